@@ -1,0 +1,73 @@
+// swift-tools-version:6.1
+// Eddy: KDA-style streaming SQL on Kafka, as one Swift binary.
+// Dependency direction: Core <- Sketches/Sentiment/Workload <- Engine <- SQL <- Runtime <- Dashboard/CLI.
+// Kafka (the only importer of CRdKafka) is a leaf that only Runtime and the CLI use.
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "eddy",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "eddy", targets: ["eddy"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // C bindings: librdkafka and its mock cluster (Debian's librdkafka-dev).
+        .systemLibrary(
+            name: "CRdKafka",
+            pkgConfig: "rdkafka",
+            providers: [.apt(["librdkafka-dev"])]
+        ),
+        // The only code that calls librdkafka. No C type in its public API.
+        .target(name: "EddyKafka", dependencies: ["CRdKafka"], swiftSettings: strict),
+        // Values, schema, event time, JSON scanning/encoding. No I/O.
+        .target(name: "EddyCore", swiftSettings: strict),
+        // Record files (JSONL/CSV/TSV) and the synthetic review generator.
+        .target(name: "EddyWorkload", dependencies: ["EddyCore"], swiftSettings: strict),
+        // RandomCutForest, HyperLogLog, Space-Saving top-k. Pure Swift.
+        .target(name: "EddySketches", swiftSettings: strict),
+        // VADER sentiment scorer with its pinned lexicons.
+        .target(
+            name: "EddySentiment",
+            resources: [.copy("Resources")],
+            swiftSettings: strict
+        ),
+        // KDA SQL: lexer, parser, analyzer with file:line:column diagnostics.
+        .target(name: "EddySQL", dependencies: ["EddyCore"], swiftSettings: strict),
+        // Operators, windows, watermarks, error stream, test driver, replay.
+        .target(
+            name: "EddyEngine",
+            dependencies: ["EddyCore", "EddySQL", "EddySketches", "EddySentiment", "EddyWorkload"],
+            swiftSettings: strict
+        ),
+        // Kafka sources and sinks, offsets, run loop.
+        .target(name: "EddyRuntime", dependencies: ["EddyEngine", "EddyKafka"], swiftSettings: strict),
+        // Live dashboard, /metrics, /health, /api.
+        .target(name: "EddyDashboard", dependencies: ["EddyCore"], swiftSettings: strict),
+        .executableTarget(
+            name: "eddy",
+            dependencies: [
+                "EddyKafka", "EddyWorkload", "EddyEngine", "EddySQL", "EddyRuntime", "EddyDashboard",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
+
+        .testTarget(name: "EddyKafkaTests", dependencies: ["EddyKafka"], swiftSettings: strict),
+        .testTarget(name: "EddyCoreTests", dependencies: ["EddyCore"], swiftSettings: strict),
+        .testTarget(name: "EddyWorkloadTests", dependencies: ["EddyWorkload"], swiftSettings: strict),
+        .testTarget(name: "EddySketchesTests", dependencies: ["EddySketches"], swiftSettings: strict),
+        .testTarget(name: "EddySentimentTests", dependencies: ["EddySentiment"], swiftSettings: strict),
+        .testTarget(name: "EddySQLTests", dependencies: ["EddySQL"], swiftSettings: strict),
+        .testTarget(name: "EddyEngineTests", dependencies: ["EddyEngine"], swiftSettings: strict),
+        .testTarget(name: "EddyDashboardTests", dependencies: ["EddyDashboard"], swiftSettings: strict),
+    ]
+)

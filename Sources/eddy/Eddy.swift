@@ -1,0 +1,11 @@
+import ArgumentParser
+
+/// The `eddy` command. Each subcommand lives in its own file and is registered here.
+@main
+struct Eddy: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "eddy",
+        abstract: "Run Kinesis-Data-Analytics-style streaming SQL on Kafka.",
+        subcommands: []
+    )
+}
