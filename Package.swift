@@ -31,7 +31,9 @@ let package = Package(
         // Values, schema, event time, JSON scanning/encoding. No I/O.
         .target(name: "EddyCore", swiftSettings: strict),
         // Record files (JSONL/CSV/TSV) and the synthetic review generator.
-        .target(name: "EddyWorkload", dependencies: ["EddyCore"], swiftSettings: strict),
+        .target(name: "EddyWorkload", swiftSettings: strict),
+        // Counters and gauges with labels, Prometheus text exposition. No dependencies.
+        .target(name: "EddyMetrics", swiftSettings: strict),
         // RandomCutForest, HyperLogLog, Space-Saving top-k. Pure Swift.
         .target(name: "EddySketches", swiftSettings: strict),
         // VADER sentiment scorer with its pinned lexicons.
@@ -49,13 +51,13 @@ let package = Package(
             swiftSettings: strict
         ),
         // Kafka sources and sinks, offsets, run loop.
-        .target(name: "EddyRuntime", dependencies: ["EddyEngine", "EddyKafka"], swiftSettings: strict),
+        .target(name: "EddyRuntime", dependencies: ["EddyEngine", "EddyKafka", "EddyMetrics"], swiftSettings: strict),
         // Live dashboard, /metrics, /health, /api.
-        .target(name: "EddyDashboard", dependencies: ["EddyCore"], swiftSettings: strict),
+        .target(name: "EddyDashboard", dependencies: ["EddyMetrics"], swiftSettings: strict),
         .executableTarget(
             name: "eddy",
             dependencies: [
-                "EddyKafka", "EddyWorkload", "EddyEngine", "EddySQL", "EddyRuntime", "EddyDashboard",
+                "EddyKafka", "EddyWorkload", "EddyEngine", "EddySQL", "EddyRuntime", "EddyDashboard", "EddyMetrics",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -68,6 +70,8 @@ let package = Package(
         .testTarget(name: "EddySentimentTests", dependencies: ["EddySentiment"], swiftSettings: strict),
         .testTarget(name: "EddySQLTests", dependencies: ["EddySQL"], swiftSettings: strict),
         .testTarget(name: "EddyEngineTests", dependencies: ["EddyEngine"], swiftSettings: strict),
-        .testTarget(name: "EddyDashboardTests", dependencies: ["EddyDashboard"], swiftSettings: strict),
+        .testTarget(name: "EddyDashboardTests", dependencies: ["EddyDashboard", "EddyMetrics"], swiftSettings: strict),
+        // Runs the built `eddy` binary as a user would (exit codes, messages, files).
+        .testTarget(name: "EddyCLITests", dependencies: ["eddy"], swiftSettings: strict),
     ]
 )
