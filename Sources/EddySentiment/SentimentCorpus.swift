@@ -19,6 +19,7 @@ public enum SentimentCorpus {
             case 0 ..< 8: sentences.append(generator.mutatedProbe())
             case 8 ..< 35: sentences.append(generator.review())
             case 35 ..< 37: sentences.append(generator.pick(CorpusWords.degenerate))
+            case 37 ..< 40: sentences.append(generator.paragraph())
             default: sentences.append(generator.randomComposition())
             }
         }
@@ -81,6 +82,18 @@ struct CorpusGenerator {
         if chance(4) { sentence = sentence.uppercased() }
         if chance(50) { sentence += pick(CorpusWords.endings) }
         return sentence
+    }
+
+    /// A long text: several reviews, or a one-sided rant or rave whose compound score saturates
+    /// near ±1 (and whose token scratch no longer fits the small-buffer case).
+    mutating func paragraph() -> String {
+        if chance(50) {
+            return (0 ..< 4 + int(9)).map { _ in review() }.joined(separator: " ")
+        }
+        let pool = chance(50) ? CorpusWords.positive : CorpusWords.negative
+        return (0 ..< 10 + int(30)).map { _ in
+            (chance(30) ? pick(CorpusWords.boosters) + " " : "") + pick(pool) + (chance(20) ? pick(CorpusWords.suffixes) : "")
+        }.joined(separator: " ")
     }
 
     /// One to three review clauses joined by "and", "but" or a full stop.

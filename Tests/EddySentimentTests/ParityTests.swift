@@ -18,8 +18,31 @@ import Testing
         let exact: Exact
     }
 
+    static let sentences = SentimentCorpus.parity(count: 6_000, seed: 2014)
+
+    /// Every rule vader_rule_coverage.py can observe, each of which must change scores in the corpus.
+    static let rules = [
+        "at_least_or_very_least", "booster", "but_shift", "caps_booster", "caps_emphasis", "dampener",
+        "dampener_bigram", "emoji", "emoticon", "exclamation_emphasis", "kind_of_skipped", "least_negation",
+        "near_saturation", "negation_1_back", "negation_2_back", "negation_3_back", "negation_contraction",
+        "never_so_this", "no_before_lexicon_word", "no_negation", "question_emphasis",
+        "short_token_keeps_punctuation", "so_this_intensifier", "special_idiom", "without_doubt",
+    ]
+
+    @Test func corpusExercisesEveryRule() throws {
+        #expect(Self.sentences.count >= 5_000)
+        let corpus = try ReferenceScript.writeCorpus(Self.sentences)
+        defer { try? FileManager.default.removeItem(at: corpus) }
+        let output = try ReferenceScript.run("vader_rule_coverage.py", corpus: corpus)
+        let counts = try JSONDecoder().decode([String: Int].self, from: output)
+        print("SENTIMENT parity corpus, sentences per rule: \(counts.sorted { $0.key < $1.key })")
+        for rule in Self.rules {
+            #expect(counts[rule, default: 0] >= 10, "rule \(rule) changes only \(counts[rule, default: 0]) sentences")
+        }
+    }
+
     @Test func compoundMatchesVaderSentimentOnTheParityCorpus() throws {
-        let sentences = SentimentCorpus.parity(count: 6_000, seed: 2014)
+        let sentences = Self.sentences
         let corpus = try ReferenceScript.writeCorpus(sentences)
         defer { try? FileManager.default.removeItem(at: corpus) }
         let output = try ReferenceScript.run("vader_score.py", corpus: corpus)
