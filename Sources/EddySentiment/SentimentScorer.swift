@@ -51,8 +51,10 @@ public struct SentimentScorer: Sendable {
     /// `polarityScores` of UTF-8 bytes; throws `SentimentError.invalidUTF8` on malformed input.
     public func polarityScores(utf8 bytes: UnsafeRawBufferPointer) throws(SentimentError) -> PolarityScores {
         let text = bytes.bindMemory(to: UInt8.self)
-        if let offset = UTF8Text.firstInvalidOffset(text) { throw .invalidUTF8(byteOffset: offset) }
-        return score(validUTF8: text)
+        let asciiPrefix = UTF8Text.asciiPrefixLength(text)
+        if asciiPrefix == text.count { return scoreExpanded(text) }
+        if let offset = UTF8Text.firstInvalidOffset(text, from: asciiPrefix) { throw .invalidUTF8(byteOffset: offset) }
+        return scoreWithEmoji(text)
     }
 
     /// The compound score of any collection of UTF-8 bytes (copied only if not contiguous).
@@ -70,7 +72,10 @@ public struct SentimentScorer: Sendable {
     /// Scores valid UTF-8: ASCII text is tokenized in place; anything else first has its emoji
     /// replaced by their descriptions, as VADER does, into a temporary buffer.
     private func score(validUTF8 text: UnsafeBufferPointer<UInt8>) -> PolarityScores {
-        if UTF8Text.asciiPrefixLength(text) == text.count { return scoreExpanded(text) }
+        UTF8Text.asciiPrefixLength(text) == text.count ? scoreExpanded(text) : scoreWithEmoji(text)
+    }
+
+    private func scoreWithEmoji(_ text: UnsafeBufferPointer<UInt8>) -> PolarityScores {
         let emoji = vocabulary.emoji
         let length = emoji.expandedLength(of: text)
         return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: max(length, 1)) { buffer in

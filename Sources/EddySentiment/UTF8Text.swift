@@ -94,8 +94,8 @@ enum UTF8Text {
     }
 
     /// Offset of the first byte that is not part of valid UTF-8, or nil.
-    static func firstInvalidOffset(_ text: UnsafeBufferPointer<UInt8>) -> Int? {
-        var index = asciiPrefixLength(text)
+    static func firstInvalidOffset(_ text: UnsafeBufferPointer<UInt8>, from start: Int = 0) -> Int? {
+        var index = start
         while index < text.count {
             guard let (_, length) = decode(text, at: index) else { return index }
             index += length
