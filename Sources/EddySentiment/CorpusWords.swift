@@ -34,7 +34,7 @@ enum CorpusWords {
         "café is great", "\u{212A}ILL them all", "ÜBER good", "naïve but nice", "STRAẞE is bad", "“great” product",
         "didn’t like it", "Didn't like it", "won't like it", "shouldn't've liked it", "uh-uh good", "nope, bad",
         ":) :) :)", ":-p", ":P", ":d", "<3", "</3", "xD", "(:", "):", "^_^", ":'(", "=)", ";)", "8-)",
-        "  good  ", "\tbad\t", "good\u{00A0}bad", "good\u{3000}bad", "a", "", " ", "!", "?", "??", "!!!!", ":",
+        "  good  ", "\tbad\t", "good\u{0}great", "😁\u{0}😁", "\u{7F}bad\u{1B}", "good\u{00A0}bad", "good\u{3000}bad", "a", "", " ", "!", "?", "??", "!!!!", ":",
         "The shit!", "THE SHIT", "the SHIT", "Kind of", "kind", "of", "KIND OF GOOD", "least", "no", "NO", "no no",
         "It was not the worst, but it was not the best either.", "Absolutely LOVED it!!! 😍😍",
         "Total waste of money. Broke after two days :(", "Works as expected, nothing special.",

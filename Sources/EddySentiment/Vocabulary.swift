@@ -24,30 +24,61 @@ struct Vocabulary: Sendable {
 /// Emoji → description, for single-scalar emoji only: VADER replaces emoji while iterating over the
 /// text's code points one at a time, so a key of two or more scalars (flags, skin tones, ZWJ
 /// sequences, keys ending in U+FE0F) can never match.
+///
+/// A small open-addressing table over scalar values (rather than `[UInt32: ...]`, whose SipHash
+/// dominated the cost of emoji-bearing texts).
 struct EmojiTable: Sendable {
-    /// scalar → (offset << 32 | length) in `descriptions`.
-    private let index: [UInt32: UInt64]
+    /// Per slot: scalar value (0 = empty; NUL is never an emoji).
+    private let keys: [UInt32]
+    /// Per slot: offset << 32 | length of the description in `descriptions`.
+    private let ranges: [UInt64]
     private let descriptions: [UInt8]
+    private let mask: Int
 
     init(_ pairs: [(emoji: String, description: String)]) {
-        var index: [UInt32: UInt64] = [:]
-        var descriptions: [UInt8] = []
+        var single: [UInt32: String] = [:]
         for (emoji, description) in pairs {
             let scalars = emoji.unicodeScalars
-            guard scalars.count == 1, let scalar = scalars.first else { continue }
-            index[scalar.value] = UInt64(descriptions.count) << 32 | UInt64(description.utf8.count)
+            guard scalars.count == 1, let scalar = scalars.first, scalar.value != 0 else { continue }
+            single[scalar.value] = description  // a later duplicate wins, as in Python
+        }
+        var capacity = 16
+        while capacity < single.count * 4 { capacity *= 2 }
+        var keys = [UInt32](repeating: 0, count: capacity)
+        var ranges = [UInt64](repeating: 0, count: capacity)
+        var descriptions: [UInt8] = []
+        for (scalar, description) in single.sorted(by: { $0.key < $1.key }) {
+            var slot = Self.slot(of: scalar, mask: capacity - 1)
+            while keys[slot] != 0 { slot = (slot + 1) & (capacity - 1) }
+            keys[slot] = scalar
+            ranges[slot] = UInt64(descriptions.count) << 32 | UInt64(description.utf8.count)
             descriptions.append(contentsOf: description.utf8)
         }
-        self.index = index
+        self.keys = keys
+        self.ranges = ranges
         self.descriptions = descriptions
+        mask = capacity - 1
+    }
+
+    @inline(__always)
+    private static func slot(of scalar: UInt32, mask: Int) -> Int {
+        Int(truncatingIfNeeded: (UInt64(scalar) &* 0x9E37_79B9_7F4A_7C15) >> 40) & mask
     }
 
     /// The description's byte range, if `scalar` is an emoji VADER knows.
     @inline(__always)
     func description(of scalar: UInt32) -> Range<Int>? {
-        guard let packed = index[scalar] else { return nil }
-        let start = Int(packed >> 32)
-        return start ..< start + Int(packed & 0xFFFF_FFFF)
+        var slot = Self.slot(of: scalar, mask: mask)
+        while true {
+            let key = keys[slot]
+            if key == 0 { return nil }
+            if key == scalar {
+                let packed = ranges[slot]
+                let start = Int(packed >> 32)
+                return start ..< start + Int(packed & 0xFFFF_FFFF)
+            }
+            slot = (slot + 1) & mask
+        }
     }
 
     @inline(__always)
