@@ -26,6 +26,12 @@ public enum SentimentCorpus {
         return sentences
     }
 
+    /// `count` review bodies of two to eight review sentences each (for throughput on long texts).
+    public static func reviewBodies(count: Int, seed: UInt64) -> [String] {
+        var generator = CorpusGenerator(seed: seed)
+        return (0 ..< count).map { _ in (0 ..< 2 + generator.int(7)).map { _ in generator.review() }.joined(separator: " ") }
+    }
+
     /// `count` product-review sentences (for throughput measurements).
     public static func reviews(count: Int, seed: UInt64) -> [String] {
         var generator = CorpusGenerator(seed: seed)

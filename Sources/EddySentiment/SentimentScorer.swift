@@ -32,63 +32,73 @@ public struct SentimentScorer: Sendable {
     }
 
     /// VADER's compound score of `text`, in [-1, 1] (unrounded; VADER displays it to 4 decimals).
-    public func compound(_ text: String) -> Double {
-        polarityScores(text).compound
+    /// Pass a `scratch` when scoring many texts to avoid allocating for long ones.
+    public func compound(_ text: String, scratch: SentimentScratch? = nil) -> Double {
+        polarityScores(text, scratch: scratch).compound
     }
 
     /// VADER's `polarity_scores(text)`, unrounded.
-    public func polarityScores(_ text: String) -> PolarityScores {
+    public func polarityScores(_ text: String, scratch: SentimentScratch? = nil) -> PolarityScores {
         var text = text
-        return text.withUTF8 { score(validUTF8: $0) }
+        return text.withUTF8 { bytes in
+            score(validUTF8: bytes, isASCII: UTF8Text.asciiPrefixLength(bytes) == bytes.count, scratch: scratch)
+        }
     }
 
     /// The compound score of UTF-8 bytes, without building a `String`: the fast path for raw
     /// message payloads. Throws `SentimentError.invalidUTF8` rather than guessing at bad bytes.
-    public func compound(utf8 bytes: UnsafeRawBufferPointer) throws(SentimentError) -> Double {
-        try polarityScores(utf8: bytes).compound
+    public func compound(utf8 bytes: UnsafeRawBufferPointer, scratch: SentimentScratch? = nil) throws(SentimentError) -> Double {
+        try polarityScores(utf8: bytes, scratch: scratch).compound
     }
 
     /// `polarityScores` of UTF-8 bytes; throws `SentimentError.invalidUTF8` on malformed input.
-    public func polarityScores(utf8 bytes: UnsafeRawBufferPointer) throws(SentimentError) -> PolarityScores {
+    public func polarityScores(utf8 bytes: UnsafeRawBufferPointer, scratch: SentimentScratch? = nil) throws(SentimentError) -> PolarityScores {
         let text = bytes.bindMemory(to: UInt8.self)
         let asciiPrefix = UTF8Text.asciiPrefixLength(text)
-        if asciiPrefix == text.count { return scoreExpanded(text) }
-        if let offset = UTF8Text.firstInvalidOffset(text, from: asciiPrefix) { throw .invalidUTF8(byteOffset: offset) }
-        return scoreWithEmoji(text)
+        if asciiPrefix < text.count, let offset = UTF8Text.firstInvalidOffset(text, from: asciiPrefix) {
+            throw .invalidUTF8(byteOffset: offset)
+        }
+        return score(validUTF8: text, isASCII: asciiPrefix == text.count, scratch: scratch)
     }
 
     /// The compound score of any collection of UTF-8 bytes (copied only if not contiguous).
-    public func compound<Bytes: Collection<UInt8>>(utf8 bytes: Bytes) throws(SentimentError) -> Double {
+    public func compound<Bytes: Collection<UInt8>>(utf8 bytes: Bytes, scratch: SentimentScratch? = nil) throws(SentimentError) -> Double {
         let result = bytes.withContiguousStorageIfAvailable { buffer in
-            Result { () throws(SentimentError) in try compound(utf8: UnsafeRawBufferPointer(buffer)) }
+            Result { () throws(SentimentError) in try compound(utf8: UnsafeRawBufferPointer(buffer), scratch: scratch) }
         }
         if let result { return try result.get() }
         let copied = Array(bytes).withUnsafeBytes { raw in
-            Result { () throws(SentimentError) in try compound(utf8: raw) }
+            Result { () throws(SentimentError) in try compound(utf8: raw, scratch: scratch) }
         }
         return try copied.get()
     }
 
     /// Scores valid UTF-8: ASCII text is tokenized in place; anything else first has its emoji
     /// replaced by their descriptions, as VADER does, into a temporary buffer.
-    private func score(validUTF8 text: UnsafeBufferPointer<UInt8>) -> PolarityScores {
-        UTF8Text.asciiPrefixLength(text) == text.count ? scoreExpanded(text) : scoreWithEmoji(text)
-    }
-
-    private func scoreWithEmoji(_ text: UnsafeBufferPointer<UInt8>) -> PolarityScores {
+    private func score(validUTF8 text: UnsafeBufferPointer<UInt8>, isASCII: Bool, scratch: SentimentScratch?) -> PolarityScores {
+        if isASCII { return scoreExpanded(text, scratch: scratch) }
         let emoji = vocabulary.emoji
         let length = emoji.expandedLength(of: text)
+        if let scratch {
+            let buffer = scratch.bytes(count: length)
+            let written = emoji.expand(text, into: buffer)
+            return scoreExpanded(UnsafeBufferPointer(rebasing: buffer[0 ..< written]), scratch: scratch)
+        }
         return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: max(length, 1)) { buffer in
             let written = emoji.expand(text, into: buffer)
-            return scoreExpanded(UnsafeBufferPointer(rebasing: buffer[0 ..< written]))
+            return scoreExpanded(UnsafeBufferPointer(rebasing: buffer[0 ..< written]), scratch: nil)
         }
     }
 
-    private func scoreExpanded(_ text: UnsafeBufferPointer<UInt8>) -> PolarityScores {
-        withUnsafeTemporaryAllocation(of: Token.self, capacity: text.count / 2 + 1) { tokens in
-            let base = tokens.baseAddress!
-            let counts = vocabulary.words.tokenize(text, into: base)
-            return ValenceRules.score(base, counts)
+    private func scoreExpanded(_ text: UnsafeBufferPointer<UInt8>, scratch: SentimentScratch?) -> PolarityScores {
+        let capacity = text.count / 2 + 1
+        if let scratch {
+            let tokens = scratch.tokens(count: capacity)
+            return ValenceRules.score(tokens, vocabulary.words.tokenize(text, into: tokens))
+        }
+        return withUnsafeTemporaryAllocation(of: Token.self, capacity: capacity) { buffer in
+            let tokens = buffer.baseAddress!
+            return ValenceRules.score(tokens, vocabulary.words.tokenize(text, into: tokens))
         }
     }
 }

@@ -19,6 +19,20 @@ import Testing
         }
     }
 
+    @Test func scratchGivesTheSameScoresAndGrowsForLongTexts() throws {
+        let scorer = try Self.scorer.get()
+        let scratch = SentimentScratch()
+        let long = SentimentCorpus.reviewBodies(count: 50, seed: 11).joined(separator: " 😁 ")
+        for text in Self.sentences + [long, String(repeating: "good 👍 ", count: 2_000)] {
+            let expected = scorer.polarityScores(text)
+            #expect(scorer.polarityScores(text, scratch: scratch) == expected)
+            let fromBytes = try Array(text.utf8).withUnsafeBytes { raw throws(SentimentError) in
+                try scorer.polarityScores(utf8: raw, scratch: scratch)
+            }
+            #expect(fromBytes == expected)
+        }
+    }
+
     @Test func scoresStayInRange() throws {
         let scorer = try Self.scorer.get()
         for sentence in Self.sentences {
