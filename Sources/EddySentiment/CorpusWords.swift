@@ -36,6 +36,9 @@ enum CorpusWords {
         ":) :) :)", ":-p", ":P", ":d", "<3", "</3", "xD", "(:", "):", "^_^", ":'(", "=)", ";)", "8-)",
         "  good  ", "\tbad\t", "good\u{0}great", "😁\u{0}😁", "\u{7F}bad\u{1B}", "good\u{00A0}bad", "good\u{3000}bad", "a", "", " ", "!", "?", "??", "!!!!", ":",
         "The shit!", "THE SHIT", "the SHIT", "Kind of", "kind", "of", "KIND OF GOOD", "least", "no", "NO", "no no",
+        "good\u{0B}bad\u{0C}great\u{1D}nice\u{1E}fun\u{1F}sad", "good\u{1680}bad\u{2000}great\u{200A}nice\u{202F}fun\u{205F}sad\u{2029}ok",
+        "good\u{200B}bad", "good\u{180E}bad", "good\u{FEFF}bad", "good\t😁", "good\u{00A0}😁", "😁\u{00A0}good", "😁 😁\tgood",
+        "U.S.A. is great", "e-mail :-) ok", "GOOD, bad, UGLY!", "Good. Bad. Ugly.", "10/10 would buy again", "5 stars!!!!!",
         "It was not the worst, but it was not the best either.", "Absolutely LOVED it!!! 😍😍",
         "Total waste of money. Broke after two days :(", "Works as expected, nothing special.",
     ]
@@ -107,6 +110,22 @@ enum CorpusWords {
         "café", "naïve", "ÜBER", "Ärger", "\u{212A}ILL", "ﬁne", "résumé", "İYİ", "ΟΔΥΣΣΕΥΣ", "straße", "GOOD’S",
         "“great”", "—", "¡good!", "¿bad?", "Ǆ", "ǅungla", "ℌello", "ⅫGOOD", "GOOD\u{301}", "日本", "😁😁",
     ]
+
+    /// Characters for `CorpusGenerator.noise()`.
+    static let noiseCharacters: [Unicode.Scalar] = {
+        var characters: [Unicode.Scalar] = []
+        for value in UInt32(0x20) ... 0x7E { characters.append(Unicode.Scalar(value)!) }
+        for value: UInt32 in [
+            0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x1C, 0x1F, 0x85, 0xA0, 0x1680, 0x2000, 0x2005, 0x200A, 0x2028, 0x2029,
+            0x202F, 0x205F, 0x3000, 0x200B, 0x180E, 0xFEFF, 0x00,  // Python whitespace and look-alikes
+            0xC9, 0xE9, 0xDF, 0x130, 0x131, 0x1C4, 0x1C5, 0x1C6, 0x3A3, 0x3C3, 0x3C2, 0x416, 0x436, 0x212A, 0x2160,
+            0x24B6, 0x24D0, 0xFB01, 0x301, 0x308, 0x5D0, 0x4E2D, 0x2019, 0x201C, 0x2026, 0xA1, 0xBF,  // letters, marks
+            0x1F601, 0x1F621, 0x2764, 0xFE0F, 0x1F44D, 0x1F3FD, 0x200D, 0x1F51B, 0x1F199, 0x263A, 0xA9, 0x1F1FA,
+        ] {
+            characters.append(Unicode.Scalar(value)!)
+        }
+        return characters
+    }()
 
     /// Leading punctuation; the non-ASCII ones are not stripped by VADER.
     static let prefixes: [String] = ["(", "\"", "'", "*", "#", "@", "...", "-", "¡", "[", "<", "$"]

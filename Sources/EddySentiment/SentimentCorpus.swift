@@ -20,6 +20,7 @@ public enum SentimentCorpus {
             case 8 ..< 35: sentences.append(generator.review())
             case 35 ..< 37: sentences.append(generator.pick(CorpusWords.degenerate))
             case 37 ..< 40: sentences.append(generator.paragraph())
+            case 40 ..< 43: sentences.append(generator.noise())
             default: sentences.append(generator.randomComposition())
             }
         }
@@ -102,6 +103,22 @@ struct CorpusGenerator {
         }.joined(separator: " ")
     }
 
+    /// Random characters from every class the tokenizer distinguishes (ASCII punctuation, Python
+    /// whitespace and its look-alikes, cased and uncased non-ASCII letters, combining marks, emoji),
+    /// interleaved with lexicon words.
+    mutating func noise() -> String {
+        var text = ""
+        for _ in 0 ..< 1 + int(40) {
+            if chance(20) {
+                text += pick(chance(50) ? CorpusWords.positive : CorpusWords.negative)
+            } else {
+                let pool = CorpusWords.noiseCharacters
+                text.unicodeScalars.append(pool[int(pool.count)])
+            }
+        }
+        return text
+    }
+
     /// One to three review clauses joined by "and", "but" or a full stop.
     mutating func review() -> String {
         var sentence = reviewClause()
@@ -150,7 +167,7 @@ struct CorpusGenerator {
         switch int(100) {
         case 0 ..< 90: " "
         case 90 ..< 93: "  "
-        default: pick(["\t", "\u{00A0}", "\u{3000}", "\n", "\u{2028}", "\r\n", " \u{2009}", "\u{1C}", "\u{85}"])
+        default: pick(["\t", "\u{00A0}", "\u{3000}", "\n", "\u{2028}", "\r\n", " \u{2009}", "\u{1C}", "\u{85}", "\u{0B}", "\u{2029}", "\u{202F}", "\u{200B}"])
         }
     }
 }
