@@ -94,6 +94,10 @@ struct CorpusGenerator {
     /// A long text: several reviews, or a one-sided rant or rave whose compound score saturates
     /// near ±1 (and whose token scratch no longer fits the small-buffer case).
     mutating func paragraph() -> String {
+        if chance(15) {
+            // Past ButRescaling.linearScanLimit tokens, with many repeated valences.
+            return (0 ..< 30 + int(30)).map { _ in review() }.joined(separator: " ")
+        }
         if chance(50) {
             return (0 ..< 4 + int(9)).map { _ in review() }.joined(separator: " ")
         }

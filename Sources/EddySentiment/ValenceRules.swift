@@ -143,9 +143,7 @@ enum ValenceRules {
         return valence * Vader.negationScalar
     }
 
-    /// `_but_check`, including its quirk: Python rescales `sentiments[sentiments.index(value)]`, the
-    /// first entry *equal* to the value being visited, not necessarily the visited entry itself.
-    /// Zeros are skipped: rescaling a zero leaves it zero.
+    /// `_but_check`: sentiments before the first "but" are halved, those after it grow by half.
     private static func applyBut(_ tokens: UnsafeMutablePointer<Token>, _ count: Int) {
         var butIndex = -1
         for index in 0 ..< count where tokens[index].word == .but {
@@ -153,17 +151,7 @@ enum ValenceRules {
             break
         }
         guard butIndex >= 0 else { return }
-        for visited in 0 ..< count {
-            let value = tokens[visited].valence
-            if value == 0 { continue }
-            var first = 0
-            while tokens[first].valence != value { first += 1 }
-            if first < butIndex {
-                tokens[first].valence = value * 0.5
-            } else if first > butIndex {
-                tokens[first].valence = value * 1.5
-            }
-        }
+        ButRescaling.apply(tokens, count: count, butIndex: butIndex)
     }
 
     /// `score_valence`, `_punctuation_emphasis` and `_sift_sentiment_scores`.
