@@ -1,12 +1,13 @@
 /// VADER sentiment (Hutto & Gilbert, ICWSM 2014), ported rule by rule from vaderSentiment 3.3.2.
 ///
 /// Build one scorer (parsing the lexicons takes milliseconds) and share it: it is an immutable,
-/// `Sendable` value, and scoring allocates nothing on the heap for ASCII text of ordinary length
-/// (the per-call token scratch lives on the stack).
+/// `Sendable` value. Scoring works on the text's UTF-8 bytes; it allocates nothing on the heap for
+/// ASCII sentences (the token buffer lives on the stack), and nothing at all once a reused
+/// `SentimentScratch` has grown to the longest text.
 ///
 /// ```swift
 /// let scorer = try SentimentScorer.shared()
-/// scorer.compound("The battery is great, but the screen is kind of dim.")  // 0.4497...
+/// scorer.compound("The battery is great, but the screen is kind of dim.")  // 0.3716 (as vaderSentiment)
 /// ```
 public struct SentimentScorer: Sendable {
     let vocabulary: Vocabulary

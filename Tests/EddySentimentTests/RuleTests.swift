@@ -58,6 +58,7 @@ import Testing
     @Test func butShift() throws {
         try Self.expectVader([
             ("The plot was good, but the characters are uncompelling.", -0.1027), ("good but bad", -0.5859),
+            ("The battery is great, but the screen is kind of dim.", 0.3716),
             ("love but hate", -0.5346),
             // VADER rescales the first *equal* sentiment, so repeated values are rescaled oddly.
             ("nice nice but nice", 0.7579),
