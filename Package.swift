@@ -62,6 +62,13 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Benchmark (not a test): SENTIMENT vs vaderSentiment, sentences/s on one seeded corpus.
+        .executableTarget(
+            name: "SentimentBench",
+            dependencies: ["EddySentiment"],
+            path: "Benchmarks/SentimentBench",
+            swiftSettings: strict
+        ),
 
         .testTarget(name: "EddyKafkaTests", dependencies: ["EddyKafka"], swiftSettings: strict),
         .testTarget(name: "EddyCoreTests", dependencies: ["EddyCore"], swiftSettings: strict),
