@@ -128,11 +128,22 @@ public struct PipelineSnapshot: Sendable, Hashable {
         public let stream: String
         public let partition: Int32
         public let lag: Double
+
+        public init(stream: String, partition: Int32, lag: Double) {
+            self.stream = stream
+            self.partition = partition
+            self.lag = lag
+        }
     }
 
     public struct WatermarkDelay: Sendable, Hashable {
         public let stream: String
         public let seconds: Double
+
+        public init(stream: String, seconds: Double) {
+            self.stream = stream
+            self.seconds = seconds
+        }
     }
 
     public let recordsIn: UInt64
