@@ -170,8 +170,8 @@ public final class DashboardHub: Sendable {
         let now = clock.now()
         let snapshot = metrics.snapshot()
         let (sample, sequence, subscribers) = state.withLock { state in
-            var inRate = 0.0
-            var outRate = 0.0
+            var inRate: Double?
+            var outRate: Double?
             if let previous = state.previousHealth, now > previous.seconds {
                 let elapsed = now - previous.seconds
                 inRate = Double(snapshot.recordsIn &- previous.snapshot.recordsIn) / elapsed

@@ -33,7 +33,7 @@ header h1 span { color: var(--muted); font-weight: 400; }
 #status.down i { background: var(--bad); }
 header .spacer { flex: 1; }
 header .meta { color: var(--muted); font-size: 12px; }
-.layout { display: grid; grid-template-columns: minmax(0, 1fr) 360px; gap: 14px; padding: 14px 18px; }
+.layout { display: grid; grid-template-columns: minmax(0, 1fr) 380px; gap: 14px; padding: 14px 18px; }
 .charts { display: grid; grid-template-columns: repeat(2, minmax(0, 1fr)); gap: 14px; align-content: start; }
 .side { display: flex; flex-direction: column; gap: 14px; min-width: 0; }
 .panel { background: var(--panel); border: 1px solid var(--border); border-radius: 8px; padding: 10px 12px 8px; min-width: 0; }
@@ -50,7 +50,7 @@ header .meta { color: var(--muted); font-size: 12px; }
 .tiles { display: grid; grid-template-columns: repeat(3, 1fr); gap: 8px; }
 .tile { background: var(--panel-2); border-radius: 6px; padding: 6px 8px; }
 .tile .v { font-size: 18px; font-weight: 600; font-variant-numeric: tabular-nums; }
-.tile .l { font-size: 11px; color: var(--muted); }
+.tile .l { font-size: 11px; color: var(--muted); white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
 .tile.bad .v { color: var(--bad); }
 .tile.warn .v { color: var(--warn); }
 .lag { margin-top: 8px; font-size: 12px; }
@@ -68,6 +68,7 @@ header .meta { color: var(--muted); font-size: 12px; }
 #alert-list li.followup { border-left-color: var(--warn); }
 #alert-list .top { display: flex; gap: 6px; align-items: baseline; }
 #alert-list .kind { font-size: 10px; text-transform: uppercase; letter-spacing: .5px; padding: 1px 5px; border-radius: 3px; background: #3d1d20; color: #ffa198; }
+#alert-list .origin { color: var(--muted); font-size: 11px; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; min-width: 0; }
 #alert-list .when { margin-left: auto; color: var(--muted); font-size: 11px; white-space: nowrap; }
 #alert-list .summary { margin: 3px 0; }
 #alert-list .facts { color: var(--muted); font-size: 11px; display: flex; flex-wrap: wrap; gap: 2px 10px; }
@@ -82,7 +83,7 @@ header .meta { color: var(--muted); font-size: 12px; }
 }
 </style>
 </head>
-<body data-connected="false" data-streams="0" data-alerts="0" data-health-samples="0" data-charts="0" data-points="0">
+<body data-connected="false" data-live-events="0" data-streams="0" data-alerts="0" data-health-samples="0" data-charts="0" data-points="0">
 <header>
   <h1>Eddy <span>· live pipeline dashboard</span></h1>
   <span id="status"><i></i><span>connecting…</span></span>
@@ -121,7 +122,12 @@ header .meta { color: var(--muted); font-size: 12px; }
   const PALETTE = ["#58a6ff", "#f778ba", "#e3b341", "#3fb950", "#bc8cff", "#ff7b72", "#39c5cf", "#ffa657", "#a5d6ff", "#7ee787"];
   const MAX_POINTS = 720;
   const MAX_ALERTS = 100;
-  const token = new URLSearchParams(location.search).get("token");
+  const params = new URLSearchParams(location.search);
+  const token = params.get("token");
+  // ?live-events=N stops listening after N live events: headless renders (screenshots, tests) then
+  // see live data and still finish, since an open event stream would keep the page loading forever.
+  const maxLiveEvents = Number(params.get("live-events")) || 0;
+  let liveEvents = 0;
   const query = token ? "?token=" + encodeURIComponent(token) : "";
   const body = document.body;
 
@@ -189,7 +195,7 @@ header .meta { color: var(--muted); font-size: 12px; }
       if (v === null) continue;
       if (t < tMin) tMin = t; if (t > tMax) tMax = t; if (v < vMin) vMin = v; if (v > vMax) vMax = v;
     }
-    for (const m of markers || []) { if (m.v > vMax) vMax = m.v; }
+    const visibleMarkers = (markers || []).filter(m => isFinite(m.t) && m.t >= tMin && m.t <= tMax);
     const styles = getComputedStyle(document.documentElement);
     const muted = styles.getPropertyValue("--muted").trim(), grid = styles.getPropertyValue("--grid").trim();
     ctx.font = "11px system-ui, sans-serif";
@@ -201,7 +207,7 @@ header .meta { color: var(--muted); font-size: 12px; }
     }
     if (opts.zeroBased && vMin > 0) vMin = 0;
     if (vMax === vMin) { vMax += Math.abs(vMax) * 0.1 || 1; vMin -= Math.abs(vMin) * 0.1 || (opts.zeroBased ? 0 : 1); }
-    const span = vMax - vMin; vMax += span * 0.08; if (!(opts.zeroBased && vMin === 0)) vMin -= span * 0.08;
+    const span = vMax - vMin; vMax += span * (visibleMarkers.length ? 0.2 : 0.08); if (!(opts.zeroBased && vMin === 0)) vMin -= span * 0.08;
     if (tMax === tMin) { tMin -= 30000; tMax += 1000; }
     const left = 48, right = 10, top = 8, bottom = 20;
     const x = t => left + (t - tMin) / (tMax - tMin) * (w - left - right);
@@ -236,9 +242,8 @@ header .meta { color: var(--muted); font-size: 12px; }
     }
     ctx.setLineDash([]);
     // alert markers: a triangle above the point, and a faint vertical rule
-    for (const m of markers || []) {
-      if (m.t < tMin || m.t > tMax) continue;
-      const mx = x(m.t), my = y(m.v);
+    for (const m of visibleMarkers) {
+      const mx = x(m.t), my = Math.max(top + 14, Math.min(h - bottom, y(typeof m.v === "number" && isFinite(m.v) ? m.v : vMax)));
       ctx.strokeStyle = "rgba(248,81,73,.35)"; ctx.beginPath(); ctx.moveTo(mx, top); ctx.lineTo(mx, h - bottom); ctx.stroke();
       ctx.fillStyle = m.color || "#f85149";
       ctx.beginPath(); ctx.moveTo(mx, my - 3); ctx.lineTo(mx - 6, my - 13); ctx.lineTo(mx + 6, my - 13); ctx.closePath(); ctx.fill();
@@ -247,6 +252,7 @@ header .meta { color: var(--muted); font-size: 12px; }
   };
   LineChart.prototype.renderLegend = function (lines) {
     const shown = lines.filter(l => !l.hideInLegend);
+    if (lines.some(l => l.hideInLegend && l.dashed)) shown.push({ label: "threshold", color: "#8b949e", dashed: true, points: [] });
     const key = shown.map(l => l.label + "|" + l.color + "|" + fmt(last(l.points))).join(";");
     if (key === this.legendKey) return;
     this.legendKey = key;
@@ -257,7 +263,7 @@ header .meta { color: var(--muted); font-size: 12px; }
       swatch.style.background = line.color; swatch.style.color = line.color;
       item.appendChild(swatch);
       item.appendChild(document.createTextNode(line.label + " "));
-      item.appendChild(el("b", "", fmt(last(line.points))));
+      if (line.points.length) item.appendChild(el("b", "", fmt(last(line.points))));
       this.legend.appendChild(item);
     }
   };
@@ -271,10 +277,12 @@ header .meta { color: var(--muted); font-size: 12px; }
   }
 
   // ---- panels ------------------------------------------------------------------------------
-  function panel(id, heading, sub, wide) {
+  // rank orders the grid: anomaly charts first (wide), then per-key charts, message rate, the rest.
+  function panel(id, heading, sub, wide, rank) {
     let chart = charts.get(id);
     if (chart) return chart;
     const section = el("section", "panel chart" + (wide ? " wide" : ""));
+    section.style.order = String(rank);
     section.dataset.chart = id; section.dataset.points = "0"; section.dataset.series = "0";
     const h = el("h2", "", heading);
     if (sub) h.appendChild(el("small", "", sub));
@@ -306,8 +314,11 @@ header .meta { color: var(--muted); font-size: 12px; }
       s.cols.push({ name: c.name, idx: i });
     });
     streams.set(decl.name, s);
-    if (s.scoreIdx >= 0) panel(decl.name + "/" + decl.columns[s.scoreIdx].name, "Anomaly score", decl.name + (s.keyIdx >= 0 ? " · per " + decl.key.toLowerCase() : "") + (s.thresholdIdx >= 0 ? " · dashed: threshold · ▼ alert" : " · ▼ alert"), true);
-    for (const c of s.cols) panel(decl.name + "/" + c.name, title(c.name), decl.name + (s.keyIdx >= 0 ? " · per " + decl.key.toLowerCase() : ""), false);
+    const per = s.keyIdx >= 0 ? " · per " + decl.key.toLowerCase() : "";
+    if (s.scoreIdx >= 0) panel(decl.name + "/" + decl.columns[s.scoreIdx].name, "Anomaly score", decl.name + per + (s.thresholdIdx >= 0 ? " · dashed: threshold · ▼ alert" : " · ▼ alert"), true, 0);
+    // With a key: one chart per numeric column, one line per key. Without: one chart, one line per column.
+    if (s.keyIdx >= 0) for (const c of s.cols) panel(decl.name + "/" + c.name, title(c.name), decl.name + per, false, 1);
+    else if (s.cols.length) panel(decl.name + "/*", title(decl.name), s.cols.length > 1 ? decl.name + " · one line per column" : decl.name, false, 3);
     body.dataset.streams = String(streams.size);
     return s;
   }
@@ -357,8 +368,8 @@ header .meta { color: var(--muted); font-size: 12px; }
     const li = el("li", a.suppressed_count || a.followup ? "followup" : "");
     const top = el("div", "top");
     top.appendChild(el("span", "kind", String(a.kind || "alert")));
-    const headline = [a.topology, a.pump].filter(Boolean).join(" · ");
-    if (headline) top.appendChild(el("span", "", headline)).style.color = "var(--muted)";
+    const origin = [a.topology, a.pump].filter(Boolean).join(" / ");
+    if (origin) top.appendChild(el("span", "origin", origin));
     top.appendChild(el("span", "when", clock(alertTime(entry))));
     li.appendChild(top);
     li.appendChild(el("div", "summary", String(a.summary || JSON.stringify(a).slice(0, 160))));
@@ -437,12 +448,12 @@ header .meta { color: var(--muted); font-size: 12px; }
   // ---- drawing -----------------------------------------------------------------------------
   function drawAll() {
     let totalPoints = 0;
-    const rate = panel("pipeline/rate", "Message rate", "records per second", false);  // created first by applySnapshot
-    const inLine = { label: "in / s", color: PALETTE[0], points: health.map(h => [h.t, h.records_in_per_second]) };
-    const outLine = { label: "out / s", color: PALETTE[3], points: health.map(h => [h.t, h.records_out_per_second]) };
+    const rate = panel("pipeline/rate", "Message rate", "records per second", false, 2);  // created first by applySnapshot
+    const inLine = { label: "in / s", color: PALETTE[0], points: health.filter(h => h.records_in_per_second !== null).map(h => [h.t, h.records_in_per_second]) };
+    const outLine = { label: "out / s", color: PALETTE[3], points: health.filter(h => h.records_out_per_second !== null).map(h => [h.t, h.records_out_per_second]) };
     rate.draw([inLine, outLine], [], { zeroBased: true });
-    setCount(rate, health.length, 2);
-    totalPoints += health.length;
+    setCount(rate, inLine.points.length, 2);
+    totalPoints += inLine.points.length;
     for (const [name, s] of streams) {
       const keyColor = key => colorFor(s.keys.indexOf(key));
       if (s.scoreIdx >= 0) {
@@ -452,29 +463,54 @@ header .meta { color: var(--muted); font-size: 12px; }
         for (const [key, points] of s.series.get(s.scoreIdx) || []) {
           lines.push({ label: key, color: keyColor(key), points: points }); n += points.length;
           const th = s.thresholdIdx >= 0 && s.series.get(s.thresholdIdx) ? s.series.get(s.thresholdIdx).get(key) : null;
-          if (th && th.some(p => p[1] !== null)) lines.push({ label: key + " threshold", color: keyColor(key), points: th, dashed: true, hideInLegend: s.keys.length > 4 });
+          if (th && th.some(p => p[1] !== null)) lines.push({ label: key + " threshold", color: keyColor(key), points: th, dashed: true, hideInLegend: true });
         }
-        const markers = alerts.map(entry => {
-          const a = entry.alert;
-          const values = Object.values(a.record && typeof a.record === "object" ? a.record : a).map(String);
-          const key = s.keys.find(k => values.includes(k));
-          return { t: alertTime(entry), v: typeof a.score === "number" ? a.score : 0, color: key ? keyColor(key) : "#f85149" };
-        });
+        const markers = alertMarkers(name, s.decl.columns[s.scoreIdx].name, s, keyColor);
         chart.draw(lines, markers, { zeroBased: true });
         chart.section.dataset.markers = String(markers.length);
         setCount(chart, n, lines.length); totalPoints += n;
       }
-      for (const c of s.cols) {
-        const chart = charts.get(name + "/" + c.name);
-        const lines = [];
+      if (s.keyIdx >= 0) {
+        for (const c of s.cols) {
+          const chart = charts.get(name + "/" + c.name);
+          const lines = [];
+          let n = 0;
+          for (const [key, points] of s.series.get(c.idx) || []) { lines.push({ label: key, color: keyColor(key), points: points }); n += points.length; }
+          const markers = alertMarkers(name, c.name, s, keyColor);
+          chart.draw(lines, markers, {});
+          chart.section.dataset.markers = String(markers.length);
+          setCount(chart, n, lines.length); totalPoints += n;
+        }
+      } else if (s.cols.length) {
+        const chart = charts.get(name + "/*");
         let n = 0;
-        for (const [key, points] of s.series.get(c.idx) || []) { lines.push({ label: key, color: keyColor(key), points: points }); n += points.length; }
+        const lines = s.cols.map((c, i) => {
+          const points = (s.series.get(c.idx) || new Map()).get("all") || [];
+          n += points.length;
+          return { label: c.name.toLowerCase(), color: colorFor(i), points: points };
+        });
         chart.draw(lines, [], {});
         setCount(chart, n, lines.length); totalPoints += n;
       }
     }
     body.dataset.charts = String(charts.size);
     body.dataset.points = String(totalPoints);
+  }
+  // An alert marks a chart when it names the chart's stream, or when its kind shares a word with
+  // the column (kind "rcf_anomaly" marks ANOMALY_SCORE, "sentiment_drop" marks AVG_SENTIMENT).
+  function alertMarkers(streamName, column, s, keyColor) {
+    const words = new Set(column.toLowerCase().split(/[^a-z0-9]+/).filter(w => w.length > 3));
+    const result = [];
+    for (const entry of alerts) {
+      const a = entry.alert;
+      const kindWords = String(a.kind || "").toLowerCase().split(/[^a-z0-9]+/);
+      const named = a.stream === streamName || a.STREAM === streamName;
+      if (!named && !kindWords.some(w => words.has(w))) continue;
+      const values = Object.values(a.record && typeof a.record === "object" ? a.record : a).map(String);
+      const key = s.keys.find(k => values.includes(k));
+      result.push({ t: alertTime(entry), v: typeof a.score === "number" ? a.score : null, color: key ? keyColor(key) : "#f85149" });
+    }
+    return result;
   }
   function setCount(chart, points, series) { chart.section.dataset.points = String(points); chart.section.dataset.series = String(series); }
   function schedule() { if (dirty) { dirty = false; try { drawAll(); } catch (e) { body.dataset.error = String(e); } } }
@@ -488,13 +524,16 @@ header .meta { color: var(--muted); font-size: 12px; }
     if (type === "row") addRow(msg.stream, msg.row);
     else if (type === "alert") addAlert(msg.entry);
     else if (type === "health") addHealth(msg.health);
+    liveEvents++;
+    body.dataset.liveEvents = String(liveEvents);
+    if (maxLiveEvents && liveEvents >= maxLiveEvents) { events.close(); body.dataset.livePaused = "true"; }
   }
   function applySnapshot(snap) {
     streams = new Map(); alerts = []; health = [];
     for (const c of charts.values()) c.section.remove();
     charts = new Map();
     document.getElementById("alert-list").textContent = "";
-    panel("pipeline/rate", "Message rate", "records per second", false);
+    panel("pipeline/rate", "Message rate", "records per second", false, 2);
     for (const s of snap.streams) { declare(s); for (const row of s.rows) addRow(s.name, row); }
     for (const a of snap.alerts) addAlert(a);
     for (const h of snap.health) addHealth(h);
@@ -519,7 +558,7 @@ header .meta { color: var(--muted); font-size: 12px; }
   const events = new EventSource("/events" + query);
   let wasDown = false;
   events.onopen = () => { setStatus("live", "live"); if (wasDown) { wasDown = false; resync(); } };
-  events.onerror = () => { setStatus("down", "reconnecting…"); wasDown = true; };
+  events.onerror = () => { if (events.readyState !== EventSource.CLOSED || !body.dataset.livePaused) { setStatus("down", "reconnecting…"); wasDown = true; } };
   events.addEventListener("stream", e => { declare(JSON.parse(e.data)); dirty = true; });
   for (const type of ["row", "alert", "health"]) events.addEventListener(type, e => handle(type, JSON.parse(e.data)));
   resync();

@@ -47,9 +47,12 @@ public struct DashboardServer: Sendable {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await app.run() }
             group.addTask {
+                // Sleep first: a sample needs a previous one an interval ago to give a rate.
+                // `/health` samples on demand before the first tick.
                 while !Task.isCancelled {
-                    hub.sampleHealth()
                     try? await Task.sleep(for: interval)
+                    if Task.isCancelled { break }
+                    hub.sampleHealth()
                 }
             }
             defer { hub.disconnectAll() }

@@ -4,8 +4,9 @@ public import EddyMetrics
 public struct HealthSample: Sendable, Hashable {
     public let unixSeconds: Double
     public let uptimeSeconds: Double
-    public let recordsInPerSecond: Double
-    public let recordsOutPerSecond: Double
+    /// nil on the first sample, which has no earlier one to measure against.
+    public let recordsInPerSecond: Double?
+    public let recordsOutPerSecond: Double?
     public let pipeline: PipelineSnapshot
 
     /// The sample as the page reads it; times in milliseconds, commit/checkpoint null before the first.
@@ -15,9 +16,9 @@ public struct HealthSample: Sendable, Hashable {
         out += ",\"uptime_seconds\":"
         JSONText.appendNumber(uptimeSeconds.rounded(), to: &out)
         out += ",\"records_in_per_second\":"
-        JSONText.appendNumber((recordsInPerSecond * 100).rounded() / 100, to: &out)
+        appendRate(recordsInPerSecond, to: &out)
         out += ",\"records_out_per_second\":"
-        JSONText.appendNumber((recordsOutPerSecond * 100).rounded() / 100, to: &out)
+        appendRate(recordsOutPerSecond, to: &out)
         out += ",\"records_in_total\":\(pipeline.recordsIn)"
         out += ",\"records_out_total\":\(pipeline.recordsOut)"
         out += ",\"errors_total\":\(pipeline.errors)"
@@ -47,6 +48,14 @@ public struct HealthSample: Sendable, Hashable {
         appendTime(pipeline.lastCheckpointSeconds, to: &out)
         out += "}"
         return out
+    }
+
+    private func appendRate(_ rate: Double?, to out: inout String) {
+        if let rate {
+            JSONText.appendNumber((rate * 100).rounded() / 100, to: &out)
+        } else {
+            out += "null"
+        }
     }
 
     private func appendTime(_ seconds: Double, to out: inout String) {
