@@ -42,6 +42,40 @@ struct LiveServerTests {
         #expect(result.stdout.isEmpty && !result.stderr.contains("problem"), "\(result.stdout)\(result.stderr)")
     }
 
+    @Test func cancellingTheServerEndsOpenEventStreams() async throws {
+        let hub = DashboardHub(metrics: try PipelineMetrics())
+        let server = DashboardServer(hub: hub, configuration: DashboardConfiguration(port: 0))
+        let (addresses, continuation) = AsyncStream<DashboardAddress>.makeStream()
+        let serverTask = Task { try await server.run { continuation.yield($0) } }
+        var iterator = addresses.makeAsyncIterator()
+        let address = try #require(await iterator.next())
+        let clientTask = Task {
+            try await TestClient.withClient(host: "127.0.0.1", port: address.port) { client in
+                try await client.get("/events")
+            }
+        }
+        // A page is connected once the hub has a subscriber.
+        let connectDeadline = ContinuousClock.now + .seconds(10)
+        while hub.subscriberCount == 0, ContinuousClock.now < connectDeadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        #expect(hub.subscriberCount == 1)
+        try hub.publishAlert(json: #"{"kind":"test","summary":"before shutdown"}"#)
+
+        let stopStarted = ContinuousClock.now
+        serverTask.cancel()
+        _ = try? await serverTask.value
+        let stopTook = ContinuousClock.now - stopStarted
+        // Ctrl-C on `eddy demo` with a browser open must not hang on the open event stream.
+        #expect(stopTook < .seconds(5), "server took \(stopTook) to stop with an open /events stream")
+        #expect(hub.subscriberCount == 0)
+        clientTask.cancel()
+        let response = try? await clientTask.value
+        if let body = response?.body {
+            #expect(String(buffer: body).contains("before shutdown"))
+        }
+    }
+
     @Test func chromiumRendersLiveChartsAndSavesAScreenshot() async throws {
         let chromium = try #require(
             Command.locate("chromium", "chromium-browser", "google-chrome"), "chromium missing: run scripts/setup")
