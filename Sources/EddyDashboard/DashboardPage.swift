@@ -137,7 +137,9 @@ header .meta { color: var(--muted); font-size: 12px; }
   let alerts = [];                // [{t, alert}] newest last
   let health = [];                // health samples, oldest first
   let snapshotSeq = null;
+  let lastSeq = 0;              // every row/alert/health event carries the hub's next sequence number
   let pending = [];
+  let resyncing = false;
   let dirty = false;
 
   // ---- formatting --------------------------------------------------------------------------
@@ -520,7 +522,11 @@ header .meta { color: var(--muted); font-size: 12px; }
   // ---- data flow: snapshot + live events ----------------------------------------------------
   function handle(type, msg) {
     if (snapshotSeq === null) { pending.push([type, msg]); return; }
-    if (msg.seq !== undefined && msg.seq <= snapshotSeq) return;
+    if (msg.seq <= lastSeq) return;
+    // A gap means events were missed (a stalled tab overflowed its server-side queue, or the
+    // stream connected after the snapshot): reload the snapshot instead of showing holes.
+    if (msg.seq > lastSeq + 1) { pending.push([type, msg]); resync(); return; }
+    lastSeq = msg.seq;
     if (type === "row") addRow(msg.stream, msg.row);
     else if (type === "alert") addAlert(msg.entry);
     else if (type === "health") addHealth(msg.health);
@@ -539,16 +545,19 @@ header .meta { color: var(--muted); font-size: 12px; }
     for (const h of snap.health) addHealth(h);
     if (!snap.alerts.length) document.getElementById("alert-list").appendChild(el("li", "empty", "No alerts yet.")).style.cssText = "border:0;background:none";
     snapshotSeq = snap.seq;
+    lastSeq = snap.seq;
     const queued = pending; pending = [];
     for (const [type, msg] of queued) handle(type, msg);
     dirty = true; schedule();
   }
   function resync() {
+    if (snapshotSeq === null && resyncing) return;
+    resyncing = true;
     snapshotSeq = null;
     fetch("/api/streams" + query, { cache: "no-store" })
       .then(r => { if (!r.ok) throw new Error("HTTP " + r.status); return r.json(); })
-      .then(applySnapshot)
-      .catch(e => { setStatus("down", "snapshot failed: " + e.message); setTimeout(resync, 3000); });
+      .then(snap => { resyncing = false; applySnapshot(snap); })
+      .catch(e => { resyncing = false; setStatus("down", "snapshot failed: " + e.message); setTimeout(resync, 3000); });
   }
   function setStatus(cls, text) {
     const s = document.getElementById("status");
