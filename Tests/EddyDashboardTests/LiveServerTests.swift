@@ -172,6 +172,47 @@ struct LiveServerTests {
     }
 }
 
+extension LiveServerTests {
+    /// Behind a token (issue 6: binding beyond loopback), the page forwards its own `?token=` to
+    /// `/api/streams` and `/events`, so a person who opens the printed URL sees the same dashboard.
+    @Test func pageWorksBehindATokenAndRejectsItsAbsence() async throws {
+        let chromium = try #require(Command.locate("chromium", "chromium-browser", "google-chrome"), "chromium missing: run scripts/setup")
+        let clock = ManualClock((Date().timeIntervalSince1970 - 120).rounded())
+        let metrics = try PipelineMetrics()
+        let hub = DashboardHub(metrics: metrics, clock: clock.dashboardClock)
+        var feed = try DemoFeed(hub: hub, metrics: metrics, clock: clock)
+        for _ in 0..<5 { try feed.publishWindow() }
+        let feedBox = Locked(feed)
+        let profile = FileManager.default.temporaryDirectory.appendingPathComponent("eddy-chromium-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: profile) }
+        let server = DashboardServer(
+            hub: hub, configuration: DashboardConfiguration(port: 0, token: "t0k-en", healthInterval: .seconds(3600)))
+        let (withToken, withoutToken) = try await withRunningServer(server) { address in
+            #expect(address.url.hasSuffix("/?token=t0k-en"))
+            let publisher = Task {
+                for _ in 0..<100 {
+                    do { try await Task.sleep(for: .milliseconds(100)) } catch { return }
+                    if hub.subscriberCount > 0 { try? feedBox.mutex.withLock { try $0.publishWindow() } }
+                }
+            }
+            defer { publisher.cancel() }
+            let common = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--user-data-dir=\(profile.path)"]
+            let allowed = try await Command.run(
+                chromium, common + ["--virtual-time-budget=2000", "--dump-dom", address.url + "&live-events=3"],
+                timeout: .seconds(60))
+            let refused = try await TestClient.withClient(host: "127.0.0.1", port: address.port) { client in
+                try await client.get("/api/streams").head.status
+            }
+            return (allowed.stdout, refused)
+        }
+        #expect(withoutToken == .unauthorized)
+        let page = try PageAttributes(dom: withToken)
+        #expect(page.body["data-streams"] == "3")
+        #expect(Int(page.body["data-live-events"] ?? "") ?? 0 >= 3)
+        #expect((page.charts["CATEGORY_SENTIMENT/AVG_SENTIMENT"]?.points ?? 0) >= 5 * DemoFeed.categories.count)
+    }
+}
+
 /// The `data-*` attributes the page mirrors into the DOM, read from Chromium's `--dump-dom`.
 struct PageAttributes {
     struct Chart {
