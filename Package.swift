@@ -18,6 +18,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
     ],
     targets: [
         // C bindings: librdkafka and its mock cluster (Debian's librdkafka-dev).
@@ -53,7 +54,11 @@ let package = Package(
         // Kafka sources and sinks, offsets, run loop.
         .target(name: "EddyRuntime", dependencies: ["EddyEngine", "EddyKafka", "EddyMetrics"], swiftSettings: strict),
         // Live dashboard, /metrics, /health, /api.
-        .target(name: "EddyDashboard", dependencies: ["EddyMetrics"], swiftSettings: strict),
+        .target(
+            name: "EddyDashboard",
+            dependencies: ["EddyMetrics", .product(name: "Hummingbird", package: "hummingbird")],
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "eddy",
             dependencies: [
@@ -77,7 +82,15 @@ let package = Package(
         .testTarget(name: "EddySentimentTests", dependencies: ["EddySentiment"], swiftSettings: strict),
         .testTarget(name: "EddySQLTests", dependencies: ["EddySQL"], swiftSettings: strict),
         .testTarget(name: "EddyEngineTests", dependencies: ["EddyEngine"], swiftSettings: strict),
-        .testTarget(name: "EddyDashboardTests", dependencies: ["EddyDashboard", "EddyMetrics"], swiftSettings: strict),
+        .testTarget(
+            name: "EddyDashboardTests",
+            dependencies: [
+                "EddyDashboard", "EddyMetrics",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: strict
+        ),
         // Runs the built `eddy` binary as a user would (exit codes, messages, files).
         .testTarget(name: "EddyCLITests", dependencies: ["eddy"], swiftSettings: strict),
     ]
