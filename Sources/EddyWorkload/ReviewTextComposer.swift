@@ -20,9 +20,13 @@ enum ReviewTextComposer {
             text.append(contentsOf: shouts[random.nextBelow(shouts.count)])
             text.append(UInt8(ascii: " "))
         }
+        var used: UInt64 = 0 // bit per sentence already in this review, so none repeats
         for index in 0..<sentenceCount {
             if index > 0 { text.append(UInt8(ascii: " ")) }
-            appendTemplate(choices[random.nextBelow(choices.count)], noun: noun, to: &text)
+            var choice = random.nextBelow(choices.count)
+            while used & (1 << UInt64(choice)) != 0 { choice = (choice + 1) % choices.count }
+            used |= 1 << UInt64(choice)
+            appendTemplate(choices[choice], noun: noun, to: &text)
             let exclaim = isStrong ? random.chance(0.35) : (rating == 4 && random.chance(0.15))
             if exclaim, text.last == UInt8(ascii: ".") {
                 text[text.count - 1] = UInt8(ascii: "!")
