@@ -91,6 +91,7 @@ def main():
     parser = argparse.ArgumentParser(description="orjson reference loop for the tumbling-window benchmark")
     parser.add_argument("--input", required=True, help="JSON lines file of review messages")
     parser.add_argument("--lateness-ms", type=int, default=5_000)
+    parser.add_argument("--rows-out", help="also write the output rows (JSON lines) to this file")
     args = parser.parse_args()
 
     with open(args.input, "rb") as handle:
@@ -99,6 +100,10 @@ def main():
     emitted, errors = run(lines, args.lateness_ms)
     seconds = time.perf_counter() - started
     counted = sum(orjson.loads(row)["MESSAGE_COUNT"] for row in emitted)
+    if args.rows_out:
+        with open(args.rows_out, "wb") as handle:
+            for row in emitted:
+                handle.write(row + b"\n")
     print(f"orjson: {len(emitted)} window rows covering {counted} records, {errors} errors/late", file=sys.stderr)
     print(json.dumps({
         "records": len(lines),
