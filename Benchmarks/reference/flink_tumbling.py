@@ -19,7 +19,8 @@ Requires `pip install apache-flink` (2.x) and Java 17 (JAVA_HOME or `java` on PA
 
     python3 flink_tumbling.py --input /tmp/reviews.jsonl
 prints {"records":N,"seconds":S,"startup_seconds":T,"records_per_second":R} on stdout.
-With --check, it also runs the query once more collecting its rows, and verifies that the
+With --repeat N, the full job is timed N times and `seconds` is the median (single runs vary a
+lot on a loaded machine). With --check, it also runs the query once more collecting its rows, and verifies that the
 window counts add up to the number of records (not timed).
 """
 import argparse
@@ -115,7 +116,10 @@ def main():
     parser = argparse.ArgumentParser(description="Flink SQL reference for the tumbling-window benchmark")
     parser.add_argument("--input", required=True, help="JSON lines file of review messages")
     parser.add_argument("--check", action="store_true", help="also verify the output counts (not timed)")
+    parser.add_argument("--repeat", type=int, default=1, help="time the job this many times and report the median")
     args = parser.parse_args()
+    if args.repeat < 1:
+        parser.error("--repeat must be at least 1")
     path = os.path.abspath(args.input)
     records = count_records(path)
 
@@ -132,7 +136,7 @@ def main():
         print(f"flink: JVM and table environment up in {time.perf_counter() - launched:.2f} s", file=sys.stderr)
         run_job(environment, tiny)  # warm-up: class loading, planner JIT
         startup = statistics.median(run_job(environment, tiny) for _ in range(3))
-        seconds = run_job(environment, path)
+        seconds = statistics.median(run_job(environment, path) for _ in range(args.repeat))
         if args.check and not check(environment, path, records):
             print("flink: window counts do not add up to the input", file=sys.stderr)
             sys.exit(1)
