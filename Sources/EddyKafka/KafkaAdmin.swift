@@ -54,6 +54,16 @@ public final class KafkaAdmin: Sendable {
 
     private static func create(_ topics: [NewTopic], client: KafkaClient, timeout: Duration) throws(KafkaError) {
         guard !topics.isEmpty else { return }
+        // CreateTopics goes to the controller. The embedded (mock) cluster names a controller (id 0)
+        // that is not one of its brokers (ids 1...N), and the request would only time out; say so at once.
+        let brokers = try client.metadata(timeout: .seconds(5)).brokers.map(\.id)
+        let controller = rd_kafka_controllerid(client.handle, 2000)
+        guard brokers.contains(controller) else {
+            throw KafkaError(
+                kind: .unsupported,
+                message: "this cluster has no reachable controller (id \(controller)), so it cannot create topics; librdkafka's embedded cluster has no CreateTopics API"
+            )
+        }
         var errorBuffer = [CChar](repeating: 0, count: 512)
         var newTopics: [OpaquePointer?] = []
         defer { for topic in newTopics { rd_kafka_NewTopic_destroy(topic) } }
