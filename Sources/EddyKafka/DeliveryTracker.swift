@@ -98,6 +98,19 @@ struct DeliveryLedger {
         return resumptions
     }
 
+    /// Fails every message still without a report (the producer stopped before they were delivered),
+    /// so no waiter hangs and the counts add up.
+    mutating func abandonPending(_ error: KafkaError) -> [Resumption] {
+        var resumptions: [Resumption] = []
+        // `lowestPending` never has a report (settle advances past every settled one), so failing it
+        // repeatedly walks exactly the outstanding messages.
+        while lowestPending < nextSequence {
+            let report = DeliveryReport(sequence: lowestPending, topic: "", partition: -1, offset: -1)
+            resumptions += complete(report, error: error)
+        }
+        return resumptions
+    }
+
     /// The mark covering everything reserved so far.
     var currentMark: DeliveryMark { DeliveryMark(sequence: nextSequence - 1) }
 

@@ -179,8 +179,12 @@ public final class KafkaProducer: Sendable {
     public var statistics: ProducerStatistics { deliveries.statistics }
 
     /// Stops the poll loop after flushing (waiting at most `timeout`), and returns the final counts.
+    /// Messages still undelivered then count as failed (and their waiters get the error).
     public func shutdown(timeout: Duration = .seconds(30)) async -> ProducerStatistics {
         await loop.stop(flushTimeout: timeout)
+        deliveries.abandonPending(KafkaError(
+            kind: .delivery, message: "not delivered within the \(timeout) shutdown flush; check that the brokers are reachable"
+        ))
         return statistics
     }
 
@@ -286,6 +290,11 @@ final class DeliveryState: Sendable {
     func awaitMark(_ mark: DeliveryMark, since: DeliveryMark, continuation: CheckedContinuation<DeliveryOutcome, Never>) {
         let immediate = ledger.withLock { $0.awaitMark(mark, since: since, continuation: continuation) }
         immediate?.resume()
+    }
+
+    func abandonPending(_ error: KafkaError) {
+        let resumptions = ledger.withLock { $0.abandonPending(error) }
+        for resumption in resumptions { resumption.resume() }
     }
 
     func discardFailures(through mark: DeliveryMark) { ledger.withLock { $0.discardFailures(through: mark) } }
