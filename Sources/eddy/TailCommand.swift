@@ -1,6 +1,7 @@
 import ArgumentParser
 import EddyKafka
 import Foundation
+import Synchronization
 
 /// `eddy tail`: prints a topic's records.
 struct TailCommand: AsyncParsableCommand {
@@ -41,12 +42,14 @@ struct TailCommand: AsyncParsableCommand {
 
     func run() async throws {
         let consumer: KafkaConsumer
+        // Connection errors before the reachability check are summed up by its one-line error.
+        let warnings = WarningGate()
         do {
             let configuration = try kafka.configuration(defaults: [("fetch.wait.max.ms", "100")])
             consumer = try KafkaConsumer(
                 configuration: configuration, groupID: group ?? "eddy-tail",
                 startPosition: fromBeginning ? .earliest : .latest,
-                onError: { error in Terminal.writeErr("warning: \(error.message)\n") }
+                onError: { error in warnings.report(error) }
             )
             try await consumer.checkReachable(timeout: reachabilityTimeout)
             if group != nil {
@@ -60,6 +63,7 @@ struct TailCommand: AsyncParsableCommand {
         } catch {
             throw Terminal.fail(error.description)
         }
+        warnings.open()
         try await printRecords(from: consumer)
     }
 
@@ -99,5 +103,14 @@ struct TailCommand: AsyncParsableCommand {
         if let count, printed < count {
             throw Terminal.fail("got \(printed) of \(count) records before the \(timeout.map { "\($0) s timeout" } ?? "stop")")
         }
+    }
+}
+
+/// Prints consumer warnings to stderr once opened; drops them before (start-up reports its own error).
+final class WarningGate: Sendable {
+    private let isOpen = Mutex(false)
+    func open() { isOpen.withLock { $0 = true } }
+    func report(_ error: KafkaError) {
+        if isOpen.withLock({ $0 }) { Terminal.writeErr("warning: \(error.message)\n") }
     }
 }
