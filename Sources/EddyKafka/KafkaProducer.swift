@@ -194,59 +194,61 @@ public final class KafkaProducer: Sendable {
         headers: [KafkaHeader], timestampMillis: Int64?, sequence: UInt64
     ) -> KafkaError? {
         topic.withCString { topicName in
-            var values = [rd_kafka_vu_t](repeating: rd_kafka_vu_t(), count: 7)
-            var count = 0
-            values[count].vtype = RD_KAFKA_VTYPE_TOPIC
-            values[count].u.cstr = topicName
-            count += 1
-            values[count].vtype = RD_KAFKA_VTYPE_VALUE
-            values[count].u.mem.ptr = UnsafeMutableRawPointer(mutating: value.baseAddress)
-            values[count].u.mem.size = value.count
-            count += 1
-            if let key {
-                values[count].vtype = RD_KAFKA_VTYPE_KEY
-                values[count].u.mem.ptr = UnsafeMutableRawPointer(mutating: key.baseAddress)
-                values[count].u.mem.size = key.count
+            // Stack scratch for librdkafka's argument list: no heap allocation per message.
+            withUnsafeTemporaryAllocation(of: rd_kafka_vu_t.self, capacity: 8) { values in
+                values.initialize(repeating: rd_kafka_vu_t())
+                var count = 0
+                values[count].vtype = RD_KAFKA_VTYPE_TOPIC
+                values[count].u.cstr = topicName
                 count += 1
-            }
-            values[count].vtype = RD_KAFKA_VTYPE_MSGFLAGS
-            values[count].u.i = RD_KAFKA_MSG_F_COPY
-            count += 1
-            values[count].vtype = RD_KAFKA_VTYPE_OPAQUE
-            values[count].u.ptr = UnsafeMutableRawPointer(bitPattern: UInt(sequence))
-            count += 1
-            if let partition {
-                values[count].vtype = RD_KAFKA_VTYPE_PARTITION
-                values[count].u.i32 = partition
+                values[count].vtype = RD_KAFKA_VTYPE_VALUE
+                values[count].u.mem.ptr = UnsafeMutableRawPointer(mutating: value.baseAddress)
+                values[count].u.mem.size = value.count
                 count += 1
-            }
-            if let timestampMillis {
-                values[count].vtype = RD_KAFKA_VTYPE_TIMESTAMP
-                values[count].u.i64 = timestampMillis
-                count += 1
-            }
-            var nativeHeaders: OpaquePointer?
-            if !headers.isEmpty {
-                let list = rd_kafka_headers_new(headers.count)!
-                for header in headers {
-                    if let bytes = header.value {
-                        bytes.withUnsafeBytes { buffer in
-                            _ = rd_kafka_header_add(list, header.key, -1, buffer.baseAddress, buffer.count)
-                        }
-                    } else {
-                        _ = rd_kafka_header_add(list, header.key, -1, nil, 0)
-                    }
+                if let key {
+                    values[count].vtype = RD_KAFKA_VTYPE_KEY
+                    values[count].u.mem.ptr = UnsafeMutableRawPointer(mutating: key.baseAddress)
+                    values[count].u.mem.size = key.count
+                    count += 1
                 }
-                nativeHeaders = list
-                values.append(rd_kafka_vu_t())
-                values[count].vtype = RD_KAFKA_VTYPE_HEADERS
-                values[count].u.headers = list
+                values[count].vtype = RD_KAFKA_VTYPE_MSGFLAGS
+                values[count].u.i = RD_KAFKA_MSG_F_COPY
                 count += 1
+                values[count].vtype = RD_KAFKA_VTYPE_OPAQUE
+                values[count].u.ptr = UnsafeMutableRawPointer(bitPattern: UInt(sequence))
+                count += 1
+                if let partition {
+                    values[count].vtype = RD_KAFKA_VTYPE_PARTITION
+                    values[count].u.i32 = partition
+                    count += 1
+                }
+                if let timestampMillis {
+                    values[count].vtype = RD_KAFKA_VTYPE_TIMESTAMP
+                    values[count].u.i64 = timestampMillis
+                    count += 1
+                }
+                var nativeHeaders: OpaquePointer?
+                if !headers.isEmpty {
+                    let list = rd_kafka_headers_new(headers.count)!
+                    for header in headers {
+                        if let bytes = header.value {
+                            bytes.withUnsafeBytes { buffer in
+                                _ = rd_kafka_header_add(list, header.key, -1, buffer.baseAddress, buffer.count)
+                            }
+                        } else {
+                            _ = rd_kafka_header_add(list, header.key, -1, nil, 0)
+                        }
+                    }
+                    nativeHeaders = list
+                    values[count].vtype = RD_KAFKA_VTYPE_HEADERS
+                    values[count].u.headers = list
+                    count += 1
+                }
+                guard let error = rd_kafka_produceva(client.handle, values.baseAddress, count) else { return nil }
+                // On failure the headers were not taken over by librdkafka.
+                if let nativeHeaders { rd_kafka_headers_destroy(nativeHeaders) }
+                return KafkaError.consuming(error, kind: .delivery, context: "could not enqueue message for \(topic)")
             }
-            guard let error = rd_kafka_produceva(client.handle, values, count) else { return nil }
-            // On failure the headers were not taken over by librdkafka.
-            if let nativeHeaders { rd_kafka_headers_destroy(nativeHeaders) }
-            return KafkaError.consuming(error, kind: .delivery, context: "could not enqueue message for \(topic)")
         }
     }
 }
