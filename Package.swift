@@ -77,6 +77,6 @@ let package = Package(
         .testTarget(name: "EddyEngineTests", dependencies: ["EddyEngine"], swiftSettings: strict),
         .testTarget(name: "EddyDashboardTests", dependencies: ["EddyDashboard", "EddyMetrics"], swiftSettings: strict),
         // Runs the built `eddy` binary as a user would (exit codes, messages, files).
-        .testTarget(name: "EddyCLITests", dependencies: ["eddy"], swiftSettings: strict),
+        .testTarget(name: "EddyCLITests", dependencies: ["eddy", "EddyKafka"], swiftSettings: strict),
     ]
 )

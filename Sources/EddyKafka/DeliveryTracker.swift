@@ -56,7 +56,7 @@ struct DeliveryLedger {
     private(set) var statistics = ProducerStatistics()
     private var failures: [DeliveryFailure] = []
     private var messageWaiters: [UInt64: CheckedContinuation<DeliveryReport, any Error>] = [:]
-    private var barrierWaiters: [(sequence: UInt64, since: UInt64, continuation: CheckedContinuation<DeliveryOutcome, Never>)] = []
+    private var barrierWaiters: [(sequence: UInt64, since: UInt64, notify: @Sendable (DeliveryOutcome) -> Void)] = []
 
     /// Reserves the next sequence for a message about to be enqueued.
     mutating func reserve() -> UInt64 {
@@ -115,11 +115,11 @@ struct DeliveryLedger {
     var currentMark: DeliveryMark { DeliveryMark(sequence: nextSequence - 1) }
 
     /// Returns the outcome now if `mark` is settled, else parks `continuation` until it is.
-    mutating func awaitMark(_ mark: DeliveryMark, since: DeliveryMark, continuation: CheckedContinuation<DeliveryOutcome, Never>) -> Resumption? {
+    mutating func awaitMark(_ mark: DeliveryMark, since: DeliveryMark, notify: @escaping @Sendable (DeliveryOutcome) -> Void) -> Resumption? {
         if mark.sequence < lowestPending {
-            return .barrier(continuation, outcome(upTo: mark.sequence, since: since.sequence))
+            return .barrier(notify, outcome(upTo: mark.sequence, since: since.sequence))
         }
-        barrierWaiters.append((mark.sequence, since.sequence, continuation))
+        barrierWaiters.append((mark.sequence, since.sequence, notify))
         return nil
     }
 
@@ -149,7 +149,7 @@ struct DeliveryLedger {
         var stillWaiting = barrierWaiters
         stillWaiting.removeAll { waiter in
             guard waiter.sequence < lowestPending else { return false }
-            resumptions.append(.barrier(waiter.continuation, outcome(upTo: waiter.sequence, since: waiter.since)))
+            resumptions.append(.barrier(waiter.notify, outcome(upTo: waiter.sequence, since: waiter.since)))
             return true
         }
         barrierWaiters = stillWaiting
@@ -167,13 +167,13 @@ struct DeliveryLedger {
     enum Resumption {
         case messageDelivered(CheckedContinuation<DeliveryReport, any Error>, DeliveryReport)
         case messageFailed(CheckedContinuation<DeliveryReport, any Error>, KafkaError)
-        case barrier(CheckedContinuation<DeliveryOutcome, Never>, DeliveryOutcome)
+        case barrier(@Sendable (DeliveryOutcome) -> Void, DeliveryOutcome)
 
         func resume() {
             switch self {
             case .messageDelivered(let continuation, let report): continuation.resume(returning: report)
             case .messageFailed(let continuation, let error): continuation.resume(throwing: error)
-            case .barrier(let continuation, let outcome): continuation.resume(returning: outcome)
+            case .barrier(let notify, let outcome): notify(outcome)
             }
         }
     }

@@ -44,8 +44,10 @@ public enum StartPosition: String, Sendable {
 ///         pendingOffsets.append(contentsOf: batch.nextOffsets())
 ///     }
 ///     if checkpointDue {                                        // at-least-once:
-///         let outcome = await producer.awaitDelivery(through: producer.mark(), since: lastMark)
-///         if outcome.succeeded { try consumer.store(pendingOffsets); try consumer.commit() }
+///         let mark = producer.mark()                            // outputs of everything polled so far
+///         let outcome = producer.waitForDelivery(through: mark, since: lastMark)   // blocks this thread
+///         if outcome.succeeded { try consumer.store(pendingOffsets); try consumer.commit(); lastMark = mark }
+///         else { /* don't commit; fail or retry: a restart replays from the last commit */ }
 ///     }
 /// }
 /// ```

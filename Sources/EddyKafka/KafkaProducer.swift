@@ -160,8 +160,21 @@ public final class KafkaProducer: Sendable {
     /// Waits until every message up to `mark` has a report; returns failures in `(since, mark]`.
     public func awaitDelivery(through mark: DeliveryMark, since: DeliveryMark = .start) async -> DeliveryOutcome {
         await withCheckedContinuation { continuation in
-            deliveries.awaitMark(mark, since: since, continuation: continuation)
+            deliveries.awaitMark(mark, since: since) { continuation.resume(returning: $0) }
         }
+    }
+
+    /// `awaitDelivery` for a dedicated thread (the runtime's consumer loop): blocks the calling thread.
+    /// Never call it on the Swift cooperative pool.
+    public func waitForDelivery(through mark: DeliveryMark, since: DeliveryMark = .start) -> DeliveryOutcome {
+        let done = DispatchSemaphore(value: 0)
+        let result = Mutex<DeliveryOutcome?>(nil)
+        deliveries.awaitMark(mark, since: since) { outcome in
+            result.withLock { $0 = outcome }
+            done.signal()
+        }
+        done.wait()
+        return result.withLock { $0! }
     }
 
     /// Forgets recorded failures at or below `mark` (they are kept until then so any waiter can see them).
@@ -289,8 +302,8 @@ final class DeliveryState: Sendable {
 
     func mark() -> DeliveryMark { ledger.withLock { $0.currentMark } }
 
-    func awaitMark(_ mark: DeliveryMark, since: DeliveryMark, continuation: CheckedContinuation<DeliveryOutcome, Never>) {
-        let immediate = ledger.withLock { $0.awaitMark(mark, since: since, continuation: continuation) }
+    func awaitMark(_ mark: DeliveryMark, since: DeliveryMark, notify: @escaping @Sendable (DeliveryOutcome) -> Void) {
+        let immediate = ledger.withLock { $0.awaitMark(mark, since: since, notify: notify) }
         immediate?.resume()
     }
 

@@ -1,3 +1,4 @@
+import Dispatch
 import EddyKafka
 import Testing
 
@@ -88,6 +89,11 @@ struct WrapperTests {
         let outcome = await producer.awaitDelivery(through: mark, since: start)
         #expect(outcome.succeeded)
         #expect(outcome.mark == mark)
+        // The blocking form, as the runtime's consumer thread uses it, sees the same outcome.
+        let blocking = await withCheckedContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(returning: producer.waitForDelivery(through: mark, since: start)) }
+        }
+        #expect(blocking == outcome)
         #expect(producer.statistics.delivered == 500)
         #expect(producer.statistics.pending == 0)
         _ = await producer.shutdown()
@@ -106,5 +112,20 @@ struct WrapperTests {
         #expect(outcome.failures.count == 1)
         let stats = await producer.shutdown(timeout: .milliseconds(100))
         #expect(stats.failed == 1)
+    }
+
+    @Test("Shutdown fails messages still undelivered, so no waiter hangs and counts add up")
+    func shutdownAbandonsPending() async throws {
+        let producer = try KafkaProducer(configuration: KafkaConfiguration(bootstrapServers: "127.0.0.1:1", properties: [
+            ("message.timeout.ms", "600000"),
+        ]))
+        let waiter = Task { try await producer.send(ProducerRecord(topic: "t", value: bytes("x"))) }
+        try producer.enqueue(ProducerRecord(topic: "t", value: bytes("y")))
+        try await Task.sleep(for: .milliseconds(50))
+        let stats = await producer.shutdown(timeout: .milliseconds(100))
+        #expect(stats.failed == 2 && stats.pending == 0 && stats.delivered == 0)
+        await #expect(throws: KafkaError.self) { try await waiter.value }
+        let outcome = await producer.awaitDelivery(through: producer.mark())
+        #expect(outcome.failures.count == 2)
     }
 }
