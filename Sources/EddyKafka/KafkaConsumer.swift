@@ -348,6 +348,26 @@ public final class KafkaConsumer: @unchecked Sendable {
         return result
     }
 
+    /// `committed(_:timeout:)` off the cooperative pool.
+    public func committed(_ partitions: [TopicPartition], timeout: Duration = .seconds(5)) async throws(KafkaError) -> [TopicPartition: Int64?] {
+        try await BlockingExecutor.run { () throws(KafkaError) in try self.committed(partitions, timeout: timeout) }
+    }
+
+    /// `seek(_:timeout:)` off the cooperative pool.
+    public func seek(_ offsets: [TopicPartitionOffset], timeout: Duration = .seconds(5)) async throws(KafkaError) {
+        try await BlockingExecutor.run { () throws(KafkaError) in try self.seek(offsets, timeout: timeout) }
+    }
+
+    /// `watermarks(topic:partition:timeout:)` off the cooperative pool.
+    public func watermarks(topic: String, partition: Int32, timeout: Duration = .seconds(5)) async throws(KafkaError) -> Watermarks {
+        try await BlockingExecutor.run { () throws(KafkaError) in try self.watermarks(topic: topic, partition: partition, timeout: timeout) }
+    }
+
+    /// `lag(for:timeout:)` off the cooperative pool.
+    public func lag(for partitions: [TopicPartition]? = nil, timeout: Duration = .seconds(5)) async throws(KafkaError) -> [PartitionLag] {
+        try await BlockingExecutor.run { () throws(KafkaError) in try self.lag(for: partitions, timeout: timeout) }
+    }
+
     /// Leaves the group (revoking partitions through `onRebalance` first) and commits stored offsets
     /// when auto-commit is on. Blocking; idempotent. Do not call while another thread polls.
     public func close() throws(KafkaError) {

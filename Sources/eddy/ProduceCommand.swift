@@ -27,7 +27,7 @@ struct ProduceCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Generate a synthetic stream; only 'reviews' exists.", valueName: "kind"))
     var generate: String?
 
-    @Option(name: .long, help: "Send at most N records (default: the whole file; the generator runs until Ctrl-C).")
+    @Option(name: .long, help: "Send at most N records; malformed lines don't count (default: the whole file; the generator runs until Ctrl-C).")
     var count: Int?
 
     @Option(name: .long, help: "Records per second (default: as fast as possible).")
@@ -127,7 +127,7 @@ struct ProduceLoop {
         var attempted = 0
         var malformed = 0
         while !stop.isSet {
-            if let limit, attempted + malformed >= limit { break }
+            if let limit, attempted >= limit { break }
             let now = Int64(Date().timeIntervalSince1970 * 1000)
             guard let item = source.next(nowMillis: now) else { break }
             switch item {

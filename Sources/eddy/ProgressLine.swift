@@ -20,7 +20,7 @@ struct ProgressLine {
         let rate = elapsed > 0 ? Double(sent) / elapsed : 0
         var line = "\r"
         if let total, total > 0 {
-            let fraction = min(1, Double(sent + failed) / Double(total) + Double(malformed) / Double(total))
+            let fraction = min(1, Double(sent + failed) / Double(total))
             let width = 30
             let filled = Int(fraction * Double(width))
             line += "[" + String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled) + "] "

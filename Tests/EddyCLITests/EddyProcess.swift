@@ -25,7 +25,7 @@ struct EddyResult {
 /// thread so tests run in parallel without tying up the cooperative pool.
 func runEddy(_ arguments: [String], timeout: Double = 30) async throws -> EddyResult {
     try await withCheckedThrowingContinuation { continuation in
-        DispatchQueue.global().async {
+        DispatchQueue(label: "eddy-test-blocking").async {
             continuation.resume(with: Result { try runEddyBlocking(arguments, timeout: timeout) })
         }
     }
@@ -42,12 +42,12 @@ private func runEddyBlocking(_ arguments: [String], timeout: Double) throws -> E
     let started = Date()
     try process.run()
     let killer = DispatchWorkItem { if process.isRunning { process.terminate() } }
-    DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: killer)
+    DispatchQueue(label: "eddy-test-timer").asyncAfter(deadline: .now() + timeout, execute: killer)
     // Read both pipes concurrently so neither fills up and blocks the child.
     let stderrData = LockedData()
     let group = DispatchGroup()
     group.enter()
-    DispatchQueue.global().async {
+    DispatchQueue(label: "eddy-test-blocking").async {
         stderrData.set(errors.fileHandleForReading.readDataToEndOfFile())
         group.leave()
     }
@@ -71,17 +71,34 @@ final class LockedData: @unchecked Sendable {
 }
 
 /// `eddy broker` running in the background for one test; stopped with SIGTERM when released.
-final class BrokerProcess {
-    let process = Process()
+final class BrokerProcess: Sendable {
+    private let process: Process
+    let firstLine: String
     let bootstrap: String
-    private let errors = Pipe()
 
-    init(_ arguments: [String]) throws {
+    private init(process: Process, firstLine: String) {
+        self.process = process
+        self.firstLine = firstLine
+        bootstrap = firstLine.hasPrefix("bootstrap.servers=") ? String(firstLine.dropFirst("bootstrap.servers=".count)) : ""
+    }
+
+    /// Starts `eddy broker arguments...` and reads its first line, on a GCD thread (starting a
+    /// process can take a while on a busy machine; the cooperative pool stays free meanwhile).
+    static func start(_ arguments: [String]) async throws -> BrokerProcess {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue(label: "broker-start").async {
+                continuation.resume(with: Result { try startBlocking(arguments) })
+            }
+        }
+    }
+
+    private static func startBlocking(_ arguments: [String]) throws -> BrokerProcess {
+        let process = Process()
         process.executableURL = eddyBinary
         process.arguments = ["broker"] + arguments
         let output = Pipe()
         process.standardOutput = output
-        process.standardError = errors
+        process.standardError = FileHandle.nullDevice
         try process.run()
         // The contract: the first line is bootstrap.servers=HOST:PORT[,...].
         var line = Data()
@@ -91,20 +108,23 @@ final class BrokerProcess {
             if byte.isEmpty || byte.first == 0x0A { break }
             line.append(byte)
         }
-        firstLine = String(decoding: line, as: UTF8.self)
-        bootstrap = firstLine.hasPrefix("bootstrap.servers=") ? String(firstLine.dropFirst("bootstrap.servers=".count)) : ""
+        return BrokerProcess(process: process, firstLine: String(decoding: line, as: UTF8.self))
     }
 
-    let firstLine: String
+    /// Sends SIGTERM and waits (on a GCD thread) for the exit status.
+    func stop() async -> Int32 {
+        await withCheckedContinuation { continuation in
+            DispatchQueue(label: "broker-stop").async { [process] in
+                if process.isRunning { process.terminate() }
+                process.waitUntilExit()
+                continuation.resume(returning: process.terminationStatus)
+            }
+        }
+    }
 
-    /// Sends SIGTERM and waits for the exit status.
-    func stop() -> Int32 {
+    deinit {
         if process.isRunning { process.terminate() }
-        process.waitUntilExit()
-        return process.terminationStatus
     }
-
-    deinit { _ = stop() }
 }
 
 /// A temporary file with `contents`, removed when the test's scope ends.

@@ -5,7 +5,7 @@ import Testing
 struct KafkaCommandTests {
     @Test("broker prints bootstrap.servers first and stops on SIGTERM; topics lists declared topics")
     func brokerAndTopics() async throws {
-        let broker = try BrokerProcess(["--broker-count", "2", "--topic", "reviews:6", "--topic", "alerts"])
+        let broker = try await BrokerProcess.start(["--broker-count", "2", "--topic", "reviews:6", "--topic", "alerts"])
         #expect(broker.firstLine.hasPrefix("bootstrap.servers=127.0.0.1:"))
         #expect(broker.bootstrap.split(separator: ",").count == 2)
         let listed = try await runEddy(["topics", "--brokers", broker.bootstrap])
@@ -13,12 +13,12 @@ struct KafkaCommandTests {
         let lines = listed.stdout.split(separator: "\n")
         #expect(lines.contains { $0.hasPrefix("reviews\t6 partitions") })
         #expect(lines.contains { $0.hasPrefix("alerts\t4 partitions") })
-        #expect(broker.stop() == 0)
+        #expect(await broker.stop() == 0)
     }
 
     @Test("topics --create on the embedded cluster says to declare topics with eddy broker --topic")
     func createOnEmbedded() async throws {
-        let broker = try BrokerProcess([])
+        let broker = try await BrokerProcess.start([])
         let result = try await runEddy(["topics", "--brokers", broker.bootstrap, "--create", "new:3"])
         #expect(result.status != 0)
         #expect(result.stderrLines.count == 1)
@@ -45,7 +45,7 @@ struct KafkaCommandTests {
 
     @Test("An unknown -X property: librdkafka's message and a non-zero exit")
     func unknownProperty() async throws {
-        let broker = try BrokerProcess([])
+        let broker = try await BrokerProcess.start([])
         for command in [["produce", "--topic", "t", "--generate", "reviews", "--count", "1"], ["tail", "--topic", "t"], ["topics"]] {
             let result = try await runEddy(command + ["--brokers", broker.bootstrap, "-X", "no.such.thing=1"])
             #expect(result.status != 0)
@@ -64,7 +64,7 @@ struct KafkaCommandTests {
 
     @Test("Replay with malformed lines: each reported with its line number, the rest sent and counted")
     func malformedReplay() async throws {
-        let broker = try BrokerProcess(["--topic", "replay:3"])
+        let broker = try await BrokerProcess.start(["--topic", "replay:3"])
         let file = try temporaryFile(named: "mixed.jsonl", contents: """
         {"id":1,"event_time":1000}
         {"id":2,
@@ -89,7 +89,7 @@ struct KafkaCommandTests {
 
     @Test("CSV replay becomes typed JSON with event_time from --event-time-field; tail --group commits")
     func csvReplayAndGroupTail() async throws {
-        let broker = try BrokerProcess(["--topic", "csv:2"])
+        let broker = try await BrokerProcess.start(["--topic", "csv:2"])
         let file = try temporaryFile(named: "reviews.csv", contents: """
         review_id,star_rating,verified,review_date
         R1,5,true,2015-08-31
@@ -116,7 +116,7 @@ struct KafkaCommandTests {
 
     @Test("Generated reviews: --count sends exactly N records with event_time, summary on stdout")
     func generatedReviews() async throws {
-        let broker = try BrokerProcess(["--topic", "reviews:4"])
+        let broker = try await BrokerProcess.start(["--topic", "reviews:4"])
         let produced = try await runEddy(["produce", "--brokers", broker.bootstrap, "--topic", "reviews", "--generate", "reviews", "--count", "500", "--seed", "7", "--anomalies", "--anomaly-every", "1"])
         #expect(produced.status == 0, "\(produced.stderr)")
         #expect(produced.stdout.hasPrefix("sent 500, failed 0, malformed 0 in "))
@@ -128,7 +128,7 @@ struct KafkaCommandTests {
 
     @Test("tail with --count that the timeout cuts short fails and says how many it got")
     func tailTimeout() async throws {
-        let broker = try BrokerProcess(["--topic", "empty:1"])
+        let broker = try await BrokerProcess.start(["--topic", "empty:1"])
         let result = try await runEddy(["tail", "--brokers", broker.bootstrap, "--topic", "empty", "--count", "1", "--timeout", "1"])
         #expect(result.status != 0)
         #expect(result.stderr == "error: got 0 of 1 records before the 1.0 s timeout\n")

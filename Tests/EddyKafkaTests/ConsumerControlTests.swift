@@ -1,3 +1,4 @@
+import Dispatch
 import EddyKafka
 import Testing
 
@@ -18,13 +19,13 @@ struct ConsumerControlTests {
     @Test("Watermarks report the partition's offsets and lag counts uncommitted records")
     func watermarksAndLag() async throws {
         let (cluster, consumer, topic) = try await fixture(count: 12)
-        let marks = try consumer.watermarks(topic: topic, partition: 0)
+        let marks = try await consumer.watermarks(topic: topic, partition: 0)
         #expect(marks == Watermarks(low: 0, high: 12))
         let records = try await consume(consumer, count: 12)
         #expect(records.count == 12)
         try consumer.store([TopicPartitionOffset(topic: topic, partition: 0, offset: 5)])
         try await consumer.commit()
-        let lag = try consumer.lag()
+        let lag = try await consumer.lag()
         #expect(lag.count == 1)
         #expect(lag.first?.committed == 5)
         #expect(lag.first?.lag == 7)
@@ -37,7 +38,7 @@ struct ConsumerControlTests {
         let (cluster, consumer, topic) = try await fixture(count: 10)
         let all = try await consume(consumer, count: 10)
         #expect(all.map(\.offset) == Array(0..<10))
-        try consumer.seek([TopicPartitionOffset(topic: topic, partition: 0, offset: 7)])
+        try await consumer.seek([TopicPartitionOffset(topic: topic, partition: 0, offset: 7)])
         let again = try await consume(consumer, count: 3)
         #expect(again.map(\.offset) == [7, 8, 9])
         try await consumer.close()
@@ -62,18 +63,26 @@ struct ConsumerControlTests {
     @Test("A borrowed batch exposes bytes in place and its next offsets")
     func borrowedBatch() async throws {
         let (cluster, consumer, topic) = try await fixture(count: 8)
-        var keys: [String] = []
-        var next: [TopicPartitionOffset] = []
-        let clock = ContinuousClock()
-        let deadline = clock.now + .seconds(10)
-        while keys.count < 8 && clock.now < deadline {
-            try consumer.poll(timeout: .milliseconds(100)) { batch in
-                for message in batch {
-                    keys.append(String(decoding: message.key!, as: UTF8.self))
-                    #expect(String(decoding: message.value, as: UTF8.self) == "v\(message.offset)")
-                    #expect(message.timestampMillis != nil)
-                }
-                if !batch.isEmpty { next = batch.nextOffsets() }
+        // Poll on a GCD thread, as the runtime's consumer loop does: never on the cooperative pool.
+        let (keys, next) = try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue(label: "batch-test").async {
+                continuation.resume(with: Result {
+                    var keys: [String] = []
+                    var next: [TopicPartitionOffset] = []
+                    let clock = ContinuousClock()
+                    let deadline = clock.now + .seconds(10)
+                    while keys.count < 8 && clock.now < deadline {
+                        try consumer.poll(timeout: .milliseconds(100)) { batch in
+                            for message in batch {
+                                keys.append(String(decoding: message.key!, as: UTF8.self))
+                                #expect(String(decoding: message.value, as: UTF8.self) == "v\(message.offset)")
+                                #expect(message.timestampMillis != nil)
+                            }
+                            if !batch.isEmpty { next = batch.nextOffsets() }
+                        }
+                    }
+                    return (keys, next)
+                })
             }
         }
         #expect(keys == (0..<8).map { "k\($0)" })

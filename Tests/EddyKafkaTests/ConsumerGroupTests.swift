@@ -24,7 +24,7 @@ final class PollingThread: Sendable {
     func stop() async {
         stopFlag.value.store(true, ordering: .releasing)
         await withCheckedContinuation { continuation in
-            DispatchQueue.global().async { [done] in
+            DispatchQueue(label: "eddy-test-blocking").async { [done] in
                 done.wait()
                 continuation.resume()
             }

@@ -2,8 +2,17 @@ import EddyKafka
 import Foundation
 import Testing
 
-/// Runs kcat (an independent librdkafka client) and returns its stdout.
-func runKcat(_ arguments: [String], stdin: [UInt8] = []) throws -> (status: Int32, output: [UInt8], errors: String) {
+/// Runs kcat (an independent librdkafka client) on a GCD thread, so waiting for it never ties up
+/// the cooperative pool that the other tests share, and returns its exit status and output.
+func runKcat(_ arguments: [String], stdin: [UInt8] = []) async throws -> (status: Int32, output: [UInt8], errors: String) {
+    try await withCheckedThrowingContinuation { continuation in
+        DispatchQueue(label: "kcat").async {
+            continuation.resume(with: Result { try runKcatBlocking(arguments, stdin: stdin) })
+        }
+    }
+}
+
+private func runKcatBlocking(_ arguments: [String], stdin: [UInt8]) throws -> (status: Int32, output: [UInt8], errors: String) {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
     process.arguments = ["kcat"] + arguments
@@ -65,7 +74,7 @@ struct KcatInteropTests {
         let topic = uniqueName("kcat-in")
         let cluster = try TestCluster(topics: [.init(name: topic, partitions: 3)])
         let lines = Self.values.enumerated().map { "key-\($0.offset)-ü\t\($0.element)\n" }.joined()
-        let result = try runKcat(["-b", cluster.bootstrap, "-P", "-t", topic, "-K", "\t",
+        let result = try await runKcat(["-b", cluster.bootstrap, "-P", "-t", topic, "-K", "\t",
                                   "-H", "source=kcat", "-H", "note=día", "-X", "sticky.partitioning.linger.ms=0"], stdin: Array(lines.utf8))
         #expect(result.status == 0, "kcat failed: \(result.errors)")
 
@@ -98,7 +107,7 @@ struct KcatInteropTests {
         #expect(outcome.succeeded)
         _ = await producer.shutdown()
 
-        let result = try runKcat(["-b", cluster.bootstrap, "-C", "-t", topic, "-o", "beginning", "-e", "-q",
+        let result = try await runKcat(["-b", cluster.bootstrap, "-C", "-t", topic, "-o", "beginning", "-e", "-q",
                                   "-X", "fetch.wait.max.ms=10", "-f", "%K %S %k%s|%h\n"])
         #expect(result.status == 0, "kcat failed: \(result.errors)")
         let received = parseKcat(result.output)

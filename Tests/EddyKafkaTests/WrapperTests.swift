@@ -91,7 +91,7 @@ struct WrapperTests {
         #expect(outcome.mark == mark)
         // The blocking form, as the runtime's consumer thread uses it, sees the same outcome.
         let blocking = await withCheckedContinuation { continuation in
-            DispatchQueue.global().async { continuation.resume(returning: producer.waitForDelivery(through: mark, since: start)) }
+            DispatchQueue(label: "eddy-test-blocking").async { continuation.resume(returning: producer.waitForDelivery(through: mark, since: start)) }
         }
         #expect(blocking == outcome)
         #expect(producer.statistics.delivered == 500)
