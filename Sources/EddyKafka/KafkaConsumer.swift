@@ -128,7 +128,9 @@ public final class KafkaConsumer: @unchecked Sendable {
     }
 
     /// Reads exactly these partitions from these offsets, without group rebalancing (offsets may be
-    /// `KafkaOffset.beginning`/`.end`/`.stored`).
+    /// `KafkaOffset.beginning`/`.end`/`.stored`). Call `checkReachable()` first when start-up latency
+    /// matters: with partition leaders already known, fetching starts at once instead of after
+    /// librdkafka's next metadata refresh (about 0.5 s later).
     public func assign(_ offsets: [TopicPartitionOffset]) throws(KafkaError) {
         let list = PartitionList(offsets)
         let err = rd_kafka_assign(client.handle, list.pointer)

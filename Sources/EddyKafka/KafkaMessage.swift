@@ -6,8 +6,13 @@ internal import CRdKafka
 public struct KafkaMessage {
     let pointer: UnsafeMutablePointer<rd_kafka_message_t>
 
-    /// The topic name (small names don't allocate).
+    /// The topic name. Builds a `String` (allocating for names over 15 bytes): on hot paths, route by
+    /// `topicID` and look the name up once per topic.
     public var topic: String { String(cString: rd_kafka_topic_name(pointer.pointee.rkt)) }
+
+    /// A cheap identity for the message's topic, stable for the consumer's lifetime: librdkafka keeps
+    /// one topic object per name per client. Use it to route messages without building strings.
+    public var topicID: KafkaTopicID { KafkaTopicID(bits: UInt(bitPattern: pointer.pointee.rkt)) }
     public var partition: Int32 { pointer.pointee.partition }
     public var offset: Int64 { pointer.pointee.offset }
     public var topicPartition: TopicPartition { TopicPartition(topic: topic, partition: partition) }
@@ -69,13 +74,21 @@ public struct KafkaMessageBatch: RandomAccessCollection {
     /// For each partition in the batch, the offset to store once every message of it is processed:
     /// the highest offset + 1.
     public func nextOffsets() -> [TopicPartitionOffset] {
-        var highest: [TopicPartition: Int64] = [:]
-        for message in self {
-            let key = message.topicPartition
-            highest[key] = Swift.max(highest[key] ?? -1, message.offset)
+        // Keyed by topic identity, so no topic string is built per message.
+        var highest: [PartitionIdentity: (offset: Int64, index: Int)] = [:]
+        for index in indices {
+            let message = self[index]
+            let key = PartitionIdentity(topic: message.topicID, partition: message.partition)
+            if let seen = highest[key], seen.offset >= message.offset { continue }
+            highest[key] = (message.offset, index)
         }
-        return highest.map { TopicPartitionOffset($0.key, offset: $0.value + 1) }
+        return highest.values.map { TopicPartitionOffset(self[$0.index].topicPartition, offset: $0.offset + 1) }
             .sorted { ($0.topicPartition.topic, $0.topicPartition.partition) < ($1.topicPartition.topic, $1.topicPartition.partition) }
+    }
+
+    private struct PartitionIdentity: Hashable {
+        let topic: KafkaTopicID
+        let partition: Int32
     }
 }
 
@@ -100,4 +113,9 @@ public struct KafkaRecord: Sendable, Hashable {
     }
 
     public var topicPartition: TopicPartition { TopicPartition(topic: topic, partition: partition) }
+}
+
+/// Identifies a topic within one consumer without building its name (see `KafkaMessage.topicID`).
+public struct KafkaTopicID: Hashable, Sendable {
+    let bits: UInt
 }

@@ -69,6 +69,7 @@ struct ConsumerControlTests {
                 continuation.resume(with: Result {
                     var keys: [String] = []
                     var next: [TopicPartitionOffset] = []
+                    var topicIDs = Set<KafkaTopicID>()
                     let clock = ContinuousClock()
                     let deadline = clock.now + .seconds(10)
                     while keys.count < 8 && clock.now < deadline {
@@ -77,10 +78,13 @@ struct ConsumerControlTests {
                                 keys.append(String(decoding: message.key!, as: UTF8.self))
                                 #expect(String(decoding: message.value, as: UTF8.self) == "v\(message.offset)")
                                 #expect(message.timestampMillis != nil)
+                                #expect(message.topic == topic)
+                                topicIDs.insert(message.topicID)
                             }
                             if !batch.isEmpty { next = batch.nextOffsets() }
                         }
                     }
+                    #expect(topicIDs.count == 1)
                     return (keys, next)
                 })
             }
