@@ -66,9 +66,8 @@ func eddyConsume(bootstrap: String, topic: String, partitions: Int, expected: In
     let start = clock.now
     let configuration = KafkaConfiguration(bootstrapServers: bootstrap, properties: [("fetch.wait.max.ms", "10")])
     let consumer = try KafkaConsumer(configuration: configuration, groupID: "bench-\(UInt32.random(in: 0...UInt32.max))")
-    // Like kcat, ask for metadata first: partition leaders are then known when assigning, instead of
-    // after librdkafka's next metadata refresh (about 0.5 s later).
-    try await consumer.checkReachable()
+    // Like kcat, ask for the topic's metadata first, so partition leaders are known when assigning.
+    _ = try await consumer.describeTopic(topic)
     try consumer.assign((0..<partitions).map { TopicPartitionOffset(topic: topic, partition: Int32($0), offset: KafkaOffset.beginning) })
     var count = 0
     var bytes = 0
@@ -88,11 +87,31 @@ func eddyConsume(bootstrap: String, topic: String, partitions: Int, expected: In
     return (elapsed, bytes)
 }
 
+/// The convenience path: owned `KafkaRecord` copies through the `AsyncSequence`.
+func eddyConsumeSequence(bootstrap: String, topic: String, partitions: Int, expected: Int) async throws -> Double {
+    let clock = ContinuousClock()
+    let start = clock.now
+    let configuration = KafkaConfiguration(bootstrapServers: bootstrap, properties: [("fetch.wait.max.ms", "10")])
+    let consumer = try KafkaConsumer(configuration: configuration, groupID: "bench-seq-\(UInt32.random(in: 0...UInt32.max))")
+    _ = try await consumer.describeTopic(topic)
+    try consumer.assign((0..<partitions).map { TopicPartitionOffset(topic: topic, partition: Int32($0), offset: KafkaOffset.beginning) })
+    var count = 0
+    for try await _ in consumer.records() {
+        count += 1
+        if count == expected { break }
+    }
+    let elapsed = seconds(clock.now - start)
+    try await consumer.close()
+    return elapsed
+}
+
 let options = Options(CommandLine.arguments)
-let topicEddy = "bench-eddy", topicKcat = "bench-kcat"
-let cluster = try EmbeddedCluster(brokers: 1, topics: [
-    .init(name: topicEddy, partitions: options.partitions), .init(name: topicKcat, partitions: options.partitions),
-])
+// A fresh pair of topics per produce round: the cluster keeps only ~5 MiB per partition, so
+// producing the same data twice into one topic would evict the first copy.
+let eddyTopics = (0..<options.rounds).map { "bench-eddy-\($0)" }
+let kcatTopics = (0..<options.rounds).map { "bench-kcat-\($0)" }
+let topicEddy = eddyTopics[0]
+let cluster = try EmbeddedCluster(brokers: 1, topics: (eddyTopics + kcatTopics).map { .init(name: $0, partitions: options.partitions) })
 
 // The data: seeded synthetic reviews, identical for both clients.
 var generator = ReviewGenerator(seed: 42, startEventTimeMillis: 1_700_000_000_000, eventsPerSecond: 1000, anomalies: nil)
@@ -109,28 +128,30 @@ defer { try? FileManager.default.removeItem(at: dataFile) }
 
 print("KafkaBench: \(options.messages) review messages, \(totalBytes / 1024) KiB, \(options.partitions) partitions (\(String(format: "%.2f", perPartitionMiB)) MiB each), librdkafka \(librdkafkaVersion()), best of \(options.rounds)")
 
-// Produce: each client writes its own copy once (the cluster keeps only ~5 MiB per partition, so
-// repeated produce rounds would evict data); timed from start to the last delivery report.
+// Produce: timed from client creation to the last delivery report, best of N rounds.
 let producerConfiguration = KafkaConfiguration(bootstrapServers: cluster.bootstrapServers, properties: [
     ("sticky.partitioning.linger.ms", "0"),
 ])
 let clock = ContinuousClock()
-let produceStart = clock.now
-let producer = try KafkaProducer(configuration: producerConfiguration)
-for value in values {
-    try value.withUnsafeBytes { buffer in _ = try producer.enqueue(topic: topicEddy, key: nil, value: buffer, blockWhenFull: true) }
-}
-let produced = await producer.awaitDelivery(through: producer.mark())
-let eddyProduceSeconds = seconds(clock.now - produceStart)
-_ = await producer.shutdown()
-guard produced.succeeded else { print("Eddy produce failed: \(produced.failures.first!.error)"); exit(1) }
+var eddyProduceSeconds = Double.infinity, kcatProduceSeconds = Double.infinity
+for round in 0..<options.rounds {
+    let produceStart = clock.now
+    let producer = try KafkaProducer(configuration: producerConfiguration)
+    for value in values {
+        try value.withUnsafeBytes { buffer in _ = try producer.enqueue(topic: eddyTopics[round], key: nil, value: buffer, blockWhenFull: true) }
+    }
+    let produced = await producer.awaitDelivery(through: producer.mark())
+    eddyProduceSeconds = min(eddyProduceSeconds, seconds(clock.now - produceStart))
+    _ = await producer.shutdown()
+    guard produced.succeeded else { print("Eddy produce failed: \(produced.failures.first!.error)"); exit(1) }
 
-let kcatProduceSeconds = try timeKcat([
-    "-P", "-b", cluster.bootstrapServers, "-t", topicKcat, "-l", "-X", "sticky.partitioning.linger.ms=0", dataFile.path,
-])
+    kcatProduceSeconds = min(kcatProduceSeconds, try timeKcat([
+        "-P", "-b", cluster.bootstrapServers, "-t", kcatTopics[round], "-l", "-X", "sticky.partitioning.linger.ms=0", dataFile.path,
+    ]))
+}
 
 // Consume: both read the same topic (Eddy's copy), alternating, best of N rounds.
-var eddyBest = Double.infinity, kcatBest = Double.infinity
+var eddyBest = Double.infinity, kcatBest = Double.infinity, sequenceBest = Double.infinity
 var consumedBytes = 0
 for _ in 0..<options.rounds {
     let eddy = try await eddyConsume(bootstrap: cluster.bootstrapServers, topic: topicEddy, partitions: options.partitions, expected: options.messages)
@@ -141,9 +162,13 @@ for _ in 0..<options.rounds {
         "-X", "fetch.wait.max.ms=10", "-f", "%s\n",
     ])
     kcatBest = min(kcatBest, kcat)
+    sequenceBest = min(sequenceBest, try await eddyConsumeSequence(
+        bootstrap: cluster.bootstrapServers, topic: topicEddy, partitions: options.partitions, expected: options.messages))
 }
 guard consumedBytes == totalBytes else { print("consumed \(consumedBytes) bytes, expected \(totalBytes)"); exit(1) }
 
 func rate(_ seconds: Double) -> String { String(format: "%10.0f msg/s", Double(options.messages) / seconds) }
 print("produce  Eddy \(rate(eddyProduceSeconds))   kcat \(rate(kcatProduceSeconds))   ratio Eddy/kcat \(String(format: "%.2f", kcatProduceSeconds / eddyProduceSeconds))")
+print("consume  Eddy \(rate(eddyBest))   (borrowed batches: KafkaConsumer.poll)")
+print("consume  Eddy \(rate(sequenceBest))   (owned copies: KafkaConsumer.records() AsyncSequence)")
 print("consume  Eddy \(rate(eddyBest))   kcat \(rate(kcatBest))   ratio Eddy/kcat \(String(format: "%.2f", kcatBest / eddyBest))  (target >= 0.80)")

@@ -44,33 +44,25 @@ public struct ProducerStatistics: Sendable, Hashable {
 
 /// Tracks which sequence numbers have reports, so "everything up to S is delivered" is an O(1) check.
 ///
-/// Reports arrive out of order across partitions, so completion is kept in a ring of flags whose
-/// head is the lowest sequence still outstanding. Memory is bounded by the number of messages in
-/// flight (librdkafka's `queue.buffering.max.messages`), with no per-message allocation once warm.
+/// Sequence numbers are handed out by an atomic counter (`DeliveryState`), so enqueueing never takes
+/// this lock; the ledger only sees reports. They arrive out of order across partitions, so completion
+/// is kept in a ring of flags whose head is the lowest sequence still outstanding. Memory is bounded
+/// by the messages in flight, with no per-message allocation once warm.
 struct DeliveryLedger {
-    private(set) var nextSequence: UInt64 = 1
     /// Lowest sequence without a report.
     private(set) var lowestPending: UInt64 = 1
     private var done: [Bool] = Array(repeating: false, count: 1024)
     private var head = 0  // ring index of `lowestPending`
-    private(set) var statistics = ProducerStatistics()
+    private(set) var delivered: UInt64 = 0
+    private(set) var failed: UInt64 = 0
+    private(set) var cancelled: UInt64 = 0
     private var failures: [DeliveryFailure] = []
     private var messageWaiters: [UInt64: CheckedContinuation<DeliveryReport, any Error>] = [:]
     private var barrierWaiters: [(sequence: UInt64, since: UInt64, notify: @Sendable (DeliveryOutcome) -> Void)] = []
 
-    /// Reserves the next sequence for a message about to be enqueued.
-    mutating func reserve() -> UInt64 {
-        let sequence = nextSequence
-        let inFlight = Int(sequence - lowestPending)
-        if inFlight >= done.count { grow() }
-        nextSequence += 1
-        statistics.enqueued += 1
-        return sequence
-    }
-
     /// librdkafka refused the message: it will never get a report, so treat it as settled (the caller got the error).
     mutating func cancel(_ sequence: UInt64) -> [Resumption] {
-        statistics.enqueued -= 1
+        cancelled += 1
         messageWaiters.removeValue(forKey: sequence)
         return settle(sequence)
     }
@@ -79,18 +71,21 @@ struct DeliveryLedger {
         messageWaiters[sequence] = continuation
     }
 
+    /// Whether someone awaits this message's report (only then is a full `DeliveryReport` worth building).
+    func hasWaiter(_ sequence: UInt64) -> Bool { !messageWaiters.isEmpty && messageWaiters[sequence] != nil }
+
     /// Records a report. Returns the continuations to resume (outside the lock).
     mutating func complete(_ report: DeliveryReport, error: KafkaError?) -> [Resumption] {
         var resumptions: [Resumption] = []
         if let error {
-            statistics.failed += 1
+            failed += 1
             failures.append(DeliveryFailure(sequence: report.sequence, topic: report.topic, error: error))
             if let waiter = messageWaiters.removeValue(forKey: report.sequence) {
                 resumptions.append(.messageFailed(waiter, error))
             }
         } else {
-            statistics.delivered += 1
-            if let waiter = messageWaiters.removeValue(forKey: report.sequence) {
+            delivered += 1
+            if !messageWaiters.isEmpty, let waiter = messageWaiters.removeValue(forKey: report.sequence) {
                 resumptions.append(.messageDelivered(waiter, report))
             }
         }
@@ -98,23 +93,20 @@ struct DeliveryLedger {
         return resumptions
     }
 
-    /// Fails every message still without a report (the producer stopped before they were delivered),
-    /// so no waiter hangs and the counts add up.
-    mutating func abandonPending(_ error: KafkaError) -> [Resumption] {
+    /// Fails every message below `end` still without a report (the producer stopped before they
+    /// were delivered), so no waiter hangs and the counts add up.
+    mutating func abandonPending(before end: UInt64, _ error: KafkaError) -> [Resumption] {
         var resumptions: [Resumption] = []
         // `lowestPending` never has a report (settle advances past every settled one), so failing it
         // repeatedly walks exactly the outstanding messages.
-        while lowestPending < nextSequence {
+        while lowestPending < end {
             let report = DeliveryReport(sequence: lowestPending, topic: "", partition: -1, offset: -1)
             resumptions += complete(report, error: error)
         }
         return resumptions
     }
 
-    /// The mark covering everything reserved so far.
-    var currentMark: DeliveryMark { DeliveryMark(sequence: nextSequence - 1) }
-
-    /// Returns the outcome now if `mark` is settled, else parks `continuation` until it is.
+    /// Returns the outcome now if `mark` is settled, else parks `notify` until it is.
     mutating func awaitMark(_ mark: DeliveryMark, since: DeliveryMark, notify: @escaping @Sendable (DeliveryOutcome) -> Void) -> Resumption? {
         if mark.sequence < lowestPending {
             return .barrier(notify, outcome(upTo: mark.sequence, since: since.sequence))
@@ -137,9 +129,11 @@ struct DeliveryLedger {
 
     private mutating func settle(_ sequence: UInt64) -> [Resumption] {
         let offset = Int(sequence - lowestPending)
+        if offset >= done.count { grow(toHold: offset + 1) }
         done[(head + offset) & (done.count - 1)] = true
         guard sequence == lowestPending else { return [] }
-        while lowestPending < nextSequence && done[head] {
+        // Slots past the newest reservation are always false, so this stops at the first gap.
+        while done[head] {
             done[head] = false
             head = (head + 1) & (done.count - 1)
             lowestPending += 1
@@ -156,9 +150,11 @@ struct DeliveryLedger {
         return resumptions
     }
 
-    private mutating func grow() {
+    private mutating func grow(toHold count: Int) {
         let oldCount = done.count
-        var bigger = [Bool](repeating: false, count: oldCount * 2)
+        var newCount = oldCount * 2
+        while newCount < count { newCount *= 2 }
+        var bigger = [Bool](repeating: false, count: newCount)
         for index in 0..<oldCount { bigger[index] = done[(head + index) & (oldCount - 1)] }
         done = bigger
         head = 0

@@ -82,7 +82,10 @@ extension KafkaConfiguration {
 private let quietLogCallback: @convention(c) (OpaquePointer?, Int32, UnsafePointer<CChar>?, UnsafePointer<CChar>?) -> Void = {
     _, level, facility, buffer in
     guard kafkaLogEnabled, let facility, let buffer else { return }
-    let line = "librdkafka \(level) \(String(cString: facility)): \(String(cString: buffer))\n"
+    var now = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &now)
+    let stamp = Double(now.tv_sec % 1000) + Double(now.tv_nsec) / 1e9
+    let line = "\(stamp) librdkafka \(level) \(String(cString: facility)): \(String(cString: buffer))\n"
     fputsStderr(line)
 }
 

@@ -117,6 +117,20 @@ public final class KafkaConsumer: @unchecked Sendable {
         _ = try await BlockingExecutor.run { () throws(KafkaError) in try client.metadata(timeout: timeout) }
     }
 
+    /// One topic's partitions and leaders, asked off the cooperative pool. Fails if it doesn't exist.
+    ///
+    /// Call it before `assign` to start fetching at once: it makes librdkafka learn the topic's
+    /// partition leaders up front. Otherwise a freshly assigned partition may find no leader yet and
+    /// retry its first offset lookup only after librdkafka's fixed 500 ms back-off.
+    public func describeTopic(_ name: String, timeout: Duration = .seconds(5)) async throws(KafkaError) -> TopicMetadata {
+        let client = self.client
+        let metadata = try await BlockingExecutor.run { () throws(KafkaError) in try client.metadata(topic: name, timeout: timeout) }
+        guard let topic = metadata.topics.first(where: { $0.name == name }), topic.error == nil, !topic.partitions.isEmpty else {
+            throw KafkaError(kind: .consumer, code: "UNKNOWN_TOPIC_OR_PART", message: "topic '\(name)' does not exist")
+        }
+        return topic
+    }
+
     /// Joins the group for `topics` (names or `^regex`). Assignment arrives through `onRebalance`.
     public func subscribe(topics: [String]) throws(KafkaError) {
         let list = PartitionList(capacity: topics.count)
@@ -128,9 +142,8 @@ public final class KafkaConsumer: @unchecked Sendable {
     }
 
     /// Reads exactly these partitions from these offsets, without group rebalancing (offsets may be
-    /// `KafkaOffset.beginning`/`.end`/`.stored`). Call `checkReachable()` first when start-up latency
-    /// matters: with partition leaders already known, fetching starts at once instead of after
-    /// librdkafka's next metadata refresh (about 0.5 s later).
+    /// `KafkaOffset.beginning`/`.end`/`.stored`). Call `describeTopic` for each topic first when
+    /// start-up latency matters (see there).
     public func assign(_ offsets: [TopicPartitionOffset]) throws(KafkaError) {
         let list = PartitionList(offsets)
         let err = rd_kafka_assign(client.handle, list.pointer)

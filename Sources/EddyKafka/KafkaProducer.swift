@@ -276,18 +276,19 @@ extension ProducerRecord {
 }
 
 /// Delivery bookkeeping shared between the producer (enqueue side) and librdkafka's callback
-/// (poll-loop side), under one mutex. Continuations are resumed outside the lock.
+/// (poll-loop side). Enqueueing only bumps an atomic counter; reports update the ledger under a
+/// mutex, and continuations are resumed outside it.
 final class DeliveryState: Sendable {
     private let ledger = Mutex(DeliveryLedger())
+    /// The next sequence number to hand out.
+    private let next = Atomic<UInt64>(1)
 
-    func reserve() -> UInt64 { ledger.withLock { $0.reserve() } }
+    func reserve() -> UInt64 { next.wrappingAdd(1, ordering: .relaxed).oldValue }
 
     func reserve(registering continuation: CheckedContinuation<DeliveryReport, any Error>) -> UInt64 {
-        ledger.withLock { ledger in
-            let sequence = ledger.reserve()
-            ledger.register(continuation, for: sequence)
-            return sequence
-        }
+        let sequence = reserve()
+        ledger.withLock { $0.register(continuation, for: sequence) }
+        return sequence
     }
 
     func cancel(_ sequence: UInt64) {
@@ -295,26 +296,36 @@ final class DeliveryState: Sendable {
         for resumption in resumptions { resumption.resume() }
     }
 
-    func complete(_ report: DeliveryReport, error: KafkaError?) {
-        let resumptions = ledger.withLock { $0.complete(report, error: error) }
+    /// Records one report; `topic` is only evaluated when someone needs the full report.
+    func complete(sequence: UInt64, partition: Int32, offset: Int64, topic: () -> String, error: KafkaError?) {
+        let resumptions = ledger.withLock { ledger in
+            let name = (error != nil || ledger.hasWaiter(sequence)) ? topic() : ""
+            return ledger.complete(DeliveryReport(sequence: sequence, topic: name, partition: partition, offset: offset), error: error)
+        }
         for resumption in resumptions { resumption.resume() }
     }
 
-    func mark() -> DeliveryMark { ledger.withLock { $0.currentMark } }
+    func abandonPending(_ error: KafkaError) {
+        let end = next.load(ordering: .relaxed)
+        let resumptions = ledger.withLock { $0.abandonPending(before: end, error) }
+        for resumption in resumptions { resumption.resume() }
+    }
+
+    func mark() -> DeliveryMark { DeliveryMark(sequence: next.load(ordering: .relaxed) - 1) }
 
     func awaitMark(_ mark: DeliveryMark, since: DeliveryMark, notify: @escaping @Sendable (DeliveryOutcome) -> Void) {
         let immediate = ledger.withLock { $0.awaitMark(mark, since: since, notify: notify) }
         immediate?.resume()
     }
 
-    func abandonPending(_ error: KafkaError) {
-        let resumptions = ledger.withLock { $0.abandonPending(error) }
-        for resumption in resumptions { resumption.resume() }
-    }
-
     func discardFailures(through mark: DeliveryMark) { ledger.withLock { $0.discardFailures(through: mark) } }
 
-    var statistics: ProducerStatistics { ledger.withLock { $0.statistics } }
+    var statistics: ProducerStatistics {
+        let reserved = next.load(ordering: .relaxed) - 1
+        return ledger.withLock { ledger in
+            ProducerStatistics(enqueued: reserved - ledger.cancelled, delivered: ledger.delivered, failed: ledger.failed)
+        }
+    }
 }
 
 /// Called by librdkafka on the poll-loop thread, once per message.
@@ -323,12 +334,11 @@ private let deliveryReportCallback: @convention(c) (OpaquePointer?, UnsafePointe
     guard let message, let opaque else { return }
     let state = Unmanaged<DeliveryState>.fromOpaque(opaque).takeUnretainedValue()
     let sequence = UInt64(UInt(bitPattern: message.pointee._private))
-    let topic = message.pointee.rkt.map { String(cString: rd_kafka_topic_name($0)) } ?? ""
-    let report = DeliveryReport(sequence: sequence, topic: topic, partition: message.pointee.partition, offset: message.pointee.offset)
+    let topicName = { message.pointee.rkt.map { String(cString: rd_kafka_topic_name($0)) } ?? "" }
     let error: KafkaError? = message.pointee.err == RD_KAFKA_RESP_ERR_NO_ERROR
         ? nil
-        : KafkaError.fromResponse(message.pointee.err, kind: .delivery, context: "delivery to \(topic) failed")
-    state.complete(report, error: error)
+        : KafkaError.fromResponse(message.pointee.err, kind: .delivery, context: "delivery to \(topicName()) failed")
+    state.complete(sequence: sequence, partition: message.pointee.partition, offset: message.pointee.offset, topic: topicName, error: error)
 }
 
 /// Serves the producer's event queue (delivery reports, errors) on a dedicated GCD thread until

@@ -55,8 +55,7 @@ struct TailCommand: AsyncParsableCommand {
             if group != nil {
                 try consumer.subscribe(topics: [topic])
             } else {
-                let admin = try KafkaAdmin(configuration: configuration)
-                let described = try await admin.describeTopic(topic)
+                let described = try await consumer.describeTopic(topic)
                 let start = fromBeginning ? KafkaOffset.beginning : KafkaOffset.end
                 try consumer.assign(described.partitions.map { TopicPartitionOffset(topic: topic, partition: $0.id, offset: start) })
             }
