@@ -8,6 +8,10 @@ public enum RebalanceEvent: Sendable, Hashable {
     case assigned([TopicPartition])
     /// Partitions about to be taken away. The handler runs *before* they are released: finish their
     /// in-flight work, await output delivery and commit their offsets here, or they are replayed elsewhere.
+    ///
+    /// A commit here works on real brokers (Kafka accepts commits while a rebalance is being prepared),
+    /// but librdkafka's embedded mock cluster rejects it with "Group rebalance in progress" (measured).
+    /// So also commit at regular checkpoints: then a rebalance replays at most one checkpoint interval.
     case revoked([TopicPartition])
 }
 
