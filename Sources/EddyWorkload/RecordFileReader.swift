@@ -166,7 +166,7 @@ public struct RecordFileReader: Sequence, IteratorProtocol {
     /// lines it spans (CSV quoted fields may contain line breaks).
     private mutating func nextRawRecord() -> (start: Int, end: Int, lines: Int)? {
         var scanFrom = source.start
-        var insideQuotes = false
+        var state = CSVBoundaryState.fieldStart
         var embeddedNewlines = 0
         let quoteAware = format == .csv
         while true {
@@ -175,11 +175,11 @@ public struct RecordFileReader: Sequence, IteratorProtocol {
                     var index = scanFrom
                     while index < source.end {
                         let byte = buffer[index]
-                        if byte == UInt8(ascii: "\"") {
-                            insideQuotes.toggle()
-                        } else if byte == 0x0A {
-                            if !insideQuotes { return index }
+                        if byte == 0x0A {
+                            if state != .quoted { return index }
                             embeddedNewlines += 1
+                        } else {
+                            state = state.after(byte)
                         }
                         index += 1
                     }
@@ -203,6 +203,24 @@ public struct RecordFileReader: Sequence, IteratorProtocol {
             let start = source.start
             source.start = source.end
             return (start, trimmingCarriageReturn(start, source.end), embeddedNewlines + 1)
+        }
+    }
+
+    /// Where a CSV scan is relative to RFC 4180 structure. Only a quote at the start of a field
+    /// opens a quoted field, so a stray quote inside an unquoted field (a malformed row) does not
+    /// swallow the following lines.
+    private enum CSVBoundaryState {
+        case fieldStart, unquoted, quoted, quoteInQuoted
+
+        func after(_ byte: UInt8) -> CSVBoundaryState {
+            let quote = UInt8(ascii: "\"")
+            let comma = UInt8(ascii: ",")
+            switch self {
+            case .fieldStart: return byte == quote ? .quoted : (byte == comma ? .fieldStart : .unquoted)
+            case .unquoted: return byte == comma ? .fieldStart : .unquoted
+            case .quoted: return byte == quote ? .quoteInQuoted : .quoted
+            case .quoteInQuoted: return byte == quote ? .quoted : (byte == comma ? .fieldStart : .unquoted)
+            }
         }
     }
 

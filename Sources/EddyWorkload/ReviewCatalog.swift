@@ -30,12 +30,16 @@ enum ReviewCatalog {
     }
 
     /// Appends the 10-character ASIN-like product id: `B0`, two characters for the category and
-    /// six for the scrambled rank (multiplication by an odd constant modulo 2³¹ is a bijection,
-    /// and 2³¹ < 36⁶, so ids are unique).
+    /// six for the scrambled rank. Every scrambling step (odd multiply, add, xor-shift, all
+    /// modulo 2³¹) is a bijection and 2³¹ < 36⁶, so ids are unique.
     static func appendProductID(category: Int, rank: Int, to output: inout [UInt8]) {
         output.appendLiteral("B0")
         appendBase36(UInt64(category + 10), width: 2, to: &output)
-        let scrambled = (UInt64(rank) &* 0x5DEE_CE66D &+ 0xB) & 0x7FFF_FFFF
+        let mask: UInt64 = 0x7FFF_FFFF
+        var scrambled = (UInt64(rank) &* 0x5DEE_CE66D &+ 0x2545_F491) & mask
+        scrambled ^= scrambled >> 13
+        scrambled = (scrambled &* 0x2C1B_3C6D) & mask
+        scrambled ^= scrambled >> 16
         appendBase36(scrambled, width: 6, to: &output)
     }
 

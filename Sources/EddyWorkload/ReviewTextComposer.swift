@@ -20,9 +20,13 @@ enum ReviewTextComposer {
             text.append(contentsOf: shouts[random.nextBelow(shouts.count)])
             text.append(UInt8(ascii: " "))
         }
+        var used: UInt64 = 0 // bit per sentence already in this review, so none repeats
         for index in 0..<sentenceCount {
             if index > 0 { text.append(UInt8(ascii: " ")) }
-            appendTemplate(choices[random.nextBelow(choices.count)], noun: noun, to: &text)
+            var choice = random.nextBelow(choices.count)
+            while used & (1 << UInt64(choice)) != 0 { choice = (choice + 1) % choices.count }
+            used |= 1 << UInt64(choice)
+            appendTemplate(choices[choice], noun: noun, to: &text)
             let exclaim = isStrong ? random.chance(0.35) : (rating == 4 && random.chance(0.15))
             if exclaim, text.last == UInt8(ascii: ".") {
                 text[text.count - 1] = UInt8(ascii: "!")
@@ -48,11 +52,10 @@ enum ReviewTextComposer {
 
     /// Copies `template`, replacing `#` by `noun` (upper-cased in shouted spam).
     static func appendTemplate(_ template: [UInt8], noun: [UInt8], uppercaseNoun: Bool = false, to text: inout [UInt8]) {
-        for byte in template {
-            guard byte == UInt8(ascii: "#") else {
-                text.append(byte)
-                continue
-            }
+        var runStart = 0
+        for index in template.indices where template[index] == UInt8(ascii: "#") {
+            text.append(contentsOf: template[runStart..<index])
+            runStart = index + 1
             if uppercaseNoun {
                 for letter in noun {
                     text.append(letter >= UInt8(ascii: "a") && letter <= UInt8(ascii: "z") ? letter - 32 : letter)
@@ -61,5 +64,6 @@ enum ReviewTextComposer {
                 text.append(contentsOf: noun)
             }
         }
+        text.append(contentsOf: template[runStart...])
     }
 }
