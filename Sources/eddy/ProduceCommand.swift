@@ -36,7 +36,7 @@ struct ProduceCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Seed of the generated stream.")
     var seed: UInt64 = 1
 
-    @Option(name: .long, help: "Use this top-level JSON field as the message key.")
+    @Option(name: .long, help: "Use this top-level JSON field (string, number or boolean) as the message key.")
     var key: String?
 
     @Flag(name: .long, help: "Mix injected anomalies into the generated stream.")
@@ -69,7 +69,7 @@ struct ProduceCommand: AsyncParsableCommand {
         }
         let stop = StopFlag()
         let summary = try await ProduceLoop(
-            producer: producer, topic: topic, keyField: key.map { Array($0.utf8) }, limit: count, rate: rate,
+            producer: producer, topic: topic, keyExtractor: key.map(RecordKeyExtractor.init(field:)), limit: count, rate: rate,
             showProgress: Terminal.stderrIsTTY, stop: stop
         ).run(&source)
         Terminal.writeOut(summary.text + "\n")
@@ -114,7 +114,7 @@ struct ProduceSummary {
 struct ProduceLoop {
     let producer: KafkaProducer
     let topic: String
-    let keyField: [UInt8]?
+    let keyExtractor: RecordKeyExtractor?
     let limit: Int?
     let rate: Double?
     let showProgress: Bool
@@ -137,10 +137,11 @@ struct ProduceLoop {
                 continue
             case .record(let line, let generatedKey, let value):
                 var key = generatedKey
-                if let keyField {
-                    guard let found = JSONKeyField.value(of: keyField, in: value) else {
+                if let keyExtractor {
+                    guard let found = keyExtractor.key(for: value) else {
                         malformed += 1
-                        report(line: line ?? attempted + malformed, reason: "key field '\(String(decoding: keyField, as: UTF8.self))' is missing", progress: showProgress)
+                        let reason = "key field '\(keyExtractor.field)' is missing, null, an object or an array"
+                        report(line: line ?? attempted + malformed, reason: reason, progress: showProgress)
                         continue
                     }
                     key = found

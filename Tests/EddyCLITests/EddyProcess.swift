@@ -31,9 +31,22 @@ func runEddy(_ arguments: [String], timeout: Double = 30) async throws -> EddyRe
     }
 }
 
+/// Runs any program the same way (used for kcat, the independent client).
+func runProcess(_ executable: String, _ arguments: [String], timeout: Double = 30) async throws -> EddyResult {
+    try await withCheckedThrowingContinuation { continuation in
+        DispatchQueue(label: "eddy-test-blocking").async {
+            continuation.resume(with: Result { try runBlocking(URL(fileURLWithPath: executable), arguments, timeout: timeout) })
+        }
+    }
+}
+
 private func runEddyBlocking(_ arguments: [String], timeout: Double) throws -> EddyResult {
+    try runBlocking(eddyBinary, arguments, timeout: timeout)
+}
+
+private func runBlocking(_ executable: URL, _ arguments: [String], timeout: Double) throws -> EddyResult {
     let process = Process()
-    process.executableURL = eddyBinary
+    process.executableURL = executable
     process.arguments = arguments
     let output = Pipe(), errors = Pipe()
     process.standardOutput = output

@@ -71,20 +71,28 @@ struct KafkaCommandTests {
         {"id":3,"event_time":3000}
         [1,2,3]
         {"id":5,"event_time":5000}
+        {"noid":6,"event_time":6000}
 
         """)
         let produced = try await runEddy(["produce", "--brokers", broker.bootstrap, "--topic", "replay", "--file", file.path, "--key", "id"])
         #expect(produced.status == 0, "\(produced.stderr)")
         let reports = produced.stderrLines
-        #expect(reports.count == 2)
+        #expect(reports.count == 3)
         #expect(reports.first?.hasPrefix("line 2: ") == true)
-        #expect(reports.last?.hasPrefix("line 4: ") == true)
-        #expect(produced.stdout.hasPrefix("sent 3, failed 0, malformed 2 in "))
+        #expect(reports.dropFirst().first?.hasPrefix("line 4: ") == true)
+        #expect(reports.last == "line 6: key field 'id' is missing, null, an object or an array")
+        #expect(produced.stdout.hasPrefix("sent 3, failed 0, malformed 3 in "))
 
         let tailed = try await runEddy(["tail", "--brokers", broker.bootstrap, "--topic", "replay", "--from-beginning", "--count", "3", "--timeout", "10"])
         #expect(tailed.status == 0, "\(tailed.stderr)")
         let lines = Set(tailed.stdout.split(separator: "\n").map(String.init))
         #expect(lines == ["{\"id\":1,\"event_time\":1000}", "{\"id\":3,\"event_time\":3000}", "{\"id\":5,\"event_time\":5000}"])
+        // --key id: an independent client (kcat) sees each record keyed by its id.
+        let keys = try await runProcess("/usr/bin/env", ["kcat", "-C", "-b", broker.bootstrap, "-t", "replay", "-o", "beginning", "-e", "-q",
+                                                         "-X", "fetch.wait.max.ms=10", "-f", "%k=%s\n"])
+        #expect(Set(keys.stdout.split(separator: "\n").map(String.init)) == [
+            "1={\"id\":1,\"event_time\":1000}", "3={\"id\":3,\"event_time\":3000}", "5={\"id\":5,\"event_time\":5000}",
+        ])
     }
 
     @Test("CSV replay becomes typed JSON with event_time from --event-time-field; tail --group commits")
