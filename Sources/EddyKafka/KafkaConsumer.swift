@@ -389,6 +389,8 @@ public final class KafkaConsumer: @unchecked Sendable {
 
     /// Leaves the group (revoking partitions through `onRebalance` first) and commits stored offsets
     /// when auto-commit is on. Blocking; idempotent. Do not call while another thread polls.
+    /// A consumer dropped without `close()` closes itself in `deinit`, blocking whichever thread
+    /// releases it, so close explicitly.
     public func close() throws(KafkaError) {
         let alreadyClosed = state.withLock { state in
             defer { state.closed = true }

@@ -11,7 +11,7 @@ import Darwin
 ///
 /// - Idempotence is on by default (`enable.idempotence=true`, set before user properties so
 ///   `-X enable.idempotence=false` still wins): retries never duplicate or reorder messages.
-/// - Delivery reports are served by a dedicated poll loop on its own GCD thread, never on the
+/// - Delivery reports are served by a dedicated poll loop on its own thread, never on the
 ///   Swift cooperative pool. Each enqueued message gets a sequence number.
 /// - Await one message with `send(_:)`, a batch with `send(batch:)`, or everything enqueued before
 ///   a point with `mark()` + `awaitDelivery(through:since:)`.
@@ -341,16 +341,15 @@ private let deliveryReportCallback: @convention(c) (OpaquePointer?, UnsafePointe
     state.complete(sequence: sequence, partition: message.pointee.partition, offset: message.pointee.offset, topic: topicName, error: error)
 }
 
-/// Serves the producer's event queue (delivery reports, errors) on a dedicated GCD thread until
+/// Serves the producer's event queue (delivery reports, errors) on a dedicated thread until
 /// stopped, then flushes. It holds the client, so the handle outlives any pending report.
 final class ProducerPollLoop: Sendable {
     private let control = PollLoopControl()
     private let finished = DispatchGroup()
 
     init(client: KafkaClient) {
-        let queue = DispatchQueue(label: "eddy.kafka.producer-poll")
         finished.enter()
-        queue.async { [control, finished] in
+        DedicatedThread.start { [control, finished] in
             while !control.stopRequested.load(ordering: .acquiring) {
                 rd_kafka_poll(client.handle, 50)
             }
