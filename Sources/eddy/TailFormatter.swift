@@ -1,4 +1,5 @@
 import EddyKafka
+import EddyWorkload
 import Foundation
 
 /// Turns consumed records into `eddy tail` output lines.
@@ -15,8 +16,11 @@ struct TailFormatter {
     }
 
     func jsonLine(_ value: [UInt8]) -> String {
-        if !value.contains(0x0A), !value.contains(0x0D), let parsed = try? JSONSerialization.jsonObject(with: Data(value), options: [.fragmentsAllowed]) {
-            _ = parsed
+        // Fast path: a single-line JSON object (what Eddy's topics carry) is printed unchanged.
+        if !value.contains(0x0A), !value.contains(0x0D), JSONObjectValidator.problem(in: value) == nil {
+            return String(decoding: value, as: UTF8.self)
+        }
+        if !value.contains(0x0A), !value.contains(0x0D), (try? JSONSerialization.jsonObject(with: Data(value), options: [.fragmentsAllowed])) != nil {
             return String(decoding: value, as: UTF8.self)
         }
         if let parsed = try? JSONSerialization.jsonObject(with: Data(value), options: [.fragmentsAllowed]),
