@@ -30,7 +30,7 @@ struct ProduceCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Send at most N records; malformed lines don't count (default: the whole file; the generator runs until Ctrl-C).")
     var count: Int?
 
-    @Option(name: .long, help: "Records per second (default: as fast as possible).")
+    @Option(name: .long, help: "Records per second (default: as fast as possible). Generated event times advance at this rate (default 1000/s).")
     var rate: Double?
 
     @Option(name: .long, help: "Seed of the generated stream.")
