@@ -1,0 +1,305 @@
+/// Decodes a JSON message into a frame by scanning for the mapped paths only.
+///
+/// No tree is built: the scanner walks the bytes once, compares each key against the expected keys
+/// of the current level, converts matched scalars in place and skips (while validating) the rest.
+public final class JSONRecordDecoder {
+    /// One level of the path trie.
+    final class Node {
+        var keys: [[UInt8]] = []
+        var children: [Node] = []
+        /// The column read at this node, when it is a leaf.
+        var column: Int = -1
+    }
+
+    let schema: Schema
+    let root = Node()
+    /// Which columns were seen in the current record.
+    let seen: UnsafeMutablePointer<Bool>
+    /// Scratch for keys and strings containing escapes.
+    let scratch = ByteArena(capacity: 256)
+    /// Passed when skipping objects: they have no mapped columns, so it is never written.
+    let unusedFrame = Frame(count: 1, arena: ByteArena(capacity: 64))
+
+    public init(schema: Schema) {
+        self.schema = schema
+        seen = .allocate(capacity: max(schema.count, 1))
+        seen.initialize(repeating: false, count: max(schema.count, 1))
+        for (index, column) in schema.columns.enumerated() {
+            var node = root
+            for segment in column.path {
+                let key = Array(segment.utf8)
+                if let k = node.keys.firstIndex(of: key) {
+                    node = node.children[k]
+                } else {
+                    let child = Node()
+                    node.keys.append(key)
+                    node.children.append(child)
+                    node = child
+                }
+            }
+            node.column = index
+        }
+    }
+
+    deinit { seen.deallocate() }
+
+    /// Fills `frame` slots 0..<schema.count from the message, or throws the first problem found.
+    public func decode(_ bytes: UnsafeRawBufferPointer, into frame: Frame) throws(DecodeError) {
+        if let bad = UTF8Validation.firstInvalidOffset(bytes) {
+            throw DecodeError(.invalidUTF8, "invalid UTF-8 at byte \(bad)")
+        }
+        seen.update(repeating: false, count: schema.count)
+        var i = skipSpace(bytes, 0)
+        guard i < bytes.count, bytes[i] == UInt8(ascii: "{") else {
+            throw malformed("expected '{'", at: i)
+        }
+        i = try scanObject(bytes, i, node: root, frame: frame)
+        i = skipSpace(bytes, i)
+        if i != bytes.count { throw malformed("unexpected data after the JSON object", at: i) }
+        for c in 0..<schema.count where !seen[c] {
+            throw DecodeError(.missingField, "missing field '\(schema.columns[c].path.joined(separator: "."))' for column \(schema.columns[c].name)")
+        }
+    }
+
+    @inline(__always) func skipSpace(_ b: UnsafeRawBufferPointer, _ start: Int) -> Int {
+        var i = start
+        while i < b.count {
+            let c = b[i]
+            if c == 0x20 || c == 0x0A || c == 0x0D || c == 0x09 { i += 1 } else { break }
+        }
+        return i
+    }
+
+    func malformed(_ what: String, at offset: Int) -> DecodeError {
+        DecodeError(.malformed, "malformed JSON: \(what) at byte \(offset)")
+    }
+
+    /// Scans an object starting at `{`; returns the index after `}`.
+    func scanObject(_ b: UnsafeRawBufferPointer, _ start: Int, node: Node?, frame: Frame) throws(DecodeError) -> Int {
+        var i = skipSpace(b, start + 1)
+        if i < b.count, b[i] == UInt8(ascii: "}") { return i + 1 }
+        while true {
+            guard i < b.count, b[i] == UInt8(ascii: "\"") else { throw malformed("expected a key", at: i) }
+            let (keyStart, keyEnd, escaped, afterKey) = try scanString(b, i)
+            var child: Node? = nil
+            if let node {
+                if escaped {
+                    scratch.reset()
+                    try unescape(b, keyStart, keyEnd, into: scratch)
+                    child = match(node, UnsafeRawBufferPointer(start: scratch.storage, count: scratch.count))
+                } else {
+                    child = match(node, UnsafeRawBufferPointer(rebasing: b[keyStart..<keyEnd]))
+                }
+            }
+            i = skipSpace(b, afterKey)
+            guard i < b.count, b[i] == UInt8(ascii: ":") else { throw malformed("expected ':'", at: i) }
+            i = skipSpace(b, i + 1)
+            guard i < b.count else { throw malformed("unexpected end", at: i) }
+            if let child, child.column >= 0 {
+                i = try readValue(b, i, column: child.column, frame: frame)
+            } else if let child, b[i] == UInt8(ascii: "{") {
+                i = try scanObject(b, i, node: child, frame: frame)
+            } else {
+                i = try skipValue(b, i)
+            }
+            i = skipSpace(b, i)
+            guard i < b.count else { throw malformed("unterminated object", at: i) }
+            if b[i] == UInt8(ascii: ",") { i = skipSpace(b, i + 1); continue }
+            if b[i] == UInt8(ascii: "}") { return i + 1 }
+            throw malformed("expected ',' or '}'", at: i)
+        }
+    }
+
+    @inline(__always) func match(_ node: Node, _ key: UnsafeRawBufferPointer) -> Node? {
+        for k in 0..<node.keys.count {
+            let candidate = node.keys[k]
+            if candidate.count == key.count, candidate.withUnsafeBytes({ $0.elementsEqual(key) }) {
+                return node.children[k]
+            }
+        }
+        return nil
+    }
+
+    /// Returns the content range of a string at `"`, whether it has escapes, and the index after it.
+    @inline(__always) func scanString(_ b: UnsafeRawBufferPointer, _ start: Int) throws(DecodeError) -> (Int, Int, Bool, Int) {
+        var i = start + 1
+        var escaped = false
+        while i < b.count {
+            let c = b[i]
+            if c == UInt8(ascii: "\"") { return (start + 1, i, escaped, i + 1) }
+            if c == UInt8(ascii: "\\") { escaped = true; i += 2; continue }
+            if c < 0x20 { throw malformed("control character in string", at: i) }
+            i += 1
+        }
+        throw malformed("unterminated string", at: start)
+    }
+
+    func unescape(_ b: UnsafeRawBufferPointer, _ start: Int, _ end: Int, into arena: ByteArena) throws(DecodeError) {
+        var i = start
+        while i < end {
+            let c = b[i]
+            if c != UInt8(ascii: "\\") { arena.append(c); i += 1; continue }
+            guard i + 1 < end else { throw malformed("bad escape", at: i) }
+            let e = b[i + 1]
+            i += 2
+            switch e {
+            case UInt8(ascii: "\""): arena.append(0x22)
+            case UInt8(ascii: "\\"): arena.append(0x5C)
+            case UInt8(ascii: "/"): arena.append(0x2F)
+            case UInt8(ascii: "b"): arena.append(0x08)
+            case UInt8(ascii: "f"): arena.append(0x0C)
+            case UInt8(ascii: "n"): arena.append(0x0A)
+            case UInt8(ascii: "r"): arena.append(0x0D)
+            case UInt8(ascii: "t"): arena.append(0x09)
+            case UInt8(ascii: "u"):
+                guard var scalar = hex4(b, i, end) else { throw malformed("bad \\u escape", at: i - 2) }
+                i += 4
+                if scalar >= 0xD800, scalar < 0xDC00 {
+                    guard i + 6 <= end, b[i] == UInt8(ascii: "\\"), b[i + 1] == UInt8(ascii: "u"),
+                          let low = hex4(b, i + 2, end), low >= 0xDC00, low < 0xE000
+                    else { throw DecodeError(.invalidUTF8, "unpaired surrogate escape at byte \(i - 6)") }
+                    scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                    i += 6
+                } else if scalar >= 0xDC00, scalar < 0xE000 {
+                    throw DecodeError(.invalidUTF8, "unpaired surrogate escape at byte \(i - 6)")
+                }
+                appendScalar(scalar, arena)
+            default:
+                throw malformed("bad escape", at: i - 2)
+            }
+        }
+    }
+
+    func hex4(_ b: UnsafeRawBufferPointer, _ i: Int, _ end: Int) -> UInt32? {
+        guard i + 4 <= end else { return nil }
+        var v: UInt32 = 0
+        for k in i..<(i + 4) {
+            let c = b[k]
+            let d: UInt32
+            switch c {
+            case 48...57: d = UInt32(c - 48)
+            case 65...70: d = UInt32(c - 55)
+            case 97...102: d = UInt32(c - 87)
+            default: return nil
+            }
+            v = v << 4 | d
+        }
+        return v
+    }
+
+    func appendScalar(_ s: UInt32, _ arena: ByteArena) {
+        if s < 0x80 { arena.append(UInt8(s)) } else if s < 0x800 {
+            arena.append(UInt8(0xC0 | s >> 6)); arena.append(UInt8(0x80 | s & 0x3F))
+        } else if s < 0x10000 {
+            arena.append(UInt8(0xE0 | s >> 12)); arena.append(UInt8(0x80 | s >> 6 & 0x3F)); arena.append(UInt8(0x80 | s & 0x3F))
+        } else {
+            arena.append(UInt8(0xF0 | s >> 18)); arena.append(UInt8(0x80 | s >> 12 & 0x3F))
+            arena.append(UInt8(0x80 | s >> 6 & 0x3F)); arena.append(UInt8(0x80 | s & 0x3F))
+        }
+    }
+
+    /// Index after a number token starting at `start`.
+    @inline(__always) func numberEnd(_ b: UnsafeRawBufferPointer, _ start: Int) -> Int {
+        var i = start
+        while i < b.count {
+            let c = b[i]
+            if (c >= 48 && c <= 57) || c == UInt8(ascii: "-") || c == UInt8(ascii: "+") || c == UInt8(ascii: ".")
+                || c == UInt8(ascii: "e") || c == UInt8(ascii: "E") { i += 1 } else { break }
+        }
+        return i
+    }
+
+    func literal(_ b: UnsafeRawBufferPointer, _ i: Int, _ word: StaticString) -> Bool {
+        let n = word.utf8CodeUnitCount
+        guard i + n <= b.count else { return false }
+        let p = word.utf8Start
+        for k in 0..<n where b[i + k] != p[k] { return false }
+        return true
+    }
+
+    /// Reads the value at `i` into the column's slot.
+    func readValue(_ b: UnsafeRawBufferPointer, _ i: Int, column index: Int, frame: Frame) throws(DecodeError) -> Int {
+        let column = schema.columns[index]
+        seen[index] = true
+        let c = b[i]
+        if c == UInt8(ascii: "\"") {
+            let (s, e, escaped, after) = try scanString(b, i)
+            if escaped {
+                scratch.reset()
+                try unescape(b, s, e, into: scratch)
+                let text = UnsafeRawBufferPointer(start: scratch.storage, count: scratch.count)
+                try SlotConversion.storeText(text, column: column, slot: index, frame: frame)
+            } else {
+                let text = UnsafeRawBufferPointer(rebasing: b[s..<e])
+                if column.type.kind == .string {
+                    try SlotConversion.storeString(text, column: column, slot: index, frame: frame)
+                } else if column.type.isNumeric {
+                    throw DecodeError(.wrongType, "column \(column.name) expects \(column.type), found a string")
+                } else {
+                    try SlotConversion.storeText(text, column: column, slot: index, frame: frame)
+                }
+            }
+            return after
+        }
+        if c == UInt8(ascii: "-") || (c >= 48 && c <= 57) {
+            let end = numberEnd(b, i)
+            let token = UnsafeRawBufferPointer(rebasing: b[i..<end])
+            if column.type.kind == .string {
+                throw DecodeError(.wrongType, "column \(column.name) expects \(column.type), found a number")
+            }
+            try SlotConversion.storeNumber(token, column: column, slot: index, frame: frame)
+            return end
+        }
+        if c == UInt8(ascii: "n"), literal(b, i, "null") { frame.setNull(index); return i + 4 }
+        if c == UInt8(ascii: "t"), literal(b, i, "true") {
+            guard column.type == .boolean else { throw DecodeError(.wrongType, "column \(column.name) expects \(column.type), found a boolean") }
+            frame.set(index, 1)
+            return i + 4
+        }
+        if c == UInt8(ascii: "f"), literal(b, i, "false") {
+            guard column.type == .boolean else { throw DecodeError(.wrongType, "column \(column.name) expects \(column.type), found a boolean") }
+            frame.set(index, 0)
+            return i + 5
+        }
+        if c == UInt8(ascii: "{") || c == UInt8(ascii: "[") {
+            _ = try skipValue(b, i)
+            throw DecodeError(.wrongType, "column \(column.name) expects \(column.type), found \(c == UInt8(ascii: "{") ? "an object" : "an array")")
+        }
+        throw malformed("unexpected character", at: i)
+    }
+
+    /// Validates and skips any JSON value; returns the index after it.
+    func skipValue(_ b: UnsafeRawBufferPointer, _ start: Int) throws(DecodeError) -> Int {
+        let c = b[start]
+        switch c {
+        case UInt8(ascii: "\""):
+            return try scanString(b, start).3
+        case UInt8(ascii: "{"):
+            return try scanObject(b, start, node: nil, frame: unusedFrame)
+        case UInt8(ascii: "["):
+            var i = skipSpace(b, start + 1)
+            if i < b.count, b[i] == UInt8(ascii: "]") { return i + 1 }
+            while true {
+                guard i < b.count else { throw malformed("unterminated array", at: start) }
+                i = skipSpace(b, try skipValue(b, i))
+                guard i < b.count else { throw malformed("unterminated array", at: start) }
+                if b[i] == UInt8(ascii: ",") { i = skipSpace(b, i + 1); continue }
+                if b[i] == UInt8(ascii: "]") { return i + 1 }
+                throw malformed("expected ',' or ']'", at: i)
+            }
+        case UInt8(ascii: "t"): if literal(b, start, "true") { return start + 4 }
+        case UInt8(ascii: "f"): if literal(b, start, "false") { return start + 5 }
+        case UInt8(ascii: "n"): if literal(b, start, "null") { return start + 4 }
+        default:
+            if c == UInt8(ascii: "-") || (c >= 48 && c <= 57) {
+                let end = numberEnd(b, start)
+                if NumberParsing.parseDouble(UnsafeRawBufferPointer(rebasing: b[start..<end])) == nil {
+                    throw malformed("bad number", at: start)
+                }
+                return end
+            }
+        }
+        throw malformed("unexpected character", at: start)
+    }
+}
+
