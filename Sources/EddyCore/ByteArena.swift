@@ -4,7 +4,7 @@
 /// to by `StringRef` (offset and length packed in one slot), so the hot path allocates nothing once
 /// the arena has grown to its working size.
 public final class ByteArena {
-    @usableFromInline var storage: UnsafeMutablePointer<UInt8>
+    public internal(set) var storage: UnsafeMutablePointer<UInt8>
     @usableFromInline var capacity: Int
     public private(set) var count: Int = 0
 

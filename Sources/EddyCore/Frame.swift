@@ -9,7 +9,7 @@ public final class Frame {
     public let nulls: UnsafeMutablePointer<Bool>
     /// Event time of the row, epoch milliseconds.
     public var rowtime: Int64 = 0
-    public let arena: ByteArena
+    public var arena: ByteArena
 
     public init(count: Int, arena: ByteArena) {
         self.count = count
