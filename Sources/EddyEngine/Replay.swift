@@ -1,0 +1,100 @@
+import EddySQL
+import EddyCore
+
+/// Replays files through an engine: JSONL/CSV/TSV lines become messages of their source stream,
+/// several inputs are merged by rowtime (the head line of each file is compared), and processing
+/// time follows the largest rowtime read so far. Used by `eddy run --input` and the golden tests.
+public struct Replay {
+    public struct Input: Sendable {
+        public var stream: String
+        public var path: String
+        public var lines: [String]
+        public init(stream: String, path: String, lines: [String]) { self.stream = stream; self.path = path; self.lines = lines }
+    }
+
+    public enum Failure: Error, CustomStringConvertible {
+        case unknownSource(String, known: [String])
+        public var description: String {
+            switch self {
+            case .unknownSource(let s, let known): "unknown source stream \"\(s)\"; sources of this topology: \(known.joined(separator: ", "))"
+            }
+        }
+    }
+
+    /// Runs all inputs to the end and fires every open window. `progress` is called every 65,536 records.
+    public static func run(_ engine: Engine, inputs: [Input], progress: ((Int) -> Void)? = nil) throws(Failure) {
+        var cursors: [(source: Int, input: Input, next: Int, skipHeader: Bool)] = []
+        for input in inputs {
+            guard let source = engine.sourceIndex(named: input.stream) else {
+                throw .unknownSource(input.stream, known: engine.sourceNames)
+            }
+            let definition = engine.topology.streams[source]
+            var skip = false
+            if definition.binding.format != .json, let first = input.lines.first {
+                let separator: Character = definition.binding.format == .csv ? "," : "\t"
+                let fields = first.split(separator: separator).map { $0.uppercased().trimmingCharacters(in: "\" ") }
+                skip = fields == definition.schema.columns.map { $0.name.uppercased() }
+                    || fields == definition.schema.columns.map { ($0.path.first ?? "").uppercased() }
+            }
+            cursors.append((source, input, skip ? 1 : 0, skip))
+        }
+        var count = 0
+        while true {
+            var best = -1
+            var bestTime = Int64.max
+            for (k, c) in cursors.enumerated() where c.next < c.input.lines.count {
+                let t = Self.peekRowtime(engine, c.source, c.input.lines[c.next]) ?? Int64.min
+                if best < 0 || t < bestTime { best = k; bestTime = t }
+            }
+            if best < 0 { break }
+            let line = cursors[best].input.lines[cursors[best].next]
+            cursors[best].next += 1
+            if line.isEmpty { continue }
+            let lineNumber = Int64(cursors[best].next)
+            if bestTime != Int64.min { engine.advanceProcessingTime(to: bestTime) }
+            var text = line
+            text.withUTF8 { bytes in
+                engine.process(source: cursors[best].source, partition: 0, offset: lineNumber, timestamp: engine.processingNow,
+                               value: UnsafeRawBufferPointer(bytes), origin: RecordOrigin(file: cursors[best].input.path))
+            }
+            count += 1
+            if count & 0xFFFF == 0 { progress?(count) }
+        }
+        engine.finish()
+    }
+
+    /// The rowtime a line will get, for merging files (nil when it cannot be decoded: it goes first and becomes an error row).
+    static func peekRowtime(_ engine: Engine, _ source: Int, _ line: String) -> Int64? {
+        engine.peekRowtime(source: source, line: line)
+    }
+}
+
+extension String {
+    func trimmingCharacters(in set: String) -> String {
+        var s = Substring(self)
+        while let f = s.first, set.contains(f) { s = s.dropFirst() }
+        while let l = s.last, set.contains(l) { s = s.dropLast() }
+        return String(s)
+    }
+}
+
+extension Engine {
+    /// Processing time as seen by the engine (replay: the largest rowtime read so far).
+    public var processingNow: Int64 { clock.now }
+
+    func peekRowtime(source: Int, line: String) -> Int64? {
+        guard let runtime = sources[source], let c = runtime.rowtimeColumn else { return nil }
+        let peekFrame = Frame(count: runtime.definition.schema.count, arena: ByteArena(capacity: 256))
+        var text = line
+        let ok: Bool = text.withUTF8 { bytes in
+            do { try runtime.decode(UnsafeRawBufferPointer(bytes), into: peekFrame); return true } catch { return false }
+        }
+        guard ok, !peekFrame.nulls[c] else { return nil }
+        return peekFrame.int(c)
+    }
+}
+
+/// Formatting helpers for tools.
+public enum EngineFormatting {
+    public static func iso(_ millis: Int64) -> String { CivilTime.isoString(millis) }
+}
