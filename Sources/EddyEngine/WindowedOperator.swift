@@ -162,6 +162,12 @@ final class StaggerOperator: GroupedOperatorBase {
         let (group, isNew) = table.find(UnsafeRawBufferPointer(start: probe.storage, count: probe.count), hash: hash)
         if isNew { starts.append(.min) }
         let words = accumulators.stateWords
+        if starts[group] != .min, frame.rowtime >= starts[group] &+ range {
+            // The row is past this key's open window: that window is complete, close it first.
+            let start = starts[group]
+            fire(table, groups: [group], start: { _ in start }, end: { _ in start + self.range })
+            starts[group] = .min
+        }
         if starts[group] == .min {
             starts[group] = frame.rowtime
             table.state.withUnsafeMutableBufferPointer { s in accumulators.reset(s.baseAddress! + group * words) }
