@@ -2,9 +2,10 @@
 -- The KDA application code is unchanged; the WITH / ALTER STREAM statements bind it to Kafka.
 CREATE OR REPLACE STREAM "SOURCE_SQL_STREAM_001" (
     "marketplace" VARCHAR(8),
-    "customer_id" VARCHAR(16),
+    "customer_id" BIGINT,
     "review_id" VARCHAR(24),
     "product_id" VARCHAR(16),
+    "product_parent" BIGINT,
     "product_category" VARCHAR(64),
     "star_rating" INTEGER,
     "helpful_votes" INTEGER,

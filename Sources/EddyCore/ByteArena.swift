@@ -4,9 +4,9 @@
 /// to by `StringRef` (offset and length packed in one slot), so the hot path allocates nothing once
 /// the arena has grown to its working size.
 public final class ByteArena {
-    public internal(set) var storage: UnsafeMutablePointer<UInt8>
-    @usableFromInline var capacity: Int
-    public private(set) var count: Int = 0
+    @exclusivity(unchecked) public internal(set) var storage: UnsafeMutablePointer<UInt8>
+    @exclusivity(unchecked) @usableFromInline var capacity: Int
+    @exclusivity(unchecked) public private(set) var count: Int = 0
 
     public init(capacity: Int = 4096) {
         self.capacity = max(capacity, 64)

@@ -49,7 +49,11 @@ public final class DelimitedRecordDecoder {
             if text.isEmpty, column.type.kind != .string {
                 frame.setNull(field)
             } else {
-                try SlotConversion.storeText(text, column: column, slot: field, frame: frame)
+                do {
+                    try SlotConversion.storeText(text, type: column.type, slot: field, frame: frame)
+                } catch {
+                    throw error.naming(column.name)
+                }
             }
             field += 1
             if i < n, b[i] == separator { i += 1; continue }

@@ -8,8 +8,8 @@ public final class Frame {
     public let slots: UnsafeMutablePointer<UInt64>
     public let nulls: UnsafeMutablePointer<Bool>
     /// Event time of the row, epoch milliseconds.
-    public var rowtime: Int64 = 0
-    public var arena: ByteArena
+    @exclusivity(unchecked) public var rowtime: Int64 = 0
+    @exclusivity(unchecked) public var arena: ByteArena
 
     public init(count: Int, arena: ByteArena) {
         self.count = count

@@ -1,18 +1,28 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Decodes a JSON message into a frame by scanning for the mapped paths only.
 ///
 /// No tree is built: the scanner walks the bytes once, compares each key against the expected keys
 /// of the current level, converts matched scalars in place and skips (while validating) the rest.
 public final class JSONRecordDecoder {
-    /// One level of the path trie.
-    final class Node {
-        var keys: [[UInt8]] = []
-        var children: [Node] = []
-        /// The column read at this node, when it is a leaf.
-        var column: Int = -1
-    }
+    /// One key expected at some level of the path trie, flattened so matching touches no
+    /// reference-counted objects: `child` is the nested level (or -1), `column` the leaf column (or -1).
+    struct Entry { var keyOffset: Int; var keyLength: Int; var child: Int; var column: Int }
+    /// Entries of level `n` are `entries[levelStart[n] ..< levelStart[n] + levelCount[n]]`.
+    let entries: UnsafeMutablePointer<Entry>
+    let levelStart: UnsafeMutablePointer<Int>
+    let levelCount: UnsafeMutablePointer<Int>
+    let keyBytes: UnsafeMutablePointer<UInt8>
 
     let schema: Schema
-    let root = Node()
+    /// Column types, unboxed, so reading a value copies no reference-counted column metadata.
+    let types: UnsafeMutablePointer<SQLType>
+    /// The column being converted, to name it in an error reason.
+    var currentColumn = 0
     /// Which columns were seen in the current record.
     let seen: UnsafeMutablePointer<Bool>
     /// Scratch for keys and strings containing escapes.
@@ -22,8 +32,13 @@ public final class JSONRecordDecoder {
 
     public init(schema: Schema) {
         self.schema = schema
+        types = .allocate(capacity: max(schema.count, 1))
+        types.initialize(from: schema.columns.map(\.type), count: schema.count)
         seen = .allocate(capacity: max(schema.count, 1))
         seen.initialize(repeating: false, count: max(schema.count, 1))
+        // Build the trie as nested arrays first (set-up only), then flatten it.
+        final class Node { var keys: [[UInt8]] = []; var children: [Node] = []; var column = -1 }
+        let root = Node()
         for (index, column) in schema.columns.enumerated() {
             var node = root
             for segment in column.path {
@@ -39,9 +54,41 @@ public final class JSONRecordDecoder {
             }
             node.column = index
         }
+        var levels: [Node] = [root]
+        var k = 0
+        while k < levels.count { levels.append(contentsOf: levels[k].children); k += 1 }
+        var flat: [Entry] = []
+        var bytes: [UInt8] = []
+        var starts: [Int] = []
+        var counts: [Int] = []
+        for node in levels {
+            starts.append(flat.count)
+            counts.append(node.keys.count)
+            for (i, key) in node.keys.enumerated() {
+                let child = node.children[i]
+                let childLevel = child.keys.isEmpty ? -1 : levels.firstIndex { $0 === child }!
+                flat.append(Entry(keyOffset: bytes.count, keyLength: key.count, child: childLevel, column: child.column))
+                bytes.append(contentsOf: key)
+            }
+        }
+        entries = .allocate(capacity: max(flat.count, 1))
+        entries.initialize(from: flat, count: flat.count)
+        levelStart = .allocate(capacity: starts.count)
+        levelStart.initialize(from: starts, count: starts.count)
+        levelCount = .allocate(capacity: counts.count)
+        levelCount.initialize(from: counts, count: counts.count)
+        keyBytes = .allocate(capacity: max(bytes.count, 1))
+        keyBytes.initialize(from: bytes, count: bytes.count)
     }
 
-    deinit { seen.deallocate() }
+    deinit {
+        seen.deallocate()
+        types.deallocate()
+        entries.deallocate()
+        levelStart.deallocate()
+        levelCount.deallocate()
+        keyBytes.deallocate()
+    }
 
     /// Fills `frame` slots 0..<schema.count from the message, or throws the first problem found.
     public func decode(_ bytes: UnsafeRawBufferPointer, into frame: Frame) throws(DecodeError) {
@@ -53,7 +100,11 @@ public final class JSONRecordDecoder {
         guard i < bytes.count, bytes[i] == UInt8(ascii: "{") else {
             throw malformed("expected '{'", at: i)
         }
-        i = try scanObject(bytes, i, node: root, frame: frame)
+        do {
+            i = try scanObject(bytes, i, level: 0, frame: frame)
+        } catch {
+            throw error.naming(schema.columns[currentColumn].name)
+        }
         i = skipSpace(bytes, i)
         if i != bytes.count { throw malformed("unexpected data after the JSON object", at: i) }
         for c in 0..<schema.count where !seen[c] {
@@ -75,30 +126,30 @@ public final class JSONRecordDecoder {
     }
 
     /// Scans an object starting at `{`; returns the index after `}`.
-    func scanObject(_ b: UnsafeRawBufferPointer, _ start: Int, node: Node?, frame: Frame) throws(DecodeError) -> Int {
+    func scanObject(_ b: UnsafeRawBufferPointer, _ start: Int, level: Int, frame: Frame) throws(DecodeError) -> Int {
         var i = skipSpace(b, start + 1)
         if i < b.count, b[i] == UInt8(ascii: "}") { return i + 1 }
         while true {
             guard i < b.count, b[i] == UInt8(ascii: "\"") else { throw malformed("expected a key", at: i) }
             let (keyStart, keyEnd, escaped, afterKey) = try scanString(b, i)
-            var child: Node? = nil
-            if let node {
+            var entry = -1
+            if level >= 0 {
                 if escaped {
                     scratch.reset()
                     try unescape(b, keyStart, keyEnd, into: scratch)
-                    child = match(node, UnsafeRawBufferPointer(start: scratch.storage, count: scratch.count))
+                    entry = match(level, UnsafeRawBufferPointer(start: scratch.storage, count: scratch.count))
                 } else {
-                    child = match(node, UnsafeRawBufferPointer(rebasing: b[keyStart..<keyEnd]))
+                    entry = match(level, UnsafeRawBufferPointer(rebasing: b[keyStart..<keyEnd]))
                 }
             }
             i = skipSpace(b, afterKey)
             guard i < b.count, b[i] == UInt8(ascii: ":") else { throw malformed("expected ':'", at: i) }
             i = skipSpace(b, i + 1)
             guard i < b.count else { throw malformed("unexpected end", at: i) }
-            if let child, child.column >= 0 {
-                i = try readValue(b, i, column: child.column, frame: frame)
-            } else if let child, b[i] == UInt8(ascii: "{") {
-                i = try scanObject(b, i, node: child, frame: frame)
+            if entry >= 0, entries[entry].column >= 0 {
+                i = try readValue(b, i, column: entries[entry].column, frame: frame)
+            } else if entry >= 0, entries[entry].child >= 0, b[i] == UInt8(ascii: "{") {
+                i = try scanObject(b, i, level: entries[entry].child, frame: frame)
             } else {
                 i = try skipValue(b, i)
             }
@@ -110,21 +161,33 @@ public final class JSONRecordDecoder {
         }
     }
 
-    @inline(__always) func match(_ node: Node, _ key: UnsafeRawBufferPointer) -> Node? {
-        for k in 0..<node.keys.count {
-            let candidate = node.keys[k]
-            if candidate.count == key.count, candidate.withUnsafeBytes({ $0.elementsEqual(key) }) {
-                return node.children[k]
-            }
+    /// The entry of `level` whose key equals `key`, or -1.
+    @inline(__always) func match(_ level: Int, _ key: UnsafeRawBufferPointer) -> Int {
+        let first = levelStart[level]
+        for e in first..<(first + levelCount[level]) {
+            let candidate = entries[e]
+            guard candidate.keyLength == key.count else { continue }
+            if candidate.keyLength == 0 || memcmp(keyBytes + candidate.keyOffset, key.baseAddress!, candidate.keyLength) == 0 { return e }
         }
-        return nil
+        return -1
     }
 
     /// Returns the content range of a string at `"`, whether it has escapes, and the index after it.
     @inline(__always) func scanString(_ b: UnsafeRawBufferPointer, _ start: Int) throws(DecodeError) -> (Int, Int, Bool, Int) {
         var i = start + 1
         var escaped = false
-        while i < b.count {
+        let n = b.count
+        while true {
+            // Eight bytes at a time while none is a quote, a backslash or a control character.
+            while i + 8 <= n {
+                let v = b.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+                let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+                let q = v ^ (ones &* 0x22), bs = v ^ (ones &* 0x5C)
+                let special = ((q &- ones) & ~q) | ((bs &- ones) & ~bs) | ((v &- ones &* 0x20) & ~v)
+                if special & highs != 0 { break }
+                i += 8
+            }
+            guard i < n else { break }
             let c = b[i]
             if c == UInt8(ascii: "\"") { return (start + 1, i, escaped, i + 1) }
             if c == UInt8(ascii: "\\") { escaped = true; i += 2; continue }
@@ -219,7 +282,8 @@ public final class JSONRecordDecoder {
 
     /// Reads the value at `i` into the column's slot.
     func readValue(_ b: UnsafeRawBufferPointer, _ i: Int, column index: Int, frame: Frame) throws(DecodeError) -> Int {
-        let column = schema.columns[index]
+        let type = types[index]
+        currentColumn = index
         seen[index] = true
         let c = b[i]
         if c == UInt8(ascii: "\"") {
@@ -228,15 +292,15 @@ public final class JSONRecordDecoder {
                 scratch.reset()
                 try unescape(b, s, e, into: scratch)
                 let text = UnsafeRawBufferPointer(start: scratch.storage, count: scratch.count)
-                try SlotConversion.storeText(text, column: column, slot: index, frame: frame)
+                try SlotConversion.storeText(text, type: type, slot: index, frame: frame)
             } else {
                 let text = UnsafeRawBufferPointer(rebasing: b[s..<e])
-                if column.type.kind == .string {
-                    try SlotConversion.storeString(text, column: column, slot: index, frame: frame)
-                } else if column.type.isNumeric {
-                    throw DecodeError(.wrongType, "column \(column.name) expects \(column.type), found a string")
+                if type.kind == .string {
+                    try SlotConversion.storeString(text, type: type, slot: index, frame: frame)
+                } else if type.isNumeric {
+                    throw DecodeError(.wrongType, "column \u{1} expects \(type), found a string")
                 } else {
-                    try SlotConversion.storeText(text, column: column, slot: index, frame: frame)
+                    try SlotConversion.storeText(text, type: type, slot: index, frame: frame)
                 }
             }
             return after
@@ -244,26 +308,26 @@ public final class JSONRecordDecoder {
         if c == UInt8(ascii: "-") || (c >= 48 && c <= 57) {
             let end = numberEnd(b, i)
             let token = UnsafeRawBufferPointer(rebasing: b[i..<end])
-            if column.type.kind == .string {
-                throw DecodeError(.wrongType, "column \(column.name) expects \(column.type), found a number")
+            if type.kind == .string {
+                throw DecodeError(.wrongType, "column \u{1} expects \(type), found a number")
             }
-            try SlotConversion.storeNumber(token, column: column, slot: index, frame: frame)
+            try SlotConversion.storeNumber(token, type: type, slot: index, frame: frame)
             return end
         }
         if c == UInt8(ascii: "n"), literal(b, i, "null") { frame.setNull(index); return i + 4 }
         if c == UInt8(ascii: "t"), literal(b, i, "true") {
-            guard column.type == .boolean else { throw DecodeError(.wrongType, "column \(column.name) expects \(column.type), found a boolean") }
+            guard type == .boolean else { throw DecodeError(.wrongType, "column \u{1} expects \(type), found a boolean") }
             frame.set(index, 1)
             return i + 4
         }
         if c == UInt8(ascii: "f"), literal(b, i, "false") {
-            guard column.type == .boolean else { throw DecodeError(.wrongType, "column \(column.name) expects \(column.type), found a boolean") }
+            guard type == .boolean else { throw DecodeError(.wrongType, "column \u{1} expects \(type), found a boolean") }
             frame.set(index, 0)
             return i + 5
         }
         if c == UInt8(ascii: "{") || c == UInt8(ascii: "[") {
             _ = try skipValue(b, i)
-            throw DecodeError(.wrongType, "column \(column.name) expects \(column.type), found \(c == UInt8(ascii: "{") ? "an object" : "an array")")
+            throw DecodeError(.wrongType, "column \u{1} expects \(type), found \(c == UInt8(ascii: "{") ? "an object" : "an array")")
         }
         throw malformed("unexpected character", at: i)
     }
@@ -275,7 +339,7 @@ public final class JSONRecordDecoder {
         case UInt8(ascii: "\""):
             return try scanString(b, start).3
         case UInt8(ascii: "{"):
-            return try scanObject(b, start, node: nil, frame: unusedFrame)
+            return try scanObject(b, start, level: -1, frame: unusedFrame)
         case UInt8(ascii: "["):
             var i = skipSpace(b, start + 1)
             if i < b.count, b[i] == UInt8(ascii: "]") { return i + 1 }

@@ -100,16 +100,21 @@ struct Accumulators {
 /// strings the groups keep live in one arena, freed as a whole when the window fires.
 final class GroupTable {
     let arena = ByteArena(capacity: 1024)
-    var index: [Int32]
-    var mask: Int
-    var hashes: [UInt64] = []
-    var keyRefs: [UInt64] = []
-    var state: [UInt64] = []
+    @exclusivity(unchecked) var index: [Int32]
+    @exclusivity(unchecked) var mask: Int
+    @exclusivity(unchecked) var hashes: [UInt64] = []
+    @exclusivity(unchecked) var keyRefs: [UInt64] = []
+    /// Aggregate state, `stateWords` per group, manually managed so updating it needs no
+    /// uniqueness check or copy-on-write.
+    @exclusivity(unchecked) var state: UnsafeMutablePointer<UInt64>
+    @exclusivity(unchecked) var stateCapacity: Int
     let stateWords: Int
     var count: Int { hashes.count }
 
     init(stateWords: Int, capacity: Int = 64) {
         self.stateWords = stateWords
+        stateCapacity = max(stateWords * 16, 1)
+        state = .allocate(capacity: stateCapacity)
         index = [Int32](repeating: -1, count: capacity)
         mask = capacity - 1
     }
@@ -126,11 +131,20 @@ final class GroupTable {
         let g = hashes.count
         hashes.append(hash)
         keyRefs.append(arena.store(key))
-        state.append(contentsOf: repeatElement(0, count: stateWords))
+        if (g + 1) * stateWords > stateCapacity {
+            let bigger = UnsafeMutablePointer<UInt64>.allocate(capacity: stateCapacity * 2)
+            bigger.update(from: state, count: g * stateWords)
+            state.deallocate()
+            state = bigger
+            stateCapacity *= 2
+        }
+        (state + g * stateWords).initialize(repeating: 0, count: stateWords)
         index[i] = Int32(g)
         if hashes.count * 2 > index.count { rehash() }
         return (g, true)
     }
+
+    deinit { state.deallocate() }
 
     func rehash() {
         let capacity = index.count * 2

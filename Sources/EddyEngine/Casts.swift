@@ -32,7 +32,6 @@ enum Casts {
                 return Value(bits: StringRef.make(offset: start, length: f.arena.count - start), isNull: false)
             }
         case (.string, _):
-            let column = Column(name: "CAST", type: to, path: [])
             let scratch = Frame(count: 1, arena: ByteArena(capacity: 64))
             return { f in
                 let v = a(f)
@@ -42,7 +41,7 @@ enum Casts {
                 while let first = bytes.first, first == 0x20 { bytes = UnsafeRawBufferPointer(rebasing: bytes.dropFirst()) }
                 while let last = bytes.last, last == 0x20 { bytes = UnsafeRawBufferPointer(rebasing: bytes.dropLast()) }
                 do {
-                    try SlotConversion.storeText(bytes, column: column, slot: 0, frame: scratch)
+                    try SlotConversion.storeText(bytes, type: to, slot: 0, frame: scratch)
                     return Value(bits: scratch.slots[0], isNull: scratch.nulls[0])
                 } catch {
                     return .null

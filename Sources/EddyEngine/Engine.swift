@@ -24,14 +24,21 @@ public struct EngineError: Error, Sendable, CustomStringConvertible {
 /// Single-threaded: one instance per task.
 public final class Engine {
     public let topology: Topology
-    var nodes: [StreamNode] = []
-    var sources: [Int: SourceRuntime] = [:]
-    var orderedOperators: [Operator] = []
+    @exclusivity(unchecked) var nodes: [StreamNode] = []
+    @exclusivity(unchecked) var sources: [Int: SourceRuntime] = [:]
+    @exclusivity(unchecked) var orderedOperators: [Operator] = []
     let clock = ProcessingClock()
     let scratch = ByteArena(capacity: 1 << 16)
     /// The operator watermark: minimum over active partitions of (max rowtime − lateness).
-    public private(set) var watermark: Int64 = .min
-    public private(set) var statistics = Statistics()
+    @exclusivity(unchecked) public private(set) var watermark: Int64 = .min
+    @exclusivity(unchecked) var counters = Statistics()
+
+    /// Rows in, errors, late rows, and rows emitted on in-application and output streams.
+    public var statistics: Statistics {
+        var s = counters
+        s.rowsOut = nodes.filter { !$0.definition.isSystem && !$0.definition.isSource }.reduce(0) { $0 + $1.rowsOut }
+        return s
+    }
 
     public struct Statistics: Sendable {
         public var recordsIn = 0
@@ -121,7 +128,7 @@ public final class Engine {
     public func process(source: Int, partition: Int32, offset: Int64, timestamp: Int64,
                         value: UnsafeRawBufferPointer, origin: RecordOrigin) {
         guard let runtime = sources[source] else { return }
-        statistics.recordsIn += 1
+        counters.recordsIn += 1
         scratch.reset()
         let frame = runtime.frame
         do {
@@ -158,7 +165,6 @@ public final class Engine {
     /// End of input: every open window fires.
     public func finish() {
         for op in orderedOperators { op.finish() }
-        statistics.rowsOut = nodes.filter { !$0.definition.isSystem && !$0.definition.isSource }.reduce(0) { $0 + $1.rowsOut }
     }
 
     func updateWatermark() {
@@ -180,7 +186,6 @@ public final class Engine {
         guard candidate > watermark else { return }
         watermark = candidate
         for op in orderedOperators { op.onWatermark(candidate) }
-        statistics.rowsOut = nodes.filter { !$0.definition.isSystem && !$0.definition.isSource }.reduce(0) { $0 + $1.rowsOut }
     }
 
     // MARK: error_stream and late_stream
@@ -210,7 +215,7 @@ public final class Engine {
 
     func emitError(_ runtime: SourceRuntime, partition: Int32, offset: Int64, value: UnsafeRawBufferPointer,
                    origin: RecordOrigin, error: DecodeError) {
-        statistics.errors += 1
+        counters.errors += 1
         let node = nodes[topology.streamIndex(Topology.errorStreamName)!]
         let f = Frame(count: node.definition.schema.count, arena: scratch)
         fillOrigin(f, runtime, partition: partition, offset: offset, origin: origin)
@@ -223,7 +228,7 @@ public final class Engine {
 
     func emitLate(_ runtime: SourceRuntime, partition: Int32, offset: Int64, value: UnsafeRawBufferPointer,
                   origin: RecordOrigin, rowtime: Int64) {
-        statistics.lateRows += 1
+        counters.lateRows += 1
         let node = nodes[topology.streamIndex(Topology.lateStreamName)!]
         let f = Frame(count: node.definition.schema.count, arena: scratch)
         fillOrigin(f, runtime, partition: partition, offset: offset, origin: origin)
@@ -258,7 +263,7 @@ final class SourceRuntime {
     let rowtimeColumn: Int?
     let lateness: Int64
     let idleTimeout: Int64?
-    var partitions: [PartitionClock] = []
+    @exclusivity(unchecked) var partitions: [PartitionClock] = []
 
     init(definition: StreamDefinition, arena: ByteArena) {
         self.definition = definition

@@ -20,7 +20,7 @@ typealias Evaluator = (Frame) -> Value
 
 /// Processing time seen by CURRENT_ROW_TIMESTAMP, set by the engine.
 final class ProcessingClock {
-    var now: Int64 = 0
+    @exclusivity(unchecked) var now: Int64 = 0
 }
 
 struct ExpressionCompiler {

@@ -7,7 +7,7 @@ public final class OutputBuffer {
     public let streamName: String
     let data = ByteArena(capacity: 1 << 16)
     struct Entry { var keyStart: Int; var keyLength: Int; var valueStart: Int; var valueLength: Int; var rowtime: Int64 }
-    var entries: ContiguousArray<Entry> = []
+    @exclusivity(unchecked) var entries: ContiguousArray<Entry> = []
 
     init(streamName: String) { self.streamName = streamName }
 
@@ -37,11 +37,11 @@ public final class OutputBuffer {
 /// A stream at run time: its consumers (pumps reading it) and, when captured, its output buffer.
 final class StreamNode {
     let definition: StreamDefinition
-    var consumers: [Operator] = []
-    var output: OutputBuffer?
+    @exclusivity(unchecked) var consumers: [Operator] = []
+    @exclusivity(unchecked) var output: OutputBuffer?
     let encoder: JSONRowEncoder
     let types: [SQLType]
-    var rowsOut = 0
+    @exclusivity(unchecked) var rowsOut = 0
 
     init(definition: StreamDefinition) {
         self.definition = definition

@@ -40,6 +40,7 @@ class TumblingTableFunction<State>: Operator {
     }
 
     override func onWatermark(_ watermark: Int64) {
+        guard let oldest = windows.keys.min(), oldest &+ size <= watermark else { return }
         for start in windows.keys.filter({ $0 &+ size <= watermark }).sorted() {
             let state = windows.removeValue(forKey: start)!
             rows(state) { row in

@@ -71,9 +71,7 @@ class GroupedOperatorBase: Operator {
             post.set(g, UInt64(bitPattern: windowStart))
             post.set(g + 1, UInt64(bitPattern: windowEnd))
             post.rowtime = windowEnd
-            table.state.withUnsafeMutableBufferPointer { s in
-                accumulators.results(s.baseAddress! + group * accumulators.stateWords, into: post, base: g + 2)
-            }
+            accumulators.results(table.state + group * accumulators.stateWords, into: post, base: g + 2)
             if let having {
                 let v = having(post)
                 if v.isNull || v.bits == 0 { continue }
@@ -100,9 +98,11 @@ class GroupedOperatorBase: Operator {
 /// open window; a window fires once the watermark reaches its end and its table is dropped.
 final class TumblingOperator: GroupedOperatorBase {
     let size: Int64
-    var windows: [Int64: GroupTable] = [:]
-    var lastStart: Int64 = .min
-    var lastTable: GroupTable?
+    @exclusivity(unchecked) var windows: [Int64: GroupTable] = [:]
+    /// Start of the oldest open window, so watermarks that close nothing cost one comparison.
+    @exclusivity(unchecked) var oldestStart: Int64 = .max
+    @exclusivity(unchecked) var lastStart: Int64 = .min
+    @exclusivity(unchecked) var lastTable: GroupTable?
 
     init(filter: Evaluator?, keys: [TypedExpr], size: Int64, aggregates: [AggregatePlan], having: Evaluator?,
          outputs: [Evaluator], target: StreamNode, compiler: ExpressionCompiler) {
@@ -122,24 +122,24 @@ final class TumblingOperator: GroupedOperatorBase {
         } else {
             table = GroupTable(stateWords: accumulators.stateWords)
             windows[start] = table
+            oldestStart = min(oldestStart, start)
             lastStart = start; lastTable = table
         }
         let hash = buildKey(frame)
         let (group, _) = table.find(UnsafeRawBufferPointer(start: probe.storage, count: probe.count), hash: hash)
         let words = accumulators.stateWords
-        table.state.withUnsafeMutableBufferPointer { s in
-            accumulators.add(frame, into: s.baseAddress! + group * words, keep: table.arena)
-        }
+        accumulators.add(frame, into: table.state + group * words, keep: table.arena)
     }
 
     override func onWatermark(_ watermark: Int64) {
-        guard !windows.isEmpty else { return }
+        guard oldestStart != .max, oldestStart &+ size <= watermark else { return }
         let due = windows.keys.filter { $0 &+ size <= watermark }.sorted()
         for start in due {
             let table = windows.removeValue(forKey: start)!
             if start == lastStart { lastStart = .min; lastTable = nil }
             fire(table, groups: Array(0..<table.count), start: { _ in start }, end: { _ in start + self.size })
         }
+        oldestStart = windows.keys.min() ?? .max
     }
 }
 
@@ -170,11 +170,9 @@ final class StaggerOperator: GroupedOperatorBase {
         }
         if starts[group] == .min {
             starts[group] = frame.rowtime
-            table.state.withUnsafeMutableBufferPointer { s in accumulators.reset(s.baseAddress! + group * words) }
+            accumulators.reset(table.state + group * words)
         }
-        table.state.withUnsafeMutableBufferPointer { s in
-            accumulators.add(frame, into: s.baseAddress! + group * words, keep: table.arena)
-        }
+        accumulators.add(frame, into: table.state + group * words, keep: table.arena)
     }
 
     override func onWatermark(_ watermark: Int64) {
