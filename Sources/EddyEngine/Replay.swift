@@ -9,7 +9,14 @@ public struct Replay {
         public var stream: String
         public var path: String
         public var lines: [String]
-        public init(stream: String, path: String, lines: [String]) { self.stream = stream; self.path = path; self.lines = lines }
+        /// 1-based file line of each entry of `lines` (defaults to its position).
+        public var lineNumbers: [Int]
+        public init(stream: String, path: String, lines: [String], lineNumbers: [Int]? = nil) {
+            self.stream = stream
+            self.path = path
+            self.lines = lines
+            self.lineNumbers = lineNumbers ?? Array(stride(from: 1, through: lines.count, by: 1))
+        }
     }
 
     public enum Failure: Error, CustomStringConvertible {
@@ -23,7 +30,7 @@ public struct Replay {
 
     /// Runs all inputs to the end and fires every open window. `progress` is called every 65,536 records.
     public static func run(_ engine: Engine, inputs: [Input], progress: ((Int) -> Void)? = nil) throws(Failure) {
-        var cursors: [(source: Int, input: Input, next: Int, skipHeader: Bool)] = []
+        var cursors: [(source: Int, input: Input, next: Int, head: Int64?)] = []
         for input in inputs {
             guard let source = engine.sourceIndex(named: input.stream) else {
                 throw .unknownSource(input.stream, known: engine.sourceNames)
@@ -36,21 +43,24 @@ public struct Replay {
                 skip = fields == definition.schema.columns.map { $0.name.uppercased() }
                     || fields == definition.schema.columns.map { ($0.path.first ?? "").uppercased() }
             }
-            cursors.append((source, input, skip ? 1 : 0, skip))
+            let first = skip ? 1 : 0
+            cursors.append((source, input, first, first < input.lines.count ? Self.peekRowtime(engine, source, input.lines[first]) : nil))
         }
         var count = 0
         while true {
             var best = -1
             var bestTime = Int64.max
             for (k, c) in cursors.enumerated() where c.next < c.input.lines.count {
-                let t = Self.peekRowtime(engine, c.source, c.input.lines[c.next]) ?? Int64.min
+                let t = c.head ?? Int64.min
                 if best < 0 || t < bestTime { best = k; bestTime = t }
             }
             if best < 0 { break }
             let line = cursors[best].input.lines[cursors[best].next]
+            let lineNumber = Int64(cursors[best].input.lineNumbers[cursors[best].next])
             cursors[best].next += 1
+            let c = cursors[best]
+            cursors[best].head = c.next < c.input.lines.count ? Self.peekRowtime(engine, c.source, c.input.lines[c.next]) : nil
             if line.isEmpty { continue }
-            let lineNumber = Int64(cursors[best].next)
             if bestTime != Int64.min { engine.advanceProcessingTime(to: bestTime) }
             var text = line
             text.withUTF8 { bytes in

@@ -1,6 +1,7 @@
 import ArgumentParser
 import EddyEngine
 import EddySQL
+import EddyWorkload
 import Foundation
 
 /// `eddy run FILE --input STREAM=PATH ... --output-dir DIR`: replays files through the topology.
@@ -23,10 +24,26 @@ struct RunCommand: ParsableCommand {
         for spec in input {
             guard let eq = spec.firstIndex(of: "=") else { fail("--input \(spec): expected STREAM=PATH") }
             let stream = String(spec[..<eq]), path = String(spec[spec.index(after: eq)...])
+            let folded = stream.hasPrefix("\"") ? String(stream.dropFirst().dropLast()) : (topology.streamIndex(stream) != nil ? stream : stream.uppercased())
+            let lower = path.lowercased()
+            if let index = topology.streamIndex(folded), topology.streams[index].binding.format == .json,
+               lower.hasSuffix(".csv") || lower.hasSuffix(".tsv") || lower.hasSuffix(".tab") {
+                // A CSV/TSV file for a JSON source: each row becomes a JSON object named by the header.
+                let reader: RecordFileReader
+                do { reader = try RecordFileReader(path: path) } catch { fail("--input \(spec): \(error)") }
+                var lines: [String] = [], numbers: [Int] = []
+                for record in reader {
+                    switch record {
+                    case .record(let line, let json): lines.append(String(decoding: json, as: UTF8.self)); numbers.append(line)
+                    case .malformed(let line, _, let raw): lines.append(String(decoding: raw, as: UTF8.self)); numbers.append(line)
+                    }
+                }
+                inputs.append(Replay.Input(stream: folded, path: path, lines: lines, lineNumbers: numbers))
+                continue
+            }
             guard let data = FileManager.default.contents(atPath: path) else { fail("--input \(spec): cannot read \(path)") }
             var lines = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
             if lines.last == "" { lines.removeLast() }
-            let folded = stream.hasPrefix("\"") ? String(stream.dropFirst().dropLast()) : (topology.streamIndex(stream) != nil ? stream : stream.uppercased())
             inputs.append(Replay.Input(stream: folded, path: path, lines: lines))
         }
         let engine = try Engine(topology: topology)
