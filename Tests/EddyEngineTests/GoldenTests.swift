@@ -7,9 +7,29 @@ import Testing
 @Suite struct GoldenTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    @Test(arguments: ["reviews"])
-    func topologyMatchesGoldenOutput(name: String) throws {
-        let sql = try String(contentsOf: Self.root.appendingPathComponent("topologies/\(name).sql"), encoding: .utf8)
+    /// Every .sql file under topologies/ (top level and examples/), by path relative to topologies/.
+    static func topologies() -> [String] {
+        let fm = FileManager.default
+        var found: [String] = []
+        for dir in ["", "examples/"] {
+            let files = (try? fm.contentsOfDirectory(atPath: root.appendingPathComponent("topologies/\(dir)").path)) ?? []
+            found += files.filter { $0.hasSuffix(".sql") }.map { dir + $0 }
+        }
+        return found.sorted()
+    }
+
+    @Test func everyTopologyHasGoldenFiles() {
+        #expect(Self.topologies().count >= 4)
+        for topology in Self.topologies() {
+            let name = String(topology.split(separator: "/").last!.dropLast(4))
+            #expect(FileManager.default.fileExists(atPath: Self.root.appendingPathComponent("topologies/golden/\(name)").path), "\(topology)")
+        }
+    }
+
+    @Test(arguments: ["reviews.sql", "examples/filter_project.sql", "examples/sliding.sql", "examples/sessions.sql"])
+    func topologyMatchesGoldenOutput(file: String) throws {
+        let name = String(file.split(separator: "/").last!.dropLast(4))
+        let sql = try String(contentsOf: Self.root.appendingPathComponent("topologies/\(file)"), encoding: .utf8)
         let engine = try Engine(topology: try Analyzer.analyze(text: sql, name: name))
         let dir = "topologies/golden/\(name)"
         let files = try FileManager.default.contentsOfDirectory(atPath: Self.root.appendingPathComponent(dir).path)
