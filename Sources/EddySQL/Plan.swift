@@ -139,6 +139,15 @@ public struct Topology: Sendable {
     public var pumps: [PumpPlan]
 
     public func streamIndex(_ name: String) -> Int? { streams.firstIndex { $0.name == name } }
+    /// The topic a stream is produced to: its binding, or `<topology>.errors` / `<topology>.late`
+    /// for an unbound error_stream / late_stream; nil for other unbound streams.
+    public func effectiveTopic(_ stream: StreamDefinition) -> String? {
+        if let topic = stream.binding.topic { return topic }
+        if stream.name == Self.errorStreamName { return "\(name).errors" }
+        if stream.name == Self.lateStreamName { return "\(name).late" }
+        return nil
+    }
+
     public static let errorStreamName = "error_stream"
     public static let lateStreamName = "late_stream"
 }

@@ -31,7 +31,7 @@ enum GraphPrinter {
 
     static func binding(_ s: StreamDefinition, topology: Topology) -> String {
         if let topic = s.binding.topic { return "topic \(topic)" }
-        if s.isSystem { return "topic \(topology.name).\(s.name == Topology.errorStreamName ? "errors" : "late") (default)" }
+        if s.isSystem, let topic = topology.effectiveTopic(s) { return "topic \(topic) (default)" }
         return s.isSource ? "replay input" : "unbound"
     }
 
