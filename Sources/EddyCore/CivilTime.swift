@@ -85,7 +85,7 @@ public enum CivilTime {
         guard n >= 10, let y = digits(b, 0, 4), b[4] == UInt8(ascii: "-"), let mo = digits(b, 5, 2),
               b[7] == UInt8(ascii: "-"), let d = digits(b, 8, 2), (1...12).contains(mo), (1...31).contains(d)
         else { return nil }
-        var millis = daysFromCivil(year: y, month: mo, day: d) * millisPerDay
+        var millis = daysFromCivil(year: y, month: mo, day: d) &* millisPerDay
         if n == 10 { return millis }
         guard n >= 19, b[10] == UInt8(ascii: "T") || b[10] == UInt8(ascii: " "),
               let h = digits(b, 11, 2), b[13] == UInt8(ascii: ":"), let mi = digits(b, 14, 2),

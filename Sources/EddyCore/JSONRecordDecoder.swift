@@ -18,6 +18,8 @@ public final class JSONRecordDecoder {
     let levelCount: UnsafeMutablePointer<Int>
     let keyBytes: UnsafeMutablePointer<UInt8>
 
+    /// Deeper nesting is rejected as malformed instead of recursing without bound.
+    static let maximumDepth = 256
     let schema: Schema
     /// Column types, unboxed, so reading a value copies no reference-counted column metadata.
     let types: UnsafeMutablePointer<SQLType>
@@ -101,7 +103,7 @@ public final class JSONRecordDecoder {
             throw malformed("expected '{'", at: i)
         }
         do {
-            i = try scanObject(bytes, i, level: 0, frame: frame)
+            i = try scanObject(bytes, i, level: 0, frame: frame, depth: 0)
         } catch {
             throw error.naming(schema.columns[currentColumn].name)
         }
@@ -126,7 +128,8 @@ public final class JSONRecordDecoder {
     }
 
     /// Scans an object starting at `{`; returns the index after `}`.
-    func scanObject(_ b: UnsafeRawBufferPointer, _ start: Int, level: Int, frame: Frame) throws(DecodeError) -> Int {
+    func scanObject(_ b: UnsafeRawBufferPointer, _ start: Int, level: Int, frame: Frame, depth: Int) throws(DecodeError) -> Int {
+        if depth > Self.maximumDepth { throw malformed("nesting deeper than \(Self.maximumDepth) levels", at: start) }
         var i = skipSpace(b, start + 1)
         if i < b.count, b[i] == UInt8(ascii: "}") { return i + 1 }
         while true {
@@ -149,9 +152,9 @@ public final class JSONRecordDecoder {
             if entry >= 0, entries[entry].column >= 0 {
                 i = try readValue(b, i, column: entries[entry].column, frame: frame)
             } else if entry >= 0, entries[entry].child >= 0, b[i] == UInt8(ascii: "{") {
-                i = try scanObject(b, i, level: entries[entry].child, frame: frame)
+                i = try scanObject(b, i, level: entries[entry].child, frame: frame, depth: depth + 1)
             } else {
-                i = try skipValue(b, i)
+                i = try skipValue(b, i, depth: depth + 1)
             }
             i = skipSpace(b, i)
             guard i < b.count else { throw malformed("unterminated object", at: i) }
@@ -326,26 +329,27 @@ public final class JSONRecordDecoder {
             return i + 5
         }
         if c == UInt8(ascii: "{") || c == UInt8(ascii: "[") {
-            _ = try skipValue(b, i)
+            _ = try skipValue(b, i, depth: 0)
             throw DecodeError(.wrongType, "column \u{1} expects \(type), found \(c == UInt8(ascii: "{") ? "an object" : "an array")")
         }
         throw malformed("unexpected character", at: i)
     }
 
     /// Validates and skips any JSON value; returns the index after it.
-    func skipValue(_ b: UnsafeRawBufferPointer, _ start: Int) throws(DecodeError) -> Int {
+    func skipValue(_ b: UnsafeRawBufferPointer, _ start: Int, depth: Int) throws(DecodeError) -> Int {
+        if depth > Self.maximumDepth { throw malformed("nesting deeper than \(Self.maximumDepth) levels", at: start) }
         let c = b[start]
         switch c {
         case UInt8(ascii: "\""):
             return try scanString(b, start).3
         case UInt8(ascii: "{"):
-            return try scanObject(b, start, level: -1, frame: unusedFrame)
+            return try scanObject(b, start, level: -1, frame: unusedFrame, depth: depth + 1)
         case UInt8(ascii: "["):
             var i = skipSpace(b, start + 1)
             if i < b.count, b[i] == UInt8(ascii: "]") { return i + 1 }
             while true {
                 guard i < b.count else { throw malformed("unterminated array", at: start) }
-                i = skipSpace(b, try skipValue(b, i))
+                i = skipSpace(b, try skipValue(b, i, depth: depth + 1))
                 guard i < b.count else { throw malformed("unterminated array", at: start) }
                 if b[i] == UInt8(ascii: ",") { i = skipSpace(b, i + 1); continue }
                 if b[i] == UInt8(ascii: "]") { return i + 1 }
@@ -357,7 +361,7 @@ public final class JSONRecordDecoder {
         default:
             if c == UInt8(ascii: "-") || (c >= 48 && c <= 57) {
                 let end = numberEnd(b, start)
-                if NumberParsing.parseDouble(UnsafeRawBufferPointer(rebasing: b[start..<end])) == nil {
+                if !NumberParsing.isJSONNumber(UnsafeRawBufferPointer(rebasing: b[start..<end])) {
                     throw malformed("bad number", at: start)
                 }
                 return end

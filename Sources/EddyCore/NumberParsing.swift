@@ -83,6 +83,30 @@ public enum NumberParsing {
         }
     }
 
+    /// Whether the bytes are a JSON number (grammar only; used when skipping unmapped values).
+    @inlinable public static func isJSONNumber(_ b: UnsafeRawBufferPointer) -> Bool {
+        let n = b.count
+        var i = 0
+        if i < n, b[i] == UInt8(ascii: "-") { i += 1 }
+        let intStart = i
+        while i < n, b[i] >= 48, b[i] <= 57 { i += 1 }
+        if i == intStart || (b[intStart] == 48 && i - intStart > 1) { return false }
+        if i < n, b[i] == UInt8(ascii: ".") {
+            i += 1
+            let fracStart = i
+            while i < n, b[i] >= 48, b[i] <= 57 { i += 1 }
+            if i == fracStart { return false }
+        }
+        if i < n, b[i] == UInt8(ascii: "e") || b[i] == UInt8(ascii: "E") {
+            i += 1
+            if i < n, b[i] == UInt8(ascii: "-") || b[i] == UInt8(ascii: "+") { i += 1 }
+            let expStart = i
+            while i < n, b[i] >= 48, b[i] <= 57 { i += 1 }
+            if i == expStart { return false }
+        }
+        return i == n
+    }
+
     /// Number of digits before the decimal point (for DECIMAL(p,s) overflow checks).
     @inlinable public static func integerDigits(_ value: Double) -> Int {
         var v = value.magnitude.rounded(.down)

@@ -174,7 +174,7 @@ public final class Engine {
         for runtime in sources.values {
             for p in runtime.partitions where p.seen {
                 let w = p.maxRowtime &- runtime.lateness
-                if let idle = runtime.idleTimeout, clock.now - p.lastActivity > idle {
+                if let idle = runtime.idleTimeout, clock.now &- p.lastActivity > idle {
                     highestIdle = max(highestIdle, w)
                     continue
                 }

@@ -116,8 +116,8 @@ struct ExpressionCompiler {
         case "+": return { f in let x = a(f), y = b(f); return x.isNull || y.isNull ? .null : .int(x.int &+ y.int) }
         case "-": return { f in let x = a(f), y = b(f); return x.isNull || y.isNull ? .null : .int(x.int &- y.int) }
         case "*": return { f in let x = a(f), y = b(f); return x.isNull || y.isNull ? .null : .int(x.int &* y.int) }
-        case "/": return { f in let x = a(f), y = b(f); return x.isNull || y.isNull || y.int == 0 ? .null : .int(x.int / y.int) }
-        default: return { f in let x = a(f), y = b(f); return x.isNull || y.isNull || y.int == 0 ? .null : .int(x.int % y.int) }
+        case "/": return { f in let x = a(f), y = b(f); return x.isNull || y.isNull || y.int == 0 ? .null : .int(x.int.dividedReportingOverflow(by: y.int).partialValue) }
+        default: return { f in let x = a(f), y = b(f); return x.isNull || y.isNull || y.int == 0 ? .null : .int(x.int.remainderReportingOverflow(dividingBy: y.int).partialValue) }
         }
     }
 

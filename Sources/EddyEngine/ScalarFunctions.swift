@@ -136,7 +136,8 @@ enum ScalarFunctions {
                     var p: Int64 = 1
                     for _ in 0..<min(-d, 18) { p *= 10 }
                     let q = (Double(x.int) / Double(p)).rounded(.toNearestOrAwayFromZero)
-                    return .int(Int64(q) * p)
+                    guard q.magnitude < 9.2e18 else { return .null }
+                    return .int(Int64(q).multipliedReportingOverflow(by: p).partialValue)
                 }
                 let scale = pow(10.0, Double(d))
                 return .double((x.double * scale).rounded(.toNearestOrAwayFromZero) / scale)
@@ -152,7 +153,7 @@ enum ScalarFunctions {
             return { f in let x = a(f), y = b(f); return x.isNull || y.isNull ? .null : .double(pow(x.double, y.double)) }
         case .mod:
             let a = args[0], b = args[1]
-            return { f in let x = a(f), y = b(f); return x.isNull || y.isNull || y.int == 0 ? .null : .int(x.int % y.int) }
+            return { f in let x = a(f), y = b(f); return x.isNull || y.isNull || y.int == 0 ? .null : .int(x.int.remainderReportingOverflow(dividingBy: y.int).partialValue) }
         case .floorTo, .ceilTo:
             let a = args[0]
             guard case .literal(.integer(let unit)) = literalArgs[1].node else { return { _ in .null } }
@@ -160,12 +161,12 @@ enum ScalarFunctions {
             return { f in
                 let x = a(f)
                 if x.isNull { return .null }
-                let floor = CivilTime.floorDiv(x.int, unit) * unit
-                return .int(ceil && floor != x.int ? floor + unit : floor)
+                let floor = CivilTime.floorDiv(x.int, unit) &* unit
+                return .int(ceil && floor != x.int ? floor &+ unit : floor)
             }
         case .tsdiff:
             let a = args[0], b = args[1]
-            return { f in let x = a(f), y = b(f); return x.isNull || y.isNull ? .null : .int(x.int - y.int) }
+            return { f in let x = a(f), y = b(f); return x.isNull || y.isNull ? .null : .int(x.int &- y.int) }
         case .currentRowTimestamp:
             return { _ in .int(clock.now) }
         }
@@ -204,7 +205,7 @@ enum TimestampFormat {
                 var v: Int64 = 0
                 for _ in 0..<run {
                     guard ti < text.count, text[ti] >= 48, text[ti] <= 57 else { return nil }
-                    v = v * 10 + Int64(text[ti] - 48); ti += 1
+                    v = v &* 10 &+ Int64(text[ti] - 48); ti += 1
                 }
                 fields[c] = v
             } else {
@@ -217,8 +218,9 @@ enum TimestampFormat {
         }
         guard ti == text.count else { return nil }
         let days = CivilTime.daysFromCivil(year: fields[UInt8(ascii: "y")]!, month: fields[UInt8(ascii: "M")]!, day: fields[UInt8(ascii: "d")]!)
-        return days * CivilTime.millisPerDay + (fields[UInt8(ascii: "H")] ?? 0) * 3_600_000 + (fields[UInt8(ascii: "m")] ?? 0) * 60_000
-            + (fields[UInt8(ascii: "s")] ?? 0) * 1000 + (fields[UInt8(ascii: "S")] ?? 0)
+        let time = (fields[UInt8(ascii: "H")] ?? 0) &* 3_600_000 &+ (fields[UInt8(ascii: "m")] ?? 0) &* 60_000
+            &+ (fields[UInt8(ascii: "s")] ?? 0) &* 1000 &+ (fields[UInt8(ascii: "S")] ?? 0)
+        return days &* CivilTime.millisPerDay &+ time
     }
 
     static func format(_ millis: Int64, format ref: UInt64, into arena: ByteArena) {

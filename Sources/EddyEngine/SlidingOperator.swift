@@ -67,7 +67,7 @@ final class SlidingOperator: Operator {
         p.strings.append(rowStrings)
         var drop = 0
         switch frameSpec {
-        case .range(let millis): while p.rowtimes[drop] < frame.rowtime - millis { drop += 1 }
+        case .range(let millis): while p.rowtimes[drop] < frame.rowtime &- millis { drop += 1 }
         case .rows(let n): drop = max(0, p.rowtimes.count - (n + 1))
         }
         let maxLag = plans.filter { $0.function == .lag }.map(\.offset).max() ?? 0

@@ -33,7 +33,7 @@ class TumblingTableFunction<State>: Operator {
 
     override func process(_ frame: Frame) {
         if let filter { let v = filter(frame); if v.isNull || v.bits == 0 { return } }
-        let start = CivilTime.floorDiv(frame.rowtime, size) * size
+        let start = CivilTime.floorDiv(frame.rowtime, size) &* size
         let value = column(frame)
         if windows[start] == nil { windows[start] = makeState() }
         add(value, arena: frame.arena, to: &windows[start]!)
@@ -44,7 +44,7 @@ class TumblingTableFunction<State>: Operator {
         for start in windows.keys.filter({ $0 &+ size <= watermark }).sorted() {
             let state = windows.removeValue(forKey: start)!
             rows(state) { row in
-                row.rowtime = start + size
+                row.rowtime = start &+ size
                 out.rowtime = row.rowtime
                 for k in 0..<outputs.count {
                     let v = outputs[k](row)

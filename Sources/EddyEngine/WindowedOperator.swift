@@ -112,7 +112,7 @@ final class TumblingOperator: GroupedOperatorBase {
 
     override func process(_ frame: Frame) {
         guard passes(frame) else { return }
-        let start = CivilTime.floorDiv(frame.rowtime, size) * size
+        let start = CivilTime.floorDiv(frame.rowtime, size) &* size
         let table: GroupTable
         if start == lastStart, let lastTable {
             table = lastTable
@@ -137,7 +137,7 @@ final class TumblingOperator: GroupedOperatorBase {
         for start in due {
             let table = windows.removeValue(forKey: start)!
             if start == lastStart { lastStart = .min; lastTable = nil }
-            fire(table, groups: Array(0..<table.count), start: { _ in start }, end: { _ in start + self.size })
+            fire(table, groups: Array(0..<table.count), start: { _ in start }, end: { _ in start &+ self.size })
         }
         oldestStart = windows.keys.min() ?? .max
     }
@@ -165,7 +165,7 @@ final class StaggerOperator: GroupedOperatorBase {
         if starts[group] != .min, frame.rowtime >= starts[group] &+ range {
             // The row is past this key's open window: that window is complete, close it first.
             let start = starts[group]
-            fire(table, groups: [group], start: { _ in start }, end: { _ in start + self.range })
+            fire(table, groups: [group], start: { _ in start }, end: { _ in start &+ self.range })
             starts[group] = .min
         }
         if starts[group] == .min {
@@ -179,7 +179,7 @@ final class StaggerOperator: GroupedOperatorBase {
         let due = (0..<starts.count).filter { starts[$0] != .min && starts[$0] &+ range <= watermark }
         guard !due.isEmpty else { return }
         let snapshot = starts
-        fire(table, groups: due, start: { snapshot[$0] }, end: { snapshot[$0] + self.range })
+        fire(table, groups: due, start: { snapshot[$0] }, end: { snapshot[$0] &+ self.range })
         for g in due { starts[g] = .min }
     }
 }
