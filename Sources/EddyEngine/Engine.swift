@@ -32,6 +32,8 @@ public final class Engine {
     /// The operator watermark: minimum over active partitions of (max rowtime − lateness).
     @exclusivity(unchecked) public private(set) var watermark: Int64 = .min
     @exclusivity(unchecked) var counters = Statistics()
+    var commitTracker: CommitTracker?
+    var finished = false
 
     /// Rows in, errors, late rows, and rows emitted on in-application and output streams.
     public var statistics: Statistics {
@@ -48,7 +50,8 @@ public final class Engine {
     }
 
     /// - Parameter captureAllStreams: also capture streams that are not bound to a topic (tests).
-    public init(topology: Topology, captureAllStreams: Bool = false) throws(EngineError) {
+    /// - Parameter trackCommitOffsets: keep per-partition offsets for `releasedCommitPositions()` (Kafka runtime).
+    public init(topology: Topology, captureAllStreams: Bool = false, trackCommitOffsets: Bool = false) throws(EngineError) {
         self.topology = topology
         nodes = topology.streams.map(StreamNode.init)
         for node in nodes where !node.definition.isSource {
@@ -69,6 +72,18 @@ public final class Engine {
             let op = try Self.makeOperator(pump, target: nodes[pump.target], compiler: compiler)
             nodes[pump.source].consumers.append(op)
             orderedOperators.append(op)
+        }
+        if trackCommitOffsets {
+            let span = topology.pumps.reduce(Int64(0)) { total, pump in
+                switch pump.shape {
+                case .tumbling(_, let size, _, _): total + size
+                case .stagger(_, let range, _, _): total + range
+                case .tableFunction(_, _, _, let arguments, _):
+                    if case .integer(let seconds)? = arguments.last { total + seconds * 1000 } else { total }
+                case .projection, .sliding: total
+                }
+            }
+            commitTracker = CommitTracker(span: span)
         }
     }
 
@@ -135,6 +150,7 @@ public final class Engine {
             try runtime.decode(value, into: frame)
         } catch {
             emitError(runtime, partition: partition, offset: offset, value: value, origin: origin, error: error)
+            commitTracker?.record(source: source, partition: partition, offset: offset, doneAt: .min)
             return
         }
         var rowtime = timestamp
@@ -142,6 +158,7 @@ public final class Engine {
             guard !frame.nulls[c] else {
                 emitError(runtime, partition: partition, offset: offset, value: value, origin: origin,
                           error: DecodeError(.nullRowtime, "rowtime column \(runtime.definition.schema.columns[c].name) is null"))
+                commitTracker?.record(source: source, partition: partition, offset: offset, doneAt: .min)
                 return
             }
             rowtime = frame.int(c)
@@ -149,8 +166,10 @@ public final class Engine {
         frame.rowtime = rowtime
         if rowtime < watermark {
             emitLate(runtime, partition: partition, offset: offset, value: value, origin: origin, rowtime: rowtime)
+            commitTracker?.record(source: source, partition: partition, offset: offset, doneAt: .min)
             return
         }
+        commitTracker?.accepted(source: source, partition: partition, offset: offset, rowtime: rowtime)
         runtime.observe(partition: partition, rowtime: rowtime, now: clock.now)
         nodes[source].emit(frame, key: nil)
         updateWatermark()
@@ -165,6 +184,7 @@ public final class Engine {
     /// End of input: every open window fires.
     public func finish() {
         for op in orderedOperators { op.finish() }
+        finished = true
     }
 
     func updateWatermark() {

@@ -28,3 +28,30 @@ import Testing
         #expect(engine.sourceTopics.map(\.topic) == ["in"])
     }
 }
+
+@Suite struct CommitTrackingTests {
+    @Test func offsetsAreReleasedOnlyAfterTheirWindowsFire() throws {
+        let topology = try Analyzer.analyze(text: """
+        CREATE STREAM "IN" ("k" VARCHAR(4), "t" BIGINT) WITH ('topic' = 'in', 'rowtime' = 't');
+        CREATE STREAM OUT (k VARCHAR(4), n BIGINT) WITH ('topic' = 'out');
+        CREATE PUMP P AS INSERT INTO OUT SELECT STREAM "k", COUNT(*) FROM "IN" GROUP BY "k", STEP("IN".ROWTIME BY INTERVAL '10' SECOND);
+        """, name: "commit")
+        let engine = try Engine(topology: topology, trackCommitOffsets: true)
+        let source = engine.sourceIndex(named: "IN")!
+        func feed(_ offset: Int64, _ json: String) {
+            var text = json
+            text.withUTF8 { engine.process(source: source, partition: 0, offset: offset, timestamp: 0, value: UnsafeRawBufferPointer($0), origin: RecordOrigin(topic: "in")) }
+        }
+        feed(0, #"{"k":"a","t":1000}"#)
+        feed(1, #"{"k":"a","t":5000}"#)
+        #expect(engine.releasedCommitPositions().isEmpty)
+        // Watermark 12000 closes [0, 10000): offsets 0 and 1 were done at 1000 + 10000 and 5000 + 10000; only 0 is.
+        feed(2, #"{"k":"a","t":12000}"#)
+        #expect(engine.releasedCommitPositions() == [CommitPosition(source: source, partition: 0, nextOffset: 1)])
+        feed(3, "broken")
+        feed(4, #"{"k":"a","t":16000}"#)
+        #expect(engine.releasedCommitPositions() == [CommitPosition(source: source, partition: 0, nextOffset: 2)])
+        engine.finish()
+        #expect(engine.releasedCommitPositions() == [CommitPosition(source: source, partition: 0, nextOffset: 5)])
+    }
+}
