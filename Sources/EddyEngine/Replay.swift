@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import EddySQL
 import EddyCore
 
@@ -29,7 +34,10 @@ public struct Replay {
     }
 
     /// Runs all inputs to the end and fires every open window. `progress` is called every 65,536 records.
-    public static func run(_ engine: Engine, inputs: [Input], progress: ((Int) -> Void)? = nil) throws(Failure) {
+    /// Sources without a 'rowtime' column get the time each record is read (`readClock`, epoch
+    /// milliseconds; the wall clock by default), which is KDA's processing-time behaviour.
+    public static func run(_ engine: Engine, inputs: [Input], readClock: () -> Int64 = Replay.wallClockMillis,
+                           progress: ((Int) -> Void)? = nil) throws(Failure) {
         var cursors: [(source: Int, input: Input, next: Int, head: Int64?)] = []
         for input in inputs {
             guard let source = engine.sourceIndex(named: input.stream) else {
@@ -62,15 +70,23 @@ public struct Replay {
             cursors[best].head = c.next < c.input.lines.count ? Self.peekRowtime(engine, c.source, c.input.lines[c.next]) : nil
             if line.isEmpty { continue }
             if bestTime != Int64.min { engine.advanceProcessingTime(to: bestTime) }
+            let readTime = engine.hasRowtimeColumn(source: cursors[best].source) ? engine.processingNow : readClock()
             var text = line
             text.withUTF8 { bytes in
-                engine.process(source: cursors[best].source, partition: 0, offset: lineNumber, timestamp: engine.processingNow,
+                engine.process(source: cursors[best].source, partition: 0, offset: lineNumber, timestamp: readTime,
                                value: UnsafeRawBufferPointer(bytes), origin: RecordOrigin(file: cursors[best].input.path))
             }
             count += 1
             if count & 0xFFFF == 0 { progress?(count) }
         }
         engine.finish()
+    }
+
+    /// Milliseconds since the Unix epoch from the system clock.
+    public static func wallClockMillis() -> Int64 {
+        var t = timespec()
+        clock_gettime(CLOCK_REALTIME, &t)
+        return Int64(t.tv_sec) * 1000 + Int64(t.tv_nsec) / 1_000_000
     }
 
     /// The rowtime a line will get, for merging files (nil when it cannot be decoded: it goes first and becomes an error row).
@@ -91,6 +107,9 @@ extension String {
 extension Engine {
     /// Processing time as seen by the engine (replay: the largest rowtime read so far).
     public var processingNow: Int64 { clock.now }
+
+    /// Whether a source takes ROWTIME from a column (event time) rather than the message timestamp.
+    public func hasRowtimeColumn(source: Int) -> Bool { sources[source]?.rowtimeColumn != nil }
 
     func peekRowtime(source: Int, line: String) -> Int64? {
         guard let runtime = sources[source], let c = runtime.rowtimeColumn else { return nil }

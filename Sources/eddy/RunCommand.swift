@@ -51,9 +51,9 @@ struct RunCommand: ParsableCommand {
         let total = inputs.reduce(0) { $0 + $1.lines.count }
         let started = Date()
         do {
-            try Replay.run(engine, inputs: inputs) { done in
+            try Replay.run(engine, inputs: inputs, progress: { done in
                 if tty { FileHandle.standardError.write(Data("\r\(ProgressBar.render(done: done, total: total))".utf8)) }
-            }
+            })
         } catch {
             fail(error.description)
         }

@@ -55,3 +55,20 @@ import Testing
         #expect(engine.releasedCommitPositions() == [CommitPosition(source: source, partition: 0, nextOffset: 5)])
     }
 }
+
+@Suite struct ProcessingTimeReplayTests {
+    @Test func sourcesWithoutRowtimeUseTheReadTime() throws {
+        let topology = try Analyzer.analyze(text: """
+        CREATE STREAM "IN" ("id" INTEGER) WITH ('topic' = 'in');
+        CREATE STREAM OUT (id INTEGER, seen TIMESTAMP) WITH ('topic' = 'out');
+        CREATE PUMP P AS INSERT INTO OUT SELECT STREAM "id", "IN".ROWTIME FROM "IN";
+        """, name: "ptime")
+        let engine = try Engine(topology: topology)
+        var now: Int64 = 1_795_496_400_000
+        try Replay.run(engine, inputs: [Replay.Input(stream: "IN", path: "in.jsonl", lines: [#"{"id":1}"#, #"{"id":2}"#])],
+                       readClock: { now += 250; return now })
+        #expect(engine.output(named: "OUT")!.rows().map(\.value) == [
+            #"{"ID":1,"SEEN":"2026-11-24T05:00:00.250Z"}"#, #"{"ID":2,"SEEN":"2026-11-24T05:00:00.500Z"}"#,
+        ])
+    }
+}
