@@ -11,20 +11,22 @@ Timing: `seconds` is the wall time of the job over the input file, from submissi
 of the job. `startup_seconds` is Flink's fixed cost per job (planning, job graph, mini-cluster
 task deployment, shutdown), measured as the same job over a tiny file (the first 100 lines)
 right before; the JVM and the table environment are started once, before both, and counted in
-neither. `records_per_second` = records / (seconds - startup_seconds). The tiny job runs twice
-and the second is taken, so class loading and JIT warm-up of the planner are not charged to
-start-up twice.
+neither. `records_per_second` = records / (seconds - startup_seconds). The tiny job runs once
+to warm up (class loading, planner JIT, which the big job then does not pay either) and then
+three times; start-up is the median of those three, as single runs vary by a second under load.
 
 Requires `pip install apache-flink` (2.x) and Java 17 (JAVA_HOME or `java` on PATH).
 
     python3 flink_tumbling.py --input /tmp/reviews.jsonl
 prints {"records":N,"seconds":S,"startup_seconds":T,"records_per_second":R} on stdout.
-With --check, it also runs the query once more collecting its rows, and verifies that the
+With --repeat N, the full job is timed N times and `seconds` is the median (single runs vary a
+lot on a loaded machine). With --check, it also runs the query once more collecting its rows, and verifies that the
 window counts add up to the number of records (not timed).
 """
 import argparse
 import json
 import os
+import statistics
 import sys
 import tempfile
 import time
@@ -87,13 +89,21 @@ def check(environment, path, records):
     """Collects the query's rows and verifies the window counts add up to `records`."""
     environment.execute_sql("DROP TEMPORARY TABLE IF EXISTS reviews")
     environment.execute_sql(SOURCE_DDL.format(path=path.replace("'", "''")))
-    rows = 0
-    counted = 0
+    rows = []
     with environment.execute_sql(QUERY).collect() as results:
         for row in results:
-            rows += 1
-            counted += row[4]
-    print(f"flink: {rows} window rows covering {counted} of {records} records", file=sys.stderr)
+            rows.append({
+                "PRODUCT_CATEGORY": row[0],
+                "WINDOW_START": int(row[1].timestamp() * 1000) if hasattr(row[1], "timestamp") else str(row[1]),
+                "AVG_STAR_RATING": row[3],
+                "MESSAGE_COUNT": row[4],
+            })
+    counted = sum(row["MESSAGE_COUNT"] for row in rows)
+    print(f"flink: {len(rows)} window rows covering {counted} of {records} records", file=sys.stderr)
+    if os.environ.get("FLINK_CHECK_ROWS"):
+        with open(os.environ["FLINK_CHECK_ROWS"], "w") as handle:
+            for row in sorted(rows, key=lambda r: (r["WINDOW_START"], r["PRODUCT_CATEGORY"])):
+                handle.write(json.dumps(row) + "\n")
     return counted == records
 
 
@@ -106,7 +116,10 @@ def main():
     parser = argparse.ArgumentParser(description="Flink SQL reference for the tumbling-window benchmark")
     parser.add_argument("--input", required=True, help="JSON lines file of review messages")
     parser.add_argument("--check", action="store_true", help="also verify the output counts (not timed)")
+    parser.add_argument("--repeat", type=int, default=1, help="time the job this many times and report the median")
     args = parser.parse_args()
+    if args.repeat < 1:
+        parser.error("--repeat must be at least 1")
     path = os.path.abspath(args.input)
     records = count_records(path)
 
@@ -122,8 +135,8 @@ def main():
         environment = make_environment()
         print(f"flink: JVM and table environment up in {time.perf_counter() - launched:.2f} s", file=sys.stderr)
         run_job(environment, tiny)  # warm-up: class loading, planner JIT
-        startup = run_job(environment, tiny)
-        seconds = run_job(environment, path)
+        startup = statistics.median(run_job(environment, tiny) for _ in range(3))
+        seconds = statistics.median(run_job(environment, path) for _ in range(args.repeat))
         if args.check and not check(environment, path, records):
             print("flink: window counts do not add up to the input", file=sys.stderr)
             sys.exit(1)

@@ -45,11 +45,25 @@ extension Array where Element == UInt8 {
     /// Appends `bytes` as a quoted JSON string, escaping quotes, backslashes and control bytes.
     ///
     /// The caller guarantees `bytes` is valid UTF-8; non-ASCII bytes are copied unchanged,
-    /// which is what RFC 8259 allows.
+    /// which is what RFC 8259 allows. Runs that need no escaping are copied in bulk.
     @inlinable
     mutating func appendJSONString(_ bytes: some Collection<UInt8>) {
         append(UInt8(ascii: "\""))
-        for byte in bytes {
+        let handled: Void? = bytes.withContiguousStorageIfAvailable { appendEscapedContents($0) }
+        if handled == nil {
+            Array(bytes).withUnsafeBufferPointer { appendEscapedContents($0) }
+        }
+        append(UInt8(ascii: "\""))
+    }
+
+    @inlinable
+    mutating func appendEscapedContents(_ bytes: UnsafeBufferPointer<UInt8>) {
+        var runStart = 0
+        for index in 0..<bytes.count {
+            let byte = bytes[index]
+            guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
+            append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index]))
+            runStart = index + 1
             switch byte {
             case UInt8(ascii: "\""): appendLiteral("\\\"")
             case UInt8(ascii: "\\"): appendLiteral("\\\\")
@@ -58,14 +72,13 @@ extension Array where Element == UInt8 {
             case 0x09: appendLiteral("\\t")
             case 0x08: appendLiteral("\\b")
             case 0x0C: appendLiteral("\\f")
-            case 0..<0x20:
+            default:
                 appendLiteral("\\u00")
                 append(hexDigit(byte >> 4))
                 append(hexDigit(byte & 0x0F))
-            default: append(byte)
             }
         }
-        append(UInt8(ascii: "\""))
+        append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<bytes.count]))
     }
 
     @usableFromInline

@@ -285,3 +285,16 @@ public struct ReviewGenerator: Sendable {
         SeededRandom(seed: SeededRandom.mix(seed ^ 0x0A40_AA11_E500_0000) &+ UInt64(episode))
     }
 }
+
+extension ReviewGenerator {
+    /// Appends the next `count` messages as JSON lines (each value plus `\n`).
+    ///
+    /// This is how benchmarks write the input file they hand to the reference harnesses in
+    /// `Benchmarks/reference/` (Flink SQL, orjson), so every side measures the same bytes.
+    public mutating func appendJSONLines(count: Int, to output: inout [UInt8]) {
+        for _ in 0..<count {
+            output.append(contentsOf: next().value)
+            output.append(0x0A)
+        }
+    }
+}

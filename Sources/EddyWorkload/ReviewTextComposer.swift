@@ -52,11 +52,10 @@ enum ReviewTextComposer {
 
     /// Copies `template`, replacing `#` by `noun` (upper-cased in shouted spam).
     static func appendTemplate(_ template: [UInt8], noun: [UInt8], uppercaseNoun: Bool = false, to text: inout [UInt8]) {
-        for byte in template {
-            guard byte == UInt8(ascii: "#") else {
-                text.append(byte)
-                continue
-            }
+        var runStart = 0
+        for index in template.indices where template[index] == UInt8(ascii: "#") {
+            text.append(contentsOf: template[runStart..<index])
+            runStart = index + 1
             if uppercaseNoun {
                 for letter in noun {
                     text.append(letter >= UInt8(ascii: "a") && letter <= UInt8(ascii: "z") ? letter - 32 : letter)
@@ -65,5 +64,6 @@ enum ReviewTextComposer {
                 text.append(contentsOf: noun)
             }
         }
+        text.append(contentsOf: template[runStart...])
     }
 }

@@ -46,3 +46,19 @@ struct ReviewGeneratorTests {
         }
     }
 }
+
+@Suite("Review generator JSON lines")
+struct ReviewGeneratorJSONLinesTests {
+    @Test("appendJSONLines writes the same messages as next(), one per line")
+    func jsonLines() {
+        var viaLines = ReviewGenerator(seed: 3, startEventTimeMillis: 0, eventsPerSecond: 50, anomalies: nil)
+        var viaNext = viaLines
+        var output: [UInt8] = []
+        viaLines.appendJSONLines(count: 200, to: &output)
+        let lines = output.split(separator: 0x0A, omittingEmptySubsequences: false)
+        #expect(lines.count == 201 && lines.last?.isEmpty == true)
+        for line in lines.dropLast() {
+            #expect(Array(line) == viaNext.next().value)
+        }
+    }
+}
