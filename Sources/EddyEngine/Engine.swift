@@ -170,9 +170,11 @@ public final class Engine {
             return
         }
         commitTracker?.accepted(source: source, partition: partition, offset: offset, rowtime: rowtime)
-        runtime.observe(partition: partition, rowtime: rowtime, now: clock.now)
+        let raised = runtime.observe(partition: partition, rowtime: rowtime, now: clock.now)
         nodes[source].emit(frame, key: nil)
-        updateWatermark()
+        // The watermark moves only when some partition's maximum rises (idleness is re-checked
+        // in advanceProcessingTime), so most records skip the scan over partitions.
+        if raised { updateWatermark() }
     }
 
     /// Moves processing time (idle detection, CURRENT_ROW_TIMESTAMP) and re-evaluates the watermark.
@@ -302,11 +304,17 @@ final class SourceRuntime {
         if let json { try json.decode(value, into: frame) } else { try delimited!.decode(value, into: frame) }
     }
 
-    @inline(__always) func observe(partition: Int32, rowtime: Int64, now: Int64) {
+    /// Records activity on a partition; returns whether its maximum rowtime rose (or it woke up).
+    @inline(__always) func observe(partition: Int32, rowtime: Int64, now: Int64) -> Bool {
         let p = Int(max(partition, 0))
         if p >= partitions.count { partitions.append(contentsOf: repeatElement(PartitionClock(), count: p - partitions.count + 1)) }
+        let wasIdle = !partitions[p].seen || (idleTimeout.map { now &- partitions[p].lastActivity > $0 } ?? false)
         partitions[p].seen = true
-        if rowtime > partitions[p].maxRowtime { partitions[p].maxRowtime = rowtime }
         partitions[p].lastActivity = now
+        if rowtime > partitions[p].maxRowtime {
+            partitions[p].maxRowtime = rowtime
+            return true
+        }
+        return wasIdle
     }
 }
