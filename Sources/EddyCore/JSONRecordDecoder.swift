@@ -94,9 +94,20 @@ public final class JSONRecordDecoder {
 
     /// Fills `frame` slots 0..<schema.count from the message, or throws the first problem found.
     public func decode(_ bytes: UnsafeRawBufferPointer, into frame: Frame) throws(DecodeError) {
-        if let bad = UTF8Validation.firstInvalidOffset(bytes) {
-            throw DecodeError(.invalidUTF8, "invalid UTF-8 at byte \(bad)")
+        // UTF-8 is validated while scanning: inside strings byte by byte, and outside strings any
+        // non-ASCII byte is a grammar error. When a record fails for any reason, invalid UTF-8
+        // anywhere in it is the reason reported, as if it had been checked first.
+        do {
+            try scan(bytes, into: frame)
+        } catch {
+            if let bad = UTF8Validation.firstInvalidOffset(bytes) {
+                throw DecodeError(.invalidUTF8, "invalid UTF-8 at byte \(bad)")
+            }
+            throw error
         }
+    }
+
+    func scan(_ bytes: UnsafeRawBufferPointer, into frame: Frame) throws(DecodeError) {
         seen.update(repeating: false, count: schema.count)
         var i = skipSpace(bytes, 0)
         guard i < bytes.count, bytes[i] == UInt8(ascii: "{") else {
@@ -181,13 +192,13 @@ public final class JSONRecordDecoder {
         var escaped = false
         let n = b.count
         while true {
-            // Eight bytes at a time while none is a quote, a backslash or a control character.
+            // Eight ASCII bytes at a time while none is a quote, a backslash or a control character.
             while i + 8 <= n {
                 let v = b.loadUnaligned(fromByteOffset: i, as: UInt64.self)
                 let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
                 let q = v ^ (ones &* 0x22), bs = v ^ (ones &* 0x5C)
                 let special = ((q &- ones) & ~q) | ((bs &- ones) & ~bs) | ((v &- ones &* 0x20) & ~v)
-                if special & highs != 0 { break }
+                if (special | v) & highs != 0 { break }
                 i += 8
             }
             guard i < n else { break }
@@ -195,6 +206,12 @@ public final class JSONRecordDecoder {
             if c == UInt8(ascii: "\"") { return (start + 1, i, escaped, i + 1) }
             if c == UInt8(ascii: "\\") { escaped = true; i += 2; continue }
             if c < 0x20 { throw malformed("control character in string", at: i) }
+            if c >= 0x80 {
+                let length = UTF8Validation.sequenceLength(b, at: i)
+                if length == 0 { throw DecodeError(.invalidUTF8, "invalid UTF-8 at byte \(i)") }
+                i += length
+                continue
+            }
             i += 1
         }
         throw malformed("unterminated string", at: start)

@@ -38,6 +38,33 @@ public enum UTF8Validation {
         return nil
     }
 
+    /// Length of the valid multi-byte sequence starting at `i` (lead byte ≥ 0x80), or 0 when invalid.
+    @inlinable public static func sequenceLength(_ b: UnsafeRawBufferPointer, at i: Int) -> Int {
+        let n = b.count
+        var need = 0
+        var lower: UInt8 = 0x80
+        var upper: UInt8 = 0xBF
+        switch b[i] {
+        case 0xC2...0xDF: need = 1
+        case 0xE0: need = 2; lower = 0xA0
+        case 0xE1...0xEC, 0xEE...0xEF: need = 2
+        case 0xED: need = 2; upper = 0x9F
+        case 0xF0: need = 3; lower = 0x90
+        case 0xF1...0xF3: need = 3
+        case 0xF4: need = 3; upper = 0x8F
+        default: return 0
+        }
+        if i + need >= n { return 0 }
+        let c1 = b[i + 1]
+        if c1 < lower || c1 > upper { return 0 }
+        var k = 2
+        while k <= need {
+            if b[i + k] & 0xC0 != 0x80 { return 0 }
+            k += 1
+        }
+        return need + 1
+    }
+
     /// Number of Unicode scalars in valid UTF-8 bytes (the unit of VARCHAR(n)).
     @inlinable public static func scalarCount(_ b: UnsafeRawBufferPointer) -> Int {
         var count = 0

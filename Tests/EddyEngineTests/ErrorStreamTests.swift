@@ -34,6 +34,26 @@ import Testing
         #expect(errors == [#"{"SOURCE_STREAM":"IN","TOPIC":"in","PARTITION":0,"OFFSET":0,"FILE":null,"LINE":null,"ERROR_NAME":"INVALID_UTF8","REASON":"invalid UTF-8 at byte 1","DATA":"e/99","DATA_ENCODING":"base64"}"#])
     }
 
+    static func message(_ prefix: String, _ bad: [UInt8], _ suffix: String) -> [UInt8] {
+        Array(prefix.utf8) + bad + Array(suffix.utf8)
+    }
+
+    /// An over-long encoding in a mapped string, a surrogate in an unmapped one, a bad byte after a wrong type.
+    static let badUTF8: [([UInt8], Int)] = [
+        (message(#"{"name":"a"#, [0xC0, 0x80], #"","n":1,"t":1,"a":{"b":2}}"#), 10),
+        (message(#"{"zz":""#, [0xED, 0xA0, 0x80], #"","name":"x","n":1,"t":1,"a":{"b":2}}"#), 7),
+        (message(#"{"n":"one","name":""#, [0xFF], #"","t":1,"a":{"b":2}}"#), 19),
+    ]
+
+    @Test(arguments: badUTF8)
+    func invalidUTF8AnywhereIsTheReason(bytes: [UInt8], offset: Int) throws {
+        let driver = try TopologyTestDriver(sql: Self.sql)
+        driver.pipe("IN", bytes: bytes)
+        let errors = driver.read("error_stream")
+        #expect(errors.count == 1)
+        #expect(errors.first?.contains(#""ERROR_NAME":"INVALID_UTF8","REASON":"invalid UTF-8 at byte \#(offset)""#) == true)
+    }
+
     @Test func nestedPathAndValidRecordFlowThrough() throws {
         let driver = try TopologyTestDriver(sql: Self.sql)
         driver.pipe("IN", #"{"skip":[1,{"x":"y"}],"name":"h\u00e9","n":-5,"t":3,"a":{"b":7}}"#)
