@@ -24,7 +24,7 @@ public final class JSONRecordDecoder {
     /// Column types, unboxed, so reading a value copies no reference-counted column metadata.
     let types: UnsafeMutablePointer<SQLType>
     /// The column being converted, to name it in an error reason.
-    var currentColumn = 0
+    @exclusivity(unchecked) var currentColumn = 0
     /// Which columns were seen in the current record.
     let seen: UnsafeMutablePointer<Bool>
     /// Scratch for keys and strings containing escapes.

@@ -26,6 +26,8 @@ public final class Engine {
     public let topology: Topology
     @exclusivity(unchecked) var nodes: [StreamNode] = []
     @exclusivity(unchecked) var sources: [Int: SourceRuntime] = [:]
+    /// The same runtimes indexed by stream, for the per-record lookup.
+    @exclusivity(unchecked) var sourceByStream: ContiguousArray<SourceRuntime?> = []
     @exclusivity(unchecked) var orderedOperators: [Operator] = []
     let clock = ProcessingClock()
     let scratch = ByteArena(capacity: 1 << 16)
@@ -62,6 +64,7 @@ public final class Engine {
         for (i, s) in topology.streams.enumerated() where s.isSource {
             sources[i] = SourceRuntime(definition: s, arena: scratch)
         }
+        sourceByStream = ContiguousArray(topology.streams.indices.map { sources[$0] })
         let compiler = ExpressionCompiler(clock: clock)
         var depth = [Int](repeating: 0, count: topology.streams.count)
         for _ in 0..<topology.pumps.count {
@@ -142,7 +145,7 @@ public final class Engine {
     /// ROWTIME when the source has no 'rowtime' column. `offset` is the line number for files.
     public func process(source: Int, partition: Int32, offset: Int64, timestamp: Int64,
                         value: UnsafeRawBufferPointer, origin: RecordOrigin) {
-        guard let runtime = sources[source] else { return }
+        guard source >= 0, source < sourceByStream.count, let runtime = sourceByStream[source] else { return }
         counters.recordsIn += 1
         scratch.reset()
         let frame = runtime.frame

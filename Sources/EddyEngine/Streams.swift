@@ -54,7 +54,9 @@ final class StreamNode {
     @inline(__always) func emit(_ frame: Frame, key: UnsafeRawBufferPointer?) {
         rowsOut += 1
         if let output { encode(frame, key: key, into: output) }
-        for consumer in consumers { consumer.process(frame) }
+        consumers.withUnsafeBufferPointer { list in
+            for consumer in list { consumer.process(frame) }
+        }
     }
 
     func encode(_ frame: Frame, key: UnsafeRawBufferPointer?, into output: OutputBuffer) {
