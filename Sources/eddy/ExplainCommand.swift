@@ -25,8 +25,23 @@ enum GraphPrinter {
         case .tumbling(let keys, let size, let aggs, _): "tumbling \(size) ms, \(keys.count) group key(s), aggregates \(aggs.map(\.function.rawValue).joined(separator: ", "))"
         case .stagger(let keys, let range, let aggs, _): "stagger \(range) ms, \(keys.count) partition key(s), aggregates \(aggs.map(\.function.rawValue).joined(separator: ", "))"
         case .sliding(let keys, let frame, let aggs): "sliding \(frame), \(keys.count) partition key(s), \(aggs.map(\.function.rawValue).joined(separator: ", "))"
-        case .tableFunction(let name, _, _, let args, _): "table function \(name)(\(args.map { "\($0)" }.joined(separator: ", ")))"
+        case .tableFunction(let name, _, _, let args, _): "table function \(name)(CURSOR, \(args.map(literal).joined(separator: ", ")))"
         }
+    }
+
+    static func literal(_ l: Literal) -> String {
+        switch l {
+        case .integer(let v): "\(v)"
+        case .double(let v): "\(v)"
+        case .string(let v): "'\(v)'"
+        case .boolean(let v): v ? "TRUE" : "FALSE"
+        case .null: "NULL"
+        }
+    }
+
+    /// Escapes a Graphviz label.
+    static func label(_ text: String) -> String {
+        text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
     }
 
     static func binding(_ s: StreamDefinition, topology: Topology) -> String {
@@ -50,16 +65,16 @@ enum GraphPrinter {
     }
 
     static func dot(_ t: Topology) -> String {
-        var out = "digraph \"\(t.name)\" {\n  rankdir=LR;\n"
+        var out = "digraph \"\(label(t.name))\" {\n  rankdir=LR;\n"
         for s in t.streams {
-            out += "  \"s:\(s.name)\" [shape=\(s.isSource ? "invhouse" : "box"), label=\"\(s.name)\\n\(binding(s, topology: t))\"];\n"
+            out += "  \"s:\(label(s.name))\" [shape=\(s.isSource ? "invhouse" : "box"), label=\"\(label(s.name))\\n\(label(binding(s, topology: t)))\"];\n"
         }
         for p in t.pumps {
-            out += "  \"p:\(p.name)\" [shape=ellipse, label=\"\(p.name)\\n\(shape(p))\"];\n"
-            out += "  \"s:\(t.streams[p.source].name)\" -> \"p:\(p.name)\";\n  \"p:\(p.name)\" -> \"s:\(t.streams[p.target].name)\";\n"
+            out += "  \"p:\(label(p.name))\" [shape=ellipse, label=\"\(label(p.name))\\n\(label(shape(p)))\"];\n"
+            out += "  \"s:\(label(t.streams[p.source].name))\" -> \"p:\(label(p.name))\";\n  \"p:\(label(p.name))\" -> \"s:\(label(t.streams[p.target].name))\";\n"
         }
         for s in t.streams where s.isSource {
-            out += "  \"s:\(s.name)\" -> \"s:\(Topology.errorStreamName)\" [style=dashed];\n  \"s:\(s.name)\" -> \"s:\(Topology.lateStreamName)\" [style=dotted];\n"
+            out += "  \"s:\(label(s.name))\" -> \"s:\(Topology.errorStreamName)\" [style=dashed];\n  \"s:\(label(s.name))\" -> \"s:\(Topology.lateStreamName)\" [style=dotted];\n"
         }
         return out + "}\n"
     }
