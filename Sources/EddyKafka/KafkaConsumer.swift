@@ -34,6 +34,8 @@ public enum StartPosition: String, Sendable {
 /// dispatch queue. One poller at a time. Rebalance events are delivered on the polling thread.
 ///
 /// ## The runtime's consumer loop (sketch)
+/// `KafkaConsumerLoop` runs the `while` below on its own thread and calls you with each batch;
+/// written out by hand it is:
 /// ```
 /// let consumer = try KafkaConsumer(configuration: conf, groupID: "app", onRebalance: { event in
 ///     switch event {
