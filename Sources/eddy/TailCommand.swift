@@ -10,7 +10,8 @@ struct TailCommand: AsyncParsableCommand {
         abstract: "Print a topic's records (pretty on a TTY, one JSON line per record otherwise or with --json).",
         discussion: """
         Without --group, reads every partition directly and commits nothing. With --group, joins that \
-        consumer group and commits what it printed. Exits after --count records or --timeout seconds, \
+        consumer group and commits what it printed; a group with committed offsets resumes from them \
+        (--from-beginning only applies where it has none). Exits after --count records or --timeout seconds, \
         else runs until Ctrl-C. With --count, reaching the timeout first is an error.
         """
     )
