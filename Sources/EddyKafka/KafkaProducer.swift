@@ -33,11 +33,15 @@ public final class KafkaProducer: Sendable {
         ("enable.idempotence", "true"),
     ]
 
-    public init(configuration: KafkaConfiguration) throws(KafkaError) {
-        let deliveries = DeliveryState()
+    /// - Parameter onError: client-level errors (all brokers down, authentication...), called on the
+    ///   poll-loop thread. Undelivered messages are reported through delivery reports regardless.
+    ///   Without a handler they are printed to stderr.
+    public init(configuration: KafkaConfiguration, onError: (@Sendable (KafkaError) -> Void)? = nil) throws(KafkaError) {
+        let deliveries = DeliveryState(onError: onError)
         let merged = KafkaConfiguration(properties: Self.defaultProperties).merging(configuration)
         let conf = try merged.makeNativeConf()
         rd_kafka_conf_set_dr_msg_cb(conf, deliveryReportCallback)
+        rd_kafka_conf_set_error_cb(conf, producerErrorCallback)
         rd_kafka_conf_set_opaque(conf, Unmanaged.passUnretained(deliveries).toOpaque())
         let client = try KafkaClient(role: .producer, conf: conf, retaining: [deliveries])
         self.client = client
@@ -280,6 +284,15 @@ extension ProducerRecord {
 /// mutex, and continuations are resumed outside it.
 final class DeliveryState: Sendable {
     private let ledger = Mutex(DeliveryLedger())
+    private let onError: (@Sendable (KafkaError) -> Void)?
+
+    init(onError: (@Sendable (KafkaError) -> Void)?) {
+        self.onError = onError
+    }
+
+    func report(_ error: KafkaError) {
+        if let onError { onError(error) } else { fputsStderr("eddy: kafka: \(error.message)\n") }
+    }
     /// The next sequence number to hand out.
     private let next = Atomic<UInt64>(1)
 
@@ -326,6 +339,16 @@ final class DeliveryState: Sendable {
             ProducerStatistics(enqueued: reserved - ledger.cancelled, delivered: ledger.delivered, failed: ledger.failed)
         }
     }
+}
+
+/// Client-level errors, on the poll-loop thread.
+private let producerErrorCallback: @convention(c) (OpaquePointer?, Int32, UnsafePointer<CChar>?, UnsafeMutableRawPointer?) -> Void = {
+    _, code, reason, opaque in
+    guard let opaque else { return }
+    let state = Unmanaged<DeliveryState>.fromOpaque(opaque).takeUnretainedValue()
+    let err = rd_kafka_resp_err_t(rawValue: code)
+    let text = reason.map { String(cString: $0) } ?? String(cString: rd_kafka_err2str(err))
+    state.report(KafkaError(kind: .delivery, code: String(cString: rd_kafka_err2name(err)), message: text))
 }
 
 /// Called by librdkafka on the poll-loop thread, once per message.

@@ -1,7 +1,6 @@
 import ArgumentParser
 import EddyKafka
 import Foundation
-import Synchronization
 
 /// `eddy tail`: prints a topic's records.
 struct TailCommand: AsyncParsableCommand {
@@ -103,14 +102,5 @@ struct TailCommand: AsyncParsableCommand {
         if let count, printed < count {
             throw Terminal.fail("got \(printed) of \(count) records before the \(timeout.map { "\($0) s timeout" } ?? "stop")")
         }
-    }
-}
-
-/// Prints consumer warnings to stderr once opened; drops them before (start-up reports its own error).
-final class WarningGate: Sendable {
-    private let isOpen = Mutex(false)
-    func open() { isOpen.withLock { $0 = true } }
-    func report(_ error: KafkaError) {
-        if isOpen.withLock({ $0 }) { Terminal.writeErr("warning: \(error.message)\n") }
     }
 }
