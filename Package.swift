@@ -75,6 +75,11 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        // Produce/consume throughput of EddyKafka vs kcat on the embedded cluster (run with -c release).
+        .executableTarget(
+            name: "KafkaBench", dependencies: ["EddyKafka", "EddyWorkload"], path: "Benchmarks/KafkaBench", swiftSettings: strict
+        ),
+
         .testTarget(name: "EddyKafkaTests", dependencies: ["EddyKafka"], swiftSettings: strict),
         .testTarget(name: "EddyCoreTests", dependencies: ["EddyCore"], swiftSettings: strict),
         .testTarget(name: "EddyWorkloadTests", dependencies: ["EddyWorkload"], swiftSettings: strict),
@@ -92,6 +97,6 @@ let package = Package(
             swiftSettings: strict
         ),
         // Runs the built `eddy` binary as a user would (exit codes, messages, files).
-        .testTarget(name: "EddyCLITests", dependencies: ["eddy"], swiftSettings: strict),
+        .testTarget(name: "EddyCLITests", dependencies: ["eddy", "EddyKafka"], swiftSettings: strict),
     ]
 )

@@ -6,6 +6,6 @@ struct Eddy: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "eddy",
         abstract: "Run Kinesis-Data-Analytics-style streaming SQL on Kafka.",
-        subcommands: []
+        subcommands: [BrokerCommand.self, ProduceCommand.self, TailCommand.self, TopicsCommand.self]
     )
 }
