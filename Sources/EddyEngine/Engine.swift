@@ -1,4 +1,4 @@
-import EddyCore
+public import EddyCore
 public import EddySQL
 import EddySketches
 
@@ -180,6 +180,17 @@ public final class Engine {
         if raised { updateWatermark() }
     }
 
+    /// Records a message that a driver could not even hand over as a record (a malformed CSV row,
+    /// an oversized Kafka message...): it becomes an error_stream row with `error`'s reason.
+    public func reject(source: Int, partition: Int32, offset: Int64, value: UnsafeRawBufferPointer,
+                       origin: RecordOrigin, error: DecodeError) {
+        guard let runtime = sources[source] else { return }
+        counters.recordsIn += 1
+        scratch.reset()
+        emitError(runtime, partition: partition, offset: offset, value: value, origin: origin, error: error)
+        commitTracker?.record(source: source, partition: partition, offset: offset, doneAt: .min)
+    }
+
     /// Moves processing time (idle detection, CURRENT_ROW_TIMESTAMP) and re-evaluates the watermark.
     public func advanceProcessingTime(to now: Int64) {
         if now > clock.now { clock.now = now }
@@ -283,6 +294,8 @@ final class SourceRuntime {
     struct PartitionClock { var seen = false; var maxRowtime = Int64.min; var lastActivity: Int64 = 0 }
     let definition: StreamDefinition
     let frame: Frame
+    /// Decodes records ahead of time for replay merging, without touching `frame`.
+    let peekFrame: Frame
     let json: JSONRecordDecoder?
     let delimited: DelimitedRecordDecoder?
     let rowtimeColumn: Int?
@@ -293,6 +306,7 @@ final class SourceRuntime {
     init(definition: StreamDefinition, arena: ByteArena) {
         self.definition = definition
         frame = Frame(count: definition.schema.count, arena: arena)
+        peekFrame = Frame(count: definition.schema.count, arena: ByteArena(capacity: 1024))
         switch definition.binding.format {
         case .json: json = JSONRecordDecoder(schema: definition.schema); delimited = nil
         case .csv: json = nil; delimited = DelimitedRecordDecoder(schema: definition.schema, separator: UInt8(ascii: ","))
