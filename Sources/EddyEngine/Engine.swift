@@ -34,6 +34,8 @@ public final class Engine {
     /// The operator watermark: minimum over active partitions of (max rowtime − lateness).
     @exclusivity(unchecked) public private(set) var watermark: Int64 = .min
     @exclusivity(unchecked) var counters = Statistics()
+    /// The highest rowtime accepted so far (replay derives its processing time from it).
+    @exclusivity(unchecked) public private(set) var highestRowtime = Int64.min
     var commitTracker: CommitTracker?
     var finished = false
 
@@ -173,6 +175,7 @@ public final class Engine {
             return
         }
         commitTracker?.accepted(source: source, partition: partition, offset: offset, rowtime: rowtime)
+        if rowtime > highestRowtime { highestRowtime = rowtime }
         let raised = runtime.observe(partition: partition, rowtime: rowtime, now: clock.now)
         nodes[source].emit(frame, key: nil)
         // The watermark moves only when some partition's maximum rises (idleness is re-checked

@@ -8,7 +8,7 @@ import EddyCore
 
 /// Replays files through an engine: JSONL/CSV/TSV records become messages of their source stream,
 /// several inputs are merged by rowtime (the head record of each input is compared), and
-/// processing time follows the largest rowtime read so far. Inputs are read as they are consumed,
+/// processing time follows the largest rowtime processed so far. Inputs are read as they are consumed,
 /// so history files larger than memory replay fine. Used by `eddy run --input` and the golden tests.
 public struct Replay {
     /// One record of an input: its 1-based line in the file and its bytes.
@@ -60,9 +60,10 @@ public struct Replay {
         var head: Record?
         var headTime: Int64?
 
-        mutating func advance(_ engine: Engine) {
+        /// Reads the next record; with several inputs to merge, also decodes its rowtime ahead.
+        mutating func advance(_ engine: Engine, merging: Bool) {
             head = input.next()
-            headTime = head.flatMap { $0.failure == nil ? engine.peekRowtime(source: source, bytes: $0.bytes) : nil }
+            headTime = merging ? head.flatMap { $0.failure == nil ? engine.peekRowtime(source: source, bytes: $0.bytes) : nil } : nil
         }
     }
 
@@ -73,12 +74,13 @@ public struct Replay {
     public static func run(_ engine: Engine, inputs: [Input], readClock: () -> Int64 = Replay.wallClockMillis,
                            progress: ((_ records: Int, _ bytes: Int) -> Void)? = nil) throws(Failure) {
         var cursors: [Cursor] = []
+        let merging = inputs.count > 1
         for input in inputs {
             guard let source = engine.sourceIndex(named: input.stream) else {
                 throw .unknownSource(input.stream, known: engine.sourceNames)
             }
             var cursor = Cursor(source: source, input: input, head: nil, headTime: nil)
-            cursor.advance(engine)
+            cursor.advance(engine, merging: merging)
             let definition = engine.topology.streams[source]
             if definition.binding.format != .json, let first = cursor.head {
                 // A header row naming the columns is skipped.
@@ -87,7 +89,7 @@ public struct Replay {
                     .map { $0.uppercased().trimmingCharacters(in: "\" \r") }
                 if fields == definition.schema.columns.map({ $0.name.uppercased() })
                     || fields == definition.schema.columns.map({ ($0.path.first ?? "").uppercased() }) {
-                    cursor.advance(engine)
+                    cursor.advance(engine, merging: merging)
                 }
             }
             cursors.append(cursor)
@@ -105,10 +107,9 @@ public struct Replay {
             let record = cursors[best].head!
             let source = cursors[best].source
             let path = cursors[best].input.path
-            cursors[best].advance(engine)
+            cursors[best].advance(engine, merging: merging)
             bytesRead += record.bytes.count + 1
             if record.bytes.isEmpty { continue }
-            if bestTime != Int64.min { engine.advanceProcessingTime(to: bestTime) }
             let readTime = engine.hasRowtimeColumn(source: source) ? engine.processingNow : readClock()
             record.bytes.withUnsafeBytes { bytes in
                 if let failure = record.failure {
@@ -119,6 +120,8 @@ public struct Replay {
                                    value: bytes, origin: RecordOrigin(file: path))
                 }
             }
+            // Processing time is the highest rowtime processed so far (replay has no other clock).
+            if engine.highestRowtime > engine.processingNow { engine.advanceProcessingTime(to: engine.highestRowtime) }
             count += 1
             if count & 0xFFFF == 0 { progress?(count, bytesRead) }
         }
