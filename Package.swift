@@ -80,6 +80,15 @@ let package = Package(
             name: "KafkaBench", dependencies: ["EddyKafka", "EddyWorkload"], path: "Benchmarks/KafkaBench", swiftSettings: strict
         ),
 
+        // Engine benchmark (release): records/s, allocations per record, ratio against Flink SQL.
+        .target(name: "CMallocCounter", path: "Benchmarks/EngineBench/CMallocCounter"),
+        .executableTarget(
+            name: "EngineBench",
+            dependencies: ["EddyEngine", "EddySQL", "EddyWorkload", "CMallocCounter"],
+            path: "Benchmarks/EngineBench/Sources",
+            swiftSettings: strict
+        ),
+
         .testTarget(name: "EddyKafkaTests", dependencies: ["EddyKafka"], swiftSettings: strict),
         .testTarget(name: "EddyCoreTests", dependencies: ["EddyCore"], swiftSettings: strict),
         .testTarget(name: "EddyWorkloadTests", dependencies: ["EddyWorkload"], swiftSettings: strict),

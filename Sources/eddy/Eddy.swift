@@ -6,6 +6,9 @@ struct Eddy: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "eddy",
         abstract: "Run Kinesis-Data-Analytics-style streaming SQL on Kafka.",
-        subcommands: [BrokerCommand.self, ProduceCommand.self, TailCommand.self, TopicsCommand.self]
+        subcommands: [
+            BrokerCommand.self, ProduceCommand.self, TailCommand.self, TopicsCommand.self,
+            ValidateCommand.self, ExplainCommand.self, RunCommand.self,
+        ]
     )
 }

@@ -1,0 +1,169 @@
+// EngineBench: the engine alone on the reference query, against Flink SQL in the same run.
+//
+// In-memory pre-serialized review messages (EddyWorkload.ReviewGenerator, seed 42) → JSON decode →
+// per-category 10-second tumbling AVG(star_rating) and COUNT(*) → encoded output rows.
+// Prints records/s on one core, heap allocations per record (malloc interposed by CMallocCounter),
+// and the ratio against Flink SQL (Benchmarks/reference/flink_tumbling.py) over the same records.
+//
+//     swift run -c release EngineBench [records]
+import CMallocCounter
+import EddyEngine
+import EddySQL
+import EddyWorkload
+import Foundation
+
+let query = """
+CREATE STREAM "SOURCE_SQL_STREAM_001" ("product_category" VARCHAR(64), "star_rating" INTEGER, "event_time" BIGINT)
+  WITH ('topic' = 'reviews', 'rowtime' = 'event_time', 'lateness' = '5 SECONDS');
+CREATE STREAM "AVG_STAR_RATING_SQL_STREAM" (product_category VARCHAR(64), window_start TIMESTAMP, avg_star_rating DOUBLE, message_count BIGINT)
+  WITH ('topic' = 'metrics.avg_star_rating');
+CREATE PUMP "P" AS INSERT INTO "AVG_STAR_RATING_SQL_STREAM"
+  SELECT STREAM "product_category", STEP(s.ROWTIME BY INTERVAL '10' SECOND), AVG(CAST("star_rating" AS DOUBLE)), COUNT(*)
+  FROM "SOURCE_SQL_STREAM_001" AS s
+  GROUP BY "product_category", STEP(s.ROWTIME BY INTERVAL '10' SECOND);
+"""
+
+let count = CommandLine.arguments.count > 1 ? Int(CommandLine.arguments[1]) ?? 1_000_000 : 1_000_000
+var generator = ReviewGenerator(seed: 42, startEventTimeMillis: 1_795_496_400_000, eventsPerSecond: 10_000, anomalies: nil)
+var buffer: [UInt8] = []
+var offsets: [Int] = [0]
+buffer.reserveCapacity(count * 700)
+offsets.reserveCapacity(count + 1)
+for _ in 0..<count {
+    buffer.append(contentsOf: generator.next().value)
+    offsets.append(buffer.count)
+}
+print("EngineBench: \(count) review messages, \(buffer.count / count) bytes each on average")
+
+func monotonicSeconds() -> Double {
+    var t = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &t)
+    return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
+}
+
+func threadCPUSeconds() -> Double {
+    var t = timespec()
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t)
+    return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
+}
+
+/// Wall time and this thread's CPU time (the machine is shared: CPU time is the one-core cost).
+/// A second scenario, not compared against references: a non-windowed pump (WHERE, arithmetic,
+/// string function, DOUBLE output) whose every input row is encoded, to show that path allocates
+/// nothing per record either.
+let projectionQuery = """
+CREATE STREAM "SOURCE_SQL_STREAM_001" ("review_id" VARCHAR(24), "product_category" VARCHAR(64), "star_rating" INTEGER,
+    "helpful_votes" INTEGER, "total_votes" INTEGER, "event_time" BIGINT)
+  WITH ('topic' = 'reviews', 'rowtime' = 'event_time', 'lateness' = '5 SECONDS');
+CREATE STREAM "SCORED" (review_id VARCHAR(24), category VARCHAR(64), score DOUBLE) WITH ('topic' = 'scored');
+CREATE PUMP "P" AS INSERT INTO "SCORED"
+  SELECT STREAM "review_id", LOWER("product_category"), ("star_rating" * 1.7 + "helpful_votes") / ("total_votes" + 3.0)
+  FROM "SOURCE_SQL_STREAM_001" WHERE "star_rating" >= 2;
+"""
+
+func runEngine(_ buffer: [UInt8], _ offsets: [Int], _ count: Int, query: String = query,
+               output outputName: String = "AVG_STAR_RATING_SQL_STREAM") throws -> (seconds: Double, cpuSeconds: Double, allocations: UInt64, rows: Int) {
+    let engine = try Engine(topology: try Analyzer.analyze(text: query, name: "bench"))
+    let output = engine.output(named: outputName)!
+    let origin = RecordOrigin(topic: "reviews")
+    let source = engine.sourceIndex(named: "SOURCE_SQL_STREAM_001")!
+    var rows = 0
+    let startAllocations = eddy_malloc_count()
+    let start = monotonicSeconds()
+    let startCPU = threadCPUSeconds()
+    buffer.withUnsafeBytes { all in
+        for i in 0..<count {
+            let message = UnsafeRawBufferPointer(rebasing: all[offsets[i]..<offsets[i + 1]])
+            engine.process(source: source, partition: 0, offset: Int64(i), timestamp: 0, value: message, origin: origin)
+            if output.count >= 4096 { rows += output.count; output.removeAll() }
+        }
+    }
+    engine.finish()
+    let seconds = monotonicSeconds() - start
+    let cpuSeconds = threadCPUSeconds() - startCPU
+    let allocations = eddy_malloc_count() - startAllocations
+    rows += output.count
+    precondition(engine.statistics.recordsIn == count && rows > 0, "the engine did not process the records")
+    precondition(engine.statistics.errors == 0, "unexpected decode errors: \(engine.statistics.errors)")
+    return (seconds, cpuSeconds, allocations, rows)
+}
+
+// Warm-up run, then the best of five.
+_ = try runEngine(buffer, offsets, count)
+var best = (seconds: Double.infinity, cpuSeconds: Double.infinity, allocations: UInt64(0), rows: 0)
+for _ in 0..<5 {
+    let r = try runEngine(buffer, offsets, count)
+    if r.seconds < best.seconds { best = r }
+}
+let eddyRate = Double(count) / best.seconds
+let eddyCPURate = Double(count) / best.cpuSeconds
+print(String(format: "eddy   : %.0f records/s wall (%.3f s), %.0f records/s per CPU-second of its one thread; %d output rows",
+             eddyRate, best.seconds, eddyCPURate, best.rows))
+print(String(format: "alloc  : %.4f allocations/record (%d in total over %d records, window state and output rows included)",
+             Double(best.allocations) / Double(count), best.allocations, count))
+
+var projection = (seconds: Double.infinity, cpuSeconds: Double.infinity, allocations: UInt64(0), rows: 0)
+_ = try runEngine(buffer, offsets, count, query: projectionQuery, output: "SCORED")
+for _ in 0..<3 {
+    let r = try runEngine(buffer, offsets, count, query: projectionQuery, output: "SCORED")
+    if r.seconds < projection.seconds { projection = r }
+}
+print(String(format: "project: %.0f records/s wall, %.0f per CPU-second; %d rows encoded; %.4f allocations/record (non-windowed pump, every row encoded)",
+             Double(count) / projection.seconds, Double(count) / projection.cpuSeconds, projection.rows,
+             Double(projection.allocations) / Double(count)))
+
+// References over the same records, each started by its own script in Benchmarks/reference/
+// (they print {"records_per_second": R, ...} as their last line).
+let references = [
+    ("flink ", "Benchmarks/reference/flink_tumbling.py", "Flink SQL, parallelism 1, start-up subtracted"),
+    ("orjson", "Benchmarks/reference/orjson_loop.py", "plain Python loop over orjson"),
+]
+let inputPath = NSTemporaryDirectory() + "enginebench-reviews.jsonl"
+var file = Data()
+file.reserveCapacity(buffer.count + count)
+for i in 0..<count {
+    file.append(contentsOf: buffer[offsets[i]..<offsets[i + 1]])
+    file.append(UInt8(ascii: "\n"))
+}
+try file.write(to: URL(fileURLWithPath: inputPath))
+defer { try? FileManager.default.removeItem(atPath: inputPath) }
+
+/// Runs a reference script; nil (with a printed note) when it is absent or fails.
+func referenceRate(label: String, script: String, path: String) -> Double? {
+    guard FileManager.default.fileExists(atPath: script) else {
+        print("\(label) : skipped (\(script) not found; run from the package root)")
+        return nil
+    }
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = ["python3", script, "--input", path]
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    process.standardError = FileHandle.nullDevice
+    do { try process.run() } catch {
+        print("\(label) : skipped (cannot start python3: \(error))")
+        return nil
+    }
+    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    let lastLine = String(decoding: data, as: UTF8.self).split(separator: "\n").last.map(String.init) ?? ""
+    guard process.terminationStatus == 0,
+          let json = try? JSONSerialization.jsonObject(with: Data(lastLine.utf8)) as? [String: Any],
+          let rate = (json["records_per_second"] as? NSNumber)?.doubleValue else {
+        print("\(label) : skipped (\(script) exited with \(process.terminationStatus): \(lastLine))")
+        return nil
+    }
+    return rate
+}
+
+var flinkRate: Double?
+for (label, script, description) in references {
+    guard let rate = referenceRate(label: label, script: script, path: inputPath) else { continue }
+    if label.hasPrefix("flink") { flinkRate = rate }
+    print(String(format: "%@ : %.0f records/s (%@); eddy / %@ = %.1fx (wall), %.1fx (eddy CPU time)", label, rate, description,
+                 label.trimmingCharacters(in: .whitespaces), eddyRate / rate, eddyCPURate / rate))
+}
+let flinkStatus = flinkRate.map { eddyRate / $0 >= 4 ? "met" : "NOT met" } ?? "not measured"
+print(String(format: "targets: >= 1,000,000 records/s on one core (%@), >= 4x Flink (%@), no per-record allocation (%@)",
+             max(eddyRate, eddyCPURate) >= 1_000_000 ? "met" : "NOT met", flinkStatus,
+             best.allocations < UInt64(count / 100) ? "met" : "NOT met"))

@@ -1,0 +1,340 @@
+public import EddyCore
+public import EddySQL
+import EddySketches
+
+/// Where a record came from, for error_stream and late_stream rows.
+public struct RecordOrigin: Sendable {
+    /// The Kafka topic, or the replay file's path.
+    public var name: String
+    public var isFile: Bool
+    public init(topic: String) { name = topic; isFile = false }
+    public init(file: String) { name = file; isFile = true }
+}
+
+/// A topology that cannot run (a feature the engine does not execute yet).
+public struct EngineError: Error, Sendable, CustomStringConvertible {
+    public var location: SourceLocation
+    public var message: String
+    public var description: String { message }
+}
+
+/// Runs an analyzed topology. This is the seam for every driver (replay, tests, Kafka runtime):
+/// feed `process(source:partition:offset:timestamp:value:origin:)`, move processing time with
+/// `advanceProcessingTime(to:)`, call `finish()` at end of input, and drain `outputs`.
+/// Single-threaded: one instance per task.
+public final class Engine {
+    public let topology: Topology
+    @exclusivity(unchecked) var nodes: [StreamNode] = []
+    @exclusivity(unchecked) var sources: [Int: SourceRuntime] = [:]
+    /// The same runtimes indexed by stream, for the per-record lookup.
+    @exclusivity(unchecked) var sourceByStream: ContiguousArray<SourceRuntime?> = []
+    @exclusivity(unchecked) var orderedOperators: [Operator] = []
+    let clock = ProcessingClock()
+    let scratch = ByteArena(capacity: 1 << 16)
+    /// The operator watermark: minimum over active partitions of (max rowtime − lateness).
+    @exclusivity(unchecked) public private(set) var watermark: Int64 = .min
+    @exclusivity(unchecked) var counters = Statistics()
+    /// The highest rowtime accepted so far (replay derives its processing time from it).
+    @exclusivity(unchecked) public private(set) var highestRowtime = Int64.min
+    var commitTracker: CommitTracker?
+    var finished = false
+
+    /// Rows in, errors, late rows, and rows emitted on in-application and output streams.
+    public var statistics: Statistics {
+        var s = counters
+        s.rowsOut = nodes.filter { !$0.definition.isSystem && !$0.definition.isSource }.reduce(0) { $0 + $1.rowsOut }
+        return s
+    }
+
+    public struct Statistics: Sendable {
+        public var recordsIn = 0
+        public var errors = 0
+        public var lateRows = 0
+        public var rowsOut = 0
+    }
+
+    /// - Parameter captureAllStreams: also capture streams that are not bound to a topic (tests).
+    /// - Parameter trackCommitOffsets: keep per-partition offsets for `releasedCommitPositions()` (Kafka runtime).
+    public init(topology: Topology, captureAllStreams: Bool = false, trackCommitOffsets: Bool = false) throws(EngineError) {
+        self.topology = topology
+        nodes = topology.streams.map(StreamNode.init)
+        for node in nodes where !node.definition.isSource {
+            if node.definition.isSystem || node.definition.binding.isBound || captureAllStreams {
+                node.output = OutputBuffer(streamName: node.definition.name)
+            }
+        }
+        for (i, s) in topology.streams.enumerated() where s.isSource {
+            sources[i] = SourceRuntime(definition: s, arena: scratch)
+        }
+        sourceByStream = ContiguousArray(topology.streams.indices.map { sources[$0] })
+        let compiler = ExpressionCompiler(clock: clock)
+        var depth = [Int](repeating: 0, count: topology.streams.count)
+        for _ in 0..<topology.pumps.count {
+            for p in topology.pumps { depth[p.target] = max(depth[p.target], depth[p.source] + 1) }
+        }
+        let ordered = topology.pumps.sorted { depth[$0.source] < depth[$1.source] }
+        for pump in ordered {
+            let op = try Self.makeOperator(pump, target: nodes[pump.target], compiler: compiler)
+            nodes[pump.source].consumers.append(op)
+            orderedOperators.append(op)
+        }
+        if trackCommitOffsets {
+            let span = topology.pumps.reduce(Int64(0)) { total, pump in
+                switch pump.shape {
+                case .tumbling(_, let size, _, _): total + size
+                case .stagger(_, let range, _, _): total + range
+                case .tableFunction(_, _, _, let arguments, _):
+                    if case .integer(let seconds)? = arguments.last { total + seconds * 1000 } else { total }
+                case .projection, .sliding: total
+                }
+            }
+            commitTracker = CommitTracker(span: span)
+        }
+    }
+
+    static func makeOperator(_ pump: PumpPlan, target: StreamNode, compiler: ExpressionCompiler) throws(EngineError) -> Operator {
+        let filter = pump.filter.map(compiler.compile)
+        let outputs = pump.outputs.map(compiler.compile)
+        switch pump.shape {
+        case .projection:
+            return ProjectionOperator(filter: filter, outputs: outputs, target: target)
+        case .tumbling(let keys, let size, let aggregates, let having):
+            return TumblingOperator(filter: filter, keys: keys, size: size, aggregates: aggregates, having: having.map(compiler.compile),
+                                    outputs: outputs, target: target, compiler: compiler)
+        case .stagger(let keys, let range, let aggregates, let having):
+            return StaggerOperator(filter: filter, keys: keys, range: range, aggregates: aggregates, having: having.map(compiler.compile),
+                                   outputs: outputs, target: target, compiler: compiler)
+        case .sliding(let keys, let frame, let aggregates):
+            return SlidingOperator(filter: filter, keys: keys, frame: frame, aggregates: aggregates, outputs: outputs, target: target, compiler: compiler)
+        case .tableFunction(let name, let cursorOutputs, let cursorSchema, let arguments, let outputSchema):
+            guard case .string(let columnName) = arguments.first, let c = cursorSchema.index(of: columnName) else {
+                throw EngineError(location: pump.location, message: "\(name): bad column argument")
+            }
+            let column = compiler.compile(cursorOutputs[c])
+            let type = cursorOutputs[c].type
+            switch name {
+            case "COUNT_DISTINCT_ITEMS_TUMBLING":
+                guard case .integer(let seconds) = arguments[1] else { break }
+                return CountDistinctItemsOperator(filter: filter, column: column, columnType: type, size: seconds * 1000,
+                                                  functionColumns: outputSchema.count, outputs: outputs, target: target,
+                                                  makeState: { DistinctCounter.kda() })
+            case "TOP_K_ITEMS_TUMBLING":
+                guard case .integer(let k) = arguments[1], case .integer(let seconds) = arguments[2] else { break }
+                let op = TopKItemsOperator(filter: filter, column: column, columnType: type, size: seconds * 1000,
+                                           functionColumns: outputSchema.count, outputs: outputs, target: target,
+                                           makeState: { SpaceSaving<String>.forTopK(Int(k)) })
+                op.k = Int(k)
+                return op
+            default: break
+            }
+            throw EngineError(location: pump.location, message: "table function \(name) is registered but not executable")
+        }
+    }
+
+    /// Index of a source stream by its folded name.
+    public func sourceIndex(named name: String) -> Int? {
+        sources.keys.first { topology.streams[$0].name == name }
+    }
+
+    public var sourceNames: [String] { sources.keys.sorted().map { topology.streams[$0].name } }
+
+    /// Captured output buffers: bound output streams, error_stream and late_stream.
+    public var outputs: [OutputBuffer] { nodes.compactMap(\.output) }
+
+    public func output(named name: String) -> OutputBuffer? { nodes.first { $0.definition.name == name }?.output }
+
+    /// Feeds one message. `timestamp` is the Kafka timestamp (or the replay read time), used as
+    /// ROWTIME when the source has no 'rowtime' column. `offset` is the line number for files.
+    public func process(source: Int, partition: Int32, offset: Int64, timestamp: Int64,
+                        value: UnsafeRawBufferPointer, origin: RecordOrigin) {
+        guard source >= 0, source < sourceByStream.count, let runtime = sourceByStream[source] else { return }
+        counters.recordsIn += 1
+        scratch.reset()
+        let frame = runtime.frame
+        do {
+            try runtime.decode(value, into: frame)
+        } catch {
+            emitError(runtime, partition: partition, offset: offset, value: value, origin: origin, error: error)
+            commitTracker?.record(source: source, partition: partition, offset: offset, doneAt: .min)
+            return
+        }
+        var rowtime = timestamp
+        if let c = runtime.rowtimeColumn {
+            guard !frame.nulls[c] else {
+                emitError(runtime, partition: partition, offset: offset, value: value, origin: origin,
+                          error: DecodeError(.nullRowtime, "rowtime column \(runtime.definition.schema.columns[c].name) is null"))
+                commitTracker?.record(source: source, partition: partition, offset: offset, doneAt: .min)
+                return
+            }
+            rowtime = frame.int(c)
+        }
+        frame.rowtime = rowtime
+        if rowtime < watermark {
+            emitLate(runtime, partition: partition, offset: offset, value: value, origin: origin, rowtime: rowtime)
+            commitTracker?.record(source: source, partition: partition, offset: offset, doneAt: .min)
+            return
+        }
+        commitTracker?.accepted(source: source, partition: partition, offset: offset, rowtime: rowtime)
+        if rowtime > highestRowtime { highestRowtime = rowtime }
+        let raised = runtime.observe(partition: partition, rowtime: rowtime, now: clock.now)
+        nodes[source].emit(frame, key: nil)
+        // The watermark moves only when some partition's maximum rises (idleness is re-checked
+        // in advanceProcessingTime), so most records skip the scan over partitions.
+        if raised { updateWatermark() }
+    }
+
+    /// Records a message that a driver could not even hand over as a record (a malformed CSV row,
+    /// an oversized Kafka message...): it becomes an error_stream row with `error`'s reason.
+    public func reject(source: Int, partition: Int32, offset: Int64, value: UnsafeRawBufferPointer,
+                       origin: RecordOrigin, error: DecodeError) {
+        guard let runtime = sources[source] else { return }
+        counters.recordsIn += 1
+        scratch.reset()
+        emitError(runtime, partition: partition, offset: offset, value: value, origin: origin, error: error)
+        commitTracker?.record(source: source, partition: partition, offset: offset, doneAt: .min)
+    }
+
+    /// Moves processing time (idle detection, CURRENT_ROW_TIMESTAMP) and re-evaluates the watermark.
+    public func advanceProcessingTime(to now: Int64) {
+        if now > clock.now { clock.now = now }
+        updateWatermark()
+    }
+
+    /// End of input: every open window fires.
+    public func finish() {
+        for op in orderedOperators { op.finish() }
+        finished = true
+    }
+
+    func updateWatermark() {
+        var low = Int64.max
+        var anyActive = false
+        var highestIdle = Int64.min
+        for runtime in sources.values {
+            for p in runtime.partitions where p.seen {
+                let w = p.maxRowtime &- runtime.lateness
+                if let idle = runtime.idleTimeout, clock.now &- p.lastActivity > idle {
+                    highestIdle = max(highestIdle, w)
+                    continue
+                }
+                anyActive = true
+                low = min(low, w)
+            }
+        }
+        let candidate = anyActive ? low : highestIdle
+        guard candidate > watermark else { return }
+        watermark = candidate
+        for op in orderedOperators { op.onWatermark(candidate) }
+    }
+
+    // MARK: error_stream and late_stream
+
+    func fillOrigin(_ f: Frame, _ runtime: SourceRuntime, partition: Int32, offset: Int64, origin: RecordOrigin) {
+        f.setAllNull()
+        f.set(0, scratch.store(runtime.definition.name))
+        if origin.isFile {
+            f.set(4, scratch.store(origin.name))
+            f.set(5, UInt64(bitPattern: offset))
+        } else {
+            f.set(1, scratch.store(origin.name))
+            f.set(2, UInt64(bitPattern: Int64(partition)))
+            f.set(3, UInt64(bitPattern: offset))
+        }
+    }
+
+    func fillData(_ f: Frame, _ value: UnsafeRawBufferPointer) {
+        if UTF8Validation.firstInvalidOffset(value) == nil {
+            f.set(8, scratch.store(value))
+            f.set(9, scratch.store("text"))
+        } else {
+            f.set(8, scratch.store(Base64.encode(value)))
+            f.set(9, scratch.store("base64"))
+        }
+    }
+
+    func emitError(_ runtime: SourceRuntime, partition: Int32, offset: Int64, value: UnsafeRawBufferPointer,
+                   origin: RecordOrigin, error: DecodeError) {
+        counters.errors += 1
+        let node = nodes[topology.streamIndex(Topology.errorStreamName)!]
+        let f = Frame(count: node.definition.schema.count, arena: scratch)
+        fillOrigin(f, runtime, partition: partition, offset: offset, origin: origin)
+        f.set(6, scratch.store(error.category.rawValue))
+        f.set(7, scratch.store(error.reason))
+        fillData(f, value)
+        f.rowtime = clock.now
+        node.emit(f, key: nil)
+    }
+
+    func emitLate(_ runtime: SourceRuntime, partition: Int32, offset: Int64, value: UnsafeRawBufferPointer,
+                  origin: RecordOrigin, rowtime: Int64) {
+        counters.lateRows += 1
+        let node = nodes[topology.streamIndex(Topology.lateStreamName)!]
+        let f = Frame(count: node.definition.schema.count, arena: scratch)
+        fillOrigin(f, runtime, partition: partition, offset: offset, origin: origin)
+        f.set(6, UInt64(bitPattern: rowtime))
+        f.set(7, UInt64(bitPattern: watermark))
+        fillData(f, value)
+        f.rowtime = rowtime
+        node.emit(f, key: nil)
+    }
+}
+
+extension DistinctCounter {
+    /// KDA's configuration: exact to 10,000 items, then HyperLogLog at lgK 14 (always valid).
+    static func kda() -> DistinctCounter {
+        do { return try DistinctCounter() } catch { preconditionFailure("default DistinctCounter configuration is valid: \(error)") }
+    }
+}
+
+extension SpaceSaving where Item == String {
+    static func forTopK(_ k: Int) -> SpaceSaving<String> {
+        do { return try SpaceSaving(capacity: max(k * 10, 100)) } catch { preconditionFailure("capacity \(k) is positive: \(error)") }
+    }
+}
+
+/// Per-source decoding and per-partition event-time tracking.
+final class SourceRuntime {
+    struct PartitionClock { var seen = false; var maxRowtime = Int64.min; var lastActivity: Int64 = 0 }
+    let definition: StreamDefinition
+    let frame: Frame
+    /// Decodes records ahead of time for replay merging, without touching `frame`.
+    let peekFrame: Frame
+    let json: JSONRecordDecoder?
+    let delimited: DelimitedRecordDecoder?
+    let rowtimeColumn: Int?
+    let lateness: Int64
+    let idleTimeout: Int64?
+    @exclusivity(unchecked) var partitions: [PartitionClock] = []
+
+    init(definition: StreamDefinition, arena: ByteArena) {
+        self.definition = definition
+        frame = Frame(count: definition.schema.count, arena: arena)
+        peekFrame = Frame(count: definition.schema.count, arena: ByteArena(capacity: 1024))
+        switch definition.binding.format {
+        case .json: json = JSONRecordDecoder(schema: definition.schema); delimited = nil
+        case .csv: json = nil; delimited = DelimitedRecordDecoder(schema: definition.schema, separator: UInt8(ascii: ","))
+        case .tsv: json = nil; delimited = DelimitedRecordDecoder(schema: definition.schema, separator: 0x09)
+        }
+        rowtimeColumn = definition.binding.rowtimeColumn
+        lateness = definition.binding.latenessMillis
+        idleTimeout = definition.binding.idleTimeoutMillis
+    }
+
+    @inline(__always) func decode(_ value: UnsafeRawBufferPointer, into frame: Frame) throws(DecodeError) {
+        if let json { try json.decode(value, into: frame) } else { try delimited!.decode(value, into: frame) }
+    }
+
+    /// Records activity on a partition; returns whether its maximum rowtime rose (or it woke up).
+    @inline(__always) func observe(partition: Int32, rowtime: Int64, now: Int64) -> Bool {
+        let p = Int(max(partition, 0))
+        if p >= partitions.count { partitions.append(contentsOf: repeatElement(PartitionClock(), count: p - partitions.count + 1)) }
+        let wasIdle = !partitions[p].seen || (idleTimeout.map { now &- partitions[p].lastActivity > $0 } ?? false)
+        partitions[p].seen = true
+        partitions[p].lastActivity = now
+        if rowtime > partitions[p].maxRowtime {
+            partitions[p].maxRowtime = rowtime
+            return true
+        }
+        return wasIdle
+    }
+}

@@ -1,0 +1,146 @@
+import EddyCore
+import EddySQL
+
+/// Sliding windows: `agg(x) OVER (PARTITION BY ... RANGE INTERVAL 'n' unit PRECEDING | ROWS n PRECEDING)`
+/// and LAG. Each input row emits one row at once; the window is recomputed over the partition's
+/// retained rows (O(window) per row; string arguments are kept as Swift strings).
+final class SlidingOperator: Operator {
+    final class Partition {
+        var rowtimes: [Int64] = []
+        var values: [[Value]] = []
+        var strings: [[String?]] = []
+    }
+
+    let filter: Evaluator?
+    let keyEvaluators: [Evaluator]
+    let keyKinds: [ValueKind]
+    let keyTypes: [SQLType]
+    let frameSpec: SlidingFrame
+    let plans: [AggregatePlan]
+    let arguments: [Evaluator?]
+    let outputs: [Evaluator]
+    let target: StreamNode
+    let table = GroupTable(stateWords: 0)
+    var partitions: [Partition] = []
+    let probe = ByteArena(capacity: 256)
+    let keyText = ByteArena(capacity: 256)
+    var post: Frame?
+    let out: Frame
+
+    init(filter: Evaluator?, keys: [TypedExpr], frame: SlidingFrame, aggregates: [AggregatePlan], outputs: [Evaluator],
+         target: StreamNode, compiler: ExpressionCompiler) {
+        self.filter = filter
+        keyEvaluators = keys.map(compiler.compile)
+        keyKinds = keys.map(\.type.kind)
+        keyTypes = keys.map(\.type)
+        frameSpec = frame
+        plans = aggregates
+        arguments = aggregates.map { $0.argument.map(compiler.compile) }
+        self.outputs = outputs
+        self.target = target
+        out = Frame(count: outputs.count, arena: ByteArena(capacity: 64))
+    }
+
+    override func process(_ frame: Frame) {
+        if let filter { let v = filter(frame); if v.isNull || v.bits == 0 { return } }
+        probe.reset()
+        keyText.reset()
+        for k in 0..<keyEvaluators.count {
+            let v = keyEvaluators[k](frame)
+            GroupKey.append(v, kind: keyKinds[k], from: frame.arena, into: probe)
+            if k > 0 { keyText.append(UInt8(ascii: "|")) }
+            JSONRowEncoder.appendText(v.bits, isNull: v.isNull, type: keyTypes[k], arena: frame.arena, into: keyText)
+        }
+        let keyBytes = UnsafeRawBufferPointer(start: probe.storage, count: probe.count)
+        let (g, isNew) = table.find(keyBytes, hash: GroupKey.hash(keyBytes))
+        if isNew { partitions.append(Partition()) }
+        let p = partitions[g]
+        var row: [Value] = []
+        var rowStrings: [String?] = []
+        for k in 0..<plans.count {
+            let v = arguments[k]?(frame) ?? .null
+            row.append(v)
+            rowStrings.append(!v.isNull && plans[k].argument?.type.kind == .string ? frame.arena.string(v.bits) : nil)
+        }
+        p.rowtimes.append(frame.rowtime)
+        p.values.append(row)
+        p.strings.append(rowStrings)
+        var drop = 0
+        switch frameSpec {
+        case .range(let millis): while p.rowtimes[drop] < frame.rowtime &- millis { drop += 1 }
+        case .rows(let n): drop = max(0, p.rowtimes.count - (n + 1))
+        }
+        let maxLag = plans.filter { $0.function == .lag }.map(\.offset).max() ?? 0
+        let keep = min(drop, max(0, p.rowtimes.count - 1 - maxLag))
+        let windowStart = drop - keep
+        if keep > 0 {
+            p.rowtimes.removeFirst(keep); p.values.removeFirst(keep); p.strings.removeFirst(keep)
+        }
+        let columns = frame.count
+        if post == nil || post!.count != columns + plans.count { post = Frame(count: columns + plans.count, arena: frame.arena) }
+        let post = post!
+        post.arena = frame.arena
+        post.rowtime = frame.rowtime
+        for c in 0..<columns { post.slots[c] = frame.slots[c]; post.nulls[c] = frame.nulls[c] }
+        for k in 0..<plans.count { aggregate(k, p, from: windowStart, into: post, slot: columns + k) }
+        out.arena = frame.arena
+        out.rowtime = frame.rowtime
+        for k in 0..<outputs.count {
+            let v = outputs[k](post)
+            out.slots[k] = v.bits
+            out.nulls[k] = v.isNull
+        }
+        target.emit(out, key: keyEvaluators.isEmpty ? nil : UnsafeRawBufferPointer(start: keyText.storage, count: keyText.count))
+    }
+
+    func aggregate(_ k: Int, _ p: Partition, from start: Int, into f: Frame, slot: Int) {
+        let plan = plans[k]
+        let last = p.values.count - 1
+        let kind = plan.argument?.type.kind ?? .integer
+        func setValue(_ i: Int) {
+            let v = p.values[i][k]
+            if v.isNull { f.setNull(slot) } else if kind == .string { f.set(slot, f.arena.store(p.strings[i][k]!)) } else { f.set(slot, v.bits) }
+        }
+        switch plan.function {
+        case .lag:
+            let i = last - plan.offset
+            if i < 0 { f.setNull(slot) } else { setValue(i) }
+            return
+        case .countStar: f.set(slot, UInt64(last - start + 1)); return
+        case .firstValue: setValue(start); return
+        case .lastValue: setValue(last); return
+        default: break
+        }
+        var n = 0
+        var sumD = 0.0, sumI: Int64 = 0, sumSq = 0.0
+        var best = -1
+        for i in start...last {
+            let v = p.values[i][k]
+            if v.isNull { continue }
+            n += 1
+            if kind == .double { sumD += v.double; sumSq += v.double * v.double } else { sumI &+= v.int; sumD += Double(v.int); sumSq += Double(v.int) * Double(v.int) }
+            if plan.function == .min || plan.function == .max {
+                if best < 0 { best = i; continue }
+                let c: Int
+                if kind == .string { c = p.strings[i][k]! < p.strings[best][k]! ? -1 : (p.strings[i][k]! > p.strings[best][k]! ? 1 : 0) }
+                else { c = Compare.values(v, p.values[best][k], kind: kind, f.arena, f.arena) }
+                if plan.function == .min ? c < 0 : c > 0 { best = i }
+            }
+        }
+        switch plan.function {
+        case .count: f.set(slot, UInt64(n))
+        case .sum: if n == 0 { f.setNull(slot) } else { f.set(slot, kind == .double ? sumD.bitPattern : UInt64(bitPattern: sumI)) }
+        case .avg: if n == 0 { f.setNull(slot) } else { f.set(slot, (sumD / Double(n)).bitPattern) }
+        case .min, .max: if best < 0 { f.setNull(slot) } else { setValue(best) }
+        case .stddevPop, .stddevSamp, .varPop, .varSamp:
+            let sample = plan.function == .stddevSamp || plan.function == .varSamp
+            let d = Double(sample ? n - 1 : n)
+            if d <= 0 { f.setNull(slot); return }
+            let mean = sumD / Double(n)
+            let variance = max(0, (sumSq - Double(n) * mean * mean) / d)
+            let std = plan.function == .stddevPop || plan.function == .stddevSamp
+            f.set(slot, (std ? variance.squareRoot() : variance).bitPattern)
+        default: f.setNull(slot)
+        }
+    }
+}

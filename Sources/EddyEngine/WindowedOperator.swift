@@ -1,0 +1,185 @@
+import EddyCore
+import EddySQL
+
+/// Shared firing logic for tumbling and stagger windows: the post-aggregation frame is
+/// [group keys..., window start, window end, aggregates...]; rows go out in group-key order.
+class GroupedOperatorBase: Operator {
+    let filter: Evaluator?
+    let keyEvaluators: [Evaluator]
+    let keyKinds: [ValueKind]
+    let keyTypes: [SQLType]
+    let accumulators: Accumulators
+    let having: Evaluator?
+    let outputs: [Evaluator]
+    let post: Frame
+    let out: Frame
+    let target: StreamNode
+    let probe = ByteArena(capacity: 256)
+    let keyText = ByteArena(capacity: 256)
+
+    init(filter: Evaluator?, keys: [TypedExpr], aggregates: [AggregatePlan], having: Evaluator?, outputs: [Evaluator],
+         target: StreamNode, compiler: ExpressionCompiler) {
+        self.filter = filter
+        keyEvaluators = keys.map(compiler.compile)
+        keyKinds = keys.map(\.type.kind)
+        keyTypes = keys.map(\.type)
+        accumulators = Accumulators(aggregates, compiler: compiler)
+        self.having = having
+        self.outputs = outputs
+        self.target = target
+        post = Frame(count: keys.count + 2 + aggregates.count, arena: ByteArena(capacity: 64))
+        out = Frame(count: outputs.count, arena: ByteArena(capacity: 64))
+    }
+
+    @inline(__always) func passes(_ frame: Frame) -> Bool {
+        guard let filter else { return true }
+        let v = filter(frame)
+        return !v.isNull && v.bits != 0
+    }
+
+    /// Serializes the row's group key into `probe` and returns its hash.
+    @inline(__always) func buildKey(_ frame: Frame) -> UInt64 {
+        probe.reset()
+        for k in 0..<keyEvaluators.count {
+            GroupKey.append(keyEvaluators[k](frame), kind: keyKinds[k], from: frame.arena, into: probe)
+        }
+        return GroupKey.hash(UnsafeRawBufferPointer(start: probe.storage, count: probe.count))
+    }
+
+    /// Emits one row per listed group of `table`, ordered by group key.
+    func fire(_ table: GroupTable, groups: [Int], start: (Int) -> Int64, end: (Int) -> Int64) {
+        let g = keyKinds.count
+        let decoded: [[Value]] = groups.map { group in
+            post.arena = table.arena
+            GroupKey.decode(table.keyRefs[group], kinds: keyKinds, arena: table.arena, into: post)
+            return (0..<g).map { Value(bits: post.slots[$0], isNull: post.nulls[$0]) }
+        }
+        let order = groups.indices.sorted { a, b in
+            let ea = end(groups[a]), eb = end(groups[b])
+            if ea != eb { return ea < eb }
+            for k in 0..<g {
+                let c = Compare.values(decoded[a][k], decoded[b][k], kind: keyKinds[k], table.arena, table.arena)
+                if c != 0 { return c < 0 }
+            }
+            return false
+        }
+        for i in order {
+            let group = groups[i]
+            post.arena = table.arena
+            for k in 0..<g { post.slots[k] = decoded[i][k].bits; post.nulls[k] = decoded[i][k].isNull }
+            let windowStart = start(group), windowEnd = end(group)
+            post.set(g, UInt64(bitPattern: windowStart))
+            post.set(g + 1, UInt64(bitPattern: windowEnd))
+            post.rowtime = windowEnd
+            accumulators.results(table.state + group * accumulators.stateWords, into: post, base: g + 2)
+            if let having {
+                let v = having(post)
+                if v.isNull || v.bits == 0 { continue }
+            }
+            out.arena = table.arena
+            out.rowtime = windowEnd
+            for k in 0..<outputs.count {
+                let v = outputs[k](post)
+                out.slots[k] = v.bits
+                out.nulls[k] = v.isNull
+            }
+            keyText.reset()
+            for k in 0..<g {
+                JSONRowEncoder.appendText(post.slots[k], isNull: post.nulls[k], type: keyTypes[k], arena: table.arena, into: keyText)
+                keyText.append(UInt8(ascii: "|"))
+            }
+            CivilTime.writeISO(windowStart, into: keyText)
+            target.emit(out, key: UnsafeRawBufferPointer(start: keyText.storage, count: keyText.count))
+        }
+    }
+}
+
+/// Tumbling windows: `GROUP BY keys, STEP(ROWTIME BY INTERVAL ...)`. State is one group table per
+/// open window; a window fires once the watermark reaches its end and its table is dropped.
+final class TumblingOperator: GroupedOperatorBase {
+    let size: Int64
+    @exclusivity(unchecked) var windows: [Int64: GroupTable] = [:]
+    /// Start of the oldest open window, so watermarks that close nothing cost one comparison.
+    @exclusivity(unchecked) var oldestStart: Int64 = .max
+    @exclusivity(unchecked) var lastStart: Int64 = .min
+    @exclusivity(unchecked) var lastTable: GroupTable?
+
+    init(filter: Evaluator?, keys: [TypedExpr], size: Int64, aggregates: [AggregatePlan], having: Evaluator?,
+         outputs: [Evaluator], target: StreamNode, compiler: ExpressionCompiler) {
+        self.size = size
+        super.init(filter: filter, keys: keys, aggregates: aggregates, having: having, outputs: outputs, target: target, compiler: compiler)
+    }
+
+    override func process(_ frame: Frame) {
+        guard passes(frame) else { return }
+        let start = CivilTime.floorDiv(frame.rowtime, size) &* size
+        let table: GroupTable
+        if start == lastStart, let lastTable {
+            table = lastTable
+        } else if let existing = windows[start] {
+            table = existing
+            lastStart = start; lastTable = existing
+        } else {
+            table = GroupTable(stateWords: accumulators.stateWords)
+            windows[start] = table
+            oldestStart = min(oldestStart, start)
+            lastStart = start; lastTable = table
+        }
+        let hash = buildKey(frame)
+        let (group, _) = table.find(UnsafeRawBufferPointer(start: probe.storage, count: probe.count), hash: hash)
+        let words = accumulators.stateWords
+        accumulators.add(frame, into: table.state + group * words, keep: table.arena)
+    }
+
+    override func onWatermark(_ watermark: Int64) {
+        guard oldestStart != .max, oldestStart &+ size <= watermark else { return }
+        let due = windows.keys.filter { $0 &+ size <= watermark }.sorted()
+        for start in due {
+            let table = windows.removeValue(forKey: start)!
+            if start == lastStart { lastStart = .min; lastTable = nil }
+            fire(table, groups: Array(0..<table.count), start: { _ in start }, end: { _ in start &+ self.size })
+        }
+        oldestStart = windows.keys.min() ?? .max
+    }
+}
+
+/// Stagger windows: a window per partition key opens with the key's first row and lasts `range`.
+final class StaggerOperator: GroupedOperatorBase {
+    let range: Int64
+    let table: GroupTable
+    var starts: [Int64] = []
+
+    init(filter: Evaluator?, keys: [TypedExpr], range: Int64, aggregates: [AggregatePlan], having: Evaluator?,
+         outputs: [Evaluator], target: StreamNode, compiler: ExpressionCompiler) {
+        self.range = range
+        table = GroupTable(stateWords: Accumulators(aggregates, compiler: compiler).stateWords)
+        super.init(filter: filter, keys: keys, aggregates: aggregates, having: having, outputs: outputs, target: target, compiler: compiler)
+    }
+
+    override func process(_ frame: Frame) {
+        guard passes(frame) else { return }
+        let hash = buildKey(frame)
+        let (group, isNew) = table.find(UnsafeRawBufferPointer(start: probe.storage, count: probe.count), hash: hash)
+        if isNew { starts.append(.min) }
+        let words = accumulators.stateWords
+        if starts[group] != .min, frame.rowtime >= starts[group] &+ range {
+            // The row is past this key's open window: that window is complete, close it first.
+            let start = starts[group]
+            fire(table, groups: [group], start: { _ in start }, end: { _ in start &+ self.range })
+            starts[group] = .min
+        }
+        if starts[group] == .min {
+            starts[group] = frame.rowtime
+            accumulators.reset(table.state + group * words)
+        }
+        accumulators.add(frame, into: table.state + group * words, keep: table.arena)
+    }
+
+    override func onWatermark(_ watermark: Int64) {
+        let due = (0..<starts.count).filter { starts[$0] != .min && starts[$0] &+ range <= watermark }
+        guard !due.isEmpty else { return }
+        let snapshot = starts
+        fire(table, groups: due, start: { snapshot[$0] }, end: { snapshot[$0] &+ self.range })
+        for g in due { starts[g] = .min }
+    }
+}

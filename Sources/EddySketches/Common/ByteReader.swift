@@ -1,0 +1,113 @@
+/// Reads what `ByteWriter` wrote, failing with a reason on truncated or implausible input.
+struct ByteReader {
+    private let bytes: [UInt8]
+    private(set) var offset = 0
+
+    init(_ bytes: [UInt8]) {
+        self.bytes = bytes
+    }
+
+    var isAtEnd: Bool { offset == bytes.count }
+
+    private mutating func take(_ count: Int, _ what: String) throws(SketchDecodingError) -> ArraySlice<UInt8> {
+        guard count >= 0, bytes.count - offset >= count else {
+            throw SketchDecodingError("truncated input while reading \(what) at byte \(offset)")
+        }
+        defer { offset += count }
+        return bytes[offset..<offset + count]
+    }
+
+    mutating func readUInt8(_ what: String) throws(SketchDecodingError) -> UInt8 {
+        try take(1, what).first!
+    }
+
+    mutating func readUInt32(_ what: String) throws(SketchDecodingError) -> UInt32 {
+        var value: UInt32 = 0
+        for (shift, byte) in try take(4, what).enumerated() { value |= UInt32(byte) << (8 * shift) }
+        return value
+    }
+
+    mutating func readUInt64(_ what: String) throws(SketchDecodingError) -> UInt64 {
+        var value: UInt64 = 0
+        for (shift, byte) in try take(8, what).enumerated() { value |= UInt64(byte) << (8 * shift) }
+        return value
+    }
+
+    mutating func readInt(_ what: String) throws(SketchDecodingError) -> Int {
+        Int(Int64(bitPattern: try readUInt64(what)))
+    }
+
+    /// Reads a count and checks it against an upper bound, so a corrupt length cannot trigger a huge allocation.
+    mutating func readCount(_ what: String, max: Int) throws(SketchDecodingError) -> Int {
+        let count = try readInt(what)
+        guard count >= 0, count <= max else {
+            throw SketchDecodingError("\(what) is \(count), expected 0...\(max)")
+        }
+        return count
+    }
+
+    mutating func readDouble(_ what: String) throws(SketchDecodingError) -> Double {
+        Double(bitPattern: try readUInt64(what))
+    }
+
+    mutating func readFloat(_ what: String) throws(SketchDecodingError) -> Float {
+        Float(bitPattern: try readUInt32(what))
+    }
+
+    mutating func readBool(_ what: String) throws(SketchDecodingError) -> Bool {
+        switch try readUInt8(what) {
+        case 0: return false
+        case 1: return true
+        case let other: throw SketchDecodingError("\(what) has byte \(other), expected 0 or 1")
+        }
+    }
+
+    mutating func expect(magic: StaticString) throws(SketchDecodingError) {
+        let expected = magic.withUTF8Buffer { Array($0) }
+        let found = try take(expected.count, "magic")
+        guard Array(found) == expected else {
+            throw SketchDecodingError("bad magic: expected \(String(decoding: expected, as: UTF8.self))")
+        }
+    }
+
+    mutating func readBytes(_ what: String, max: Int) throws(SketchDecodingError) -> [UInt8] {
+        let count = try readCount(what, max: max)
+        return Array(try take(count, what))
+    }
+
+    mutating func readFloats(_ what: String, max: Int) throws(SketchDecodingError) -> [Float] {
+        let count = try readCount(what, max: max)
+        guard bytes.count - offset >= count * 4 else { throw SketchDecodingError("truncated \(what)") }
+        var values = [Float](repeating: 0, count: count)
+        for i in 0..<count { values[i] = try readFloat(what) }
+        return values
+    }
+
+    mutating func readDoubles(_ what: String, max: Int) throws(SketchDecodingError) -> [Double] {
+        let count = try readCount(what, max: max)
+        guard bytes.count - offset >= count * 8 else { throw SketchDecodingError("truncated \(what)") }
+        var values = [Double](repeating: 0, count: count)
+        for i in 0..<count { values[i] = try readDouble(what) }
+        return values
+    }
+
+    mutating func readInt32s(_ what: String, max: Int) throws(SketchDecodingError) -> [Int32] {
+        let count = try readCount(what, max: max)
+        guard bytes.count - offset >= count * 4 else { throw SketchDecodingError("truncated \(what)") }
+        var values = [Int32](repeating: 0, count: count)
+        for i in 0..<count { values[i] = Int32(bitPattern: try readUInt32(what)) }
+        return values
+    }
+
+    mutating func readUInt64s(_ what: String, max: Int) throws(SketchDecodingError) -> [UInt64] {
+        let count = try readCount(what, max: max)
+        guard bytes.count - offset >= count * 8 else { throw SketchDecodingError("truncated \(what)") }
+        var values = [UInt64](repeating: 0, count: count)
+        for i in 0..<count { values[i] = try readUInt64(what) }
+        return values
+    }
+
+    func expectEnd() throws(SketchDecodingError) {
+        guard isAtEnd else { throw SketchDecodingError("\(bytes.count - offset) unexpected trailing bytes") }
+    }
+}

@@ -1,0 +1,179 @@
+/// Space-Saving heavy hitters (Metwally, Agrawal, El Abbadi 2005) with per-item error bounds.
+///
+/// Keeps at most `capacity` counters. While the number of distinct items stays within capacity every
+/// count is exact (error 0). Past it, a new item replaces the smallest counter and inherits its count
+/// as error, so for every reported item `count - error ≤ true count ≤ count`, and any item whose true
+/// count exceeds `totalWeight / capacity` is guaranteed to be monitored.
+///
+/// Counters sit in flat arrays ordered as a binary min-heap on count, so an update costs one hash
+/// lookup plus O(log capacity) swaps and no allocation once the table has grown.
+public struct SpaceSaving<Item: Hashable & Sendable>: Sendable {
+    /// One reported heavy hitter.
+    public struct Entry: Sendable, Equatable {
+        public let item: Item
+        /// Upper bound of the item's true count.
+        public let count: Int64
+        /// `count - error` is a lower bound of the true count.
+        public let error: Int64
+    }
+
+    public let capacity: Int
+    var items: [Item] = []
+    var counts: [Int64] = []
+    var errors: [Int64] = []
+    /// Arrival sequence of each counter's item, so equal counts report in a deterministic order.
+    var arrival: [UInt64] = []
+    var slotOf: [Item: Int] = [:]
+    var nextArrival: UInt64 = 0
+    public internal(set) var totalWeight: Int64 = 0
+
+    public init(capacity: Int) throws(SketchConfigurationError) {
+        guard capacity >= 1 else { throw SketchConfigurationError("Space-Saving capacity \(capacity) must be ≥ 1") }
+        self.capacity = capacity
+        slotOf.reserveCapacity(capacity)
+    }
+
+    /// Distinct items currently monitored.
+    public var monitoredCount: Int { items.count }
+
+    /// Whether every reported count is exact (no counter was ever recycled).
+    public var isExact: Bool { errors.allSatisfy { $0 == 0 } }
+
+    /// Counts `item` with `weight` (≥ 1) occurrences.
+    public mutating func insert(_ item: Item, weight: Int64 = 1) throws(SketchConfigurationError) {
+        guard weight >= 1 else { throw SketchConfigurationError("Space-Saving weight \(weight) must be ≥ 1") }
+        totalWeight += weight
+        if let slot = slotOf[item] {
+            counts[slot] += weight
+            siftDown(slot)
+            return
+        }
+        if items.count < capacity {
+            let slot = items.count
+            items.append(item)
+            counts.append(weight)
+            errors.append(0)
+            arrival.append(nextArrival)
+            nextArrival += 1
+            slotOf[item] = slot
+            siftUp(slot)
+            return
+        }
+        // Recycle the minimum counter (heap root).
+        let floor = counts[0]
+        slotOf.removeValue(forKey: items[0])
+        items[0] = item
+        counts[0] = floor + weight
+        errors[0] = floor
+        arrival[0] = nextArrival
+        nextArrival += 1
+        slotOf[item] = 0
+        siftDown(0)
+    }
+
+    /// The estimated count of `item` (0 with error bound `minimumCount` if unmonitored).
+    public func estimate(_ item: Item) -> (count: Int64, error: Int64) {
+        if let slot = slotOf[item] { return (counts[slot], errors[slot]) }
+        let floor = items.count < capacity ? 0 : counts[0]
+        return (floor, floor)
+    }
+
+    /// The `k` largest counters, by count descending then first arrival.
+    public func top(_ k: Int) -> [Entry] {
+        let order = (0..<items.count).sorted { a, b in
+            counts[a] != counts[b] ? counts[a] > counts[b] : arrival[a] < arrival[b]
+        }
+        return order.prefix(max(0, k)).map { Entry(item: items[$0], count: counts[$0], error: errors[$0]) }
+    }
+
+    /// Starts a new window, keeping allocated storage.
+    public mutating func reset() {
+        items.removeAll(keepingCapacity: true)
+        counts.removeAll(keepingCapacity: true)
+        errors.removeAll(keepingCapacity: true)
+        arrival.removeAll(keepingCapacity: true)
+        slotOf.removeAll(keepingCapacity: true)
+        nextArrival = 0
+        totalWeight = 0
+    }
+
+    /// Merges another summary (Agarwal et al., "Mergeable summaries", 2012): an item missing from a full
+    /// summary is credited that summary's minimum count as both count and error, then the largest
+    /// `capacity` counters are kept. The bounds `count - error ≤ true ≤ count` still hold.
+    public mutating func merge(_ other: SpaceSaving<Item>) throws(SketchConfigurationError) {
+        guard other.capacity == capacity else {
+            throw SketchConfigurationError("cannot merge Space-Saving capacity \(other.capacity) into \(capacity)")
+        }
+        let selfFloor: Int64 = items.count < capacity ? 0 : counts[0]
+        let otherFloor: Int64 = other.items.count < other.capacity ? 0 : other.counts[0]
+        var merged: [(item: Item, count: Int64, error: Int64, arrival: UInt64)] = []
+        merged.reserveCapacity(items.count + other.items.count)
+        for slot in 0..<items.count {
+            let item = items[slot]
+            if let o = other.slotOf[item] {
+                merged.append((item, counts[slot] + other.counts[o], errors[slot] + other.errors[o], arrival[slot]))
+            } else {
+                merged.append((item, counts[slot] + otherFloor, errors[slot] + otherFloor, arrival[slot]))
+            }
+        }
+        for slot in 0..<other.items.count where slotOf[other.items[slot]] == nil {
+            merged.append((other.items[slot], other.counts[slot] + selfFloor, other.errors[slot] + selfFloor,
+                           nextArrival + other.arrival[slot]))
+        }
+        merged.sort { $0.count != $1.count ? $0.count > $1.count : $0.arrival < $1.arrival }
+        let total = totalWeight + other.totalWeight
+        let nextSequence = nextArrival + other.nextArrival
+        reset()
+        for entry in merged.prefix(capacity) {
+            let slot = items.count
+            items.append(entry.item)
+            counts.append(entry.count)
+            errors.append(entry.error)
+            arrival.append(entry.arrival)
+            slotOf[entry.item] = slot
+            siftUp(slot)
+        }
+        totalWeight = total
+        nextArrival = nextSequence
+    }
+
+    // MARK: heap on counts
+
+    @inline(__always)
+    private func less(_ a: Int, _ b: Int) -> Bool {
+        counts[a] != counts[b] ? counts[a] < counts[b] : arrival[a] > arrival[b]
+    }
+
+    private mutating func swapSlots(_ a: Int, _ b: Int) {
+        items.swapAt(a, b)
+        counts.swapAt(a, b)
+        errors.swapAt(a, b)
+        arrival.swapAt(a, b)
+        slotOf[items[a]] = a
+        slotOf[items[b]] = b
+    }
+
+    private mutating func siftUp(_ start: Int) {
+        var child = start
+        while child > 0 {
+            let parent = (child - 1) / 2
+            guard less(child, parent) else { return }
+            swapSlots(child, parent)
+            child = parent
+        }
+    }
+
+    private mutating func siftDown(_ start: Int) {
+        var parent = start
+        let n = items.count
+        while true {
+            let left = 2 * parent + 1
+            guard left < n else { return }
+            var smallest = left
+            if left + 1 < n, less(left + 1, left) { smallest = left + 1 }
+            guard less(smallest, parent) else { return }
+            swapSlots(parent, smallest)
+            parent = smallest
+        }
+    }
+}
