@@ -109,14 +109,19 @@ public struct JSONRowEncoder {
             appendStatic(out, ".0")
             return
         }
-        out.append(type == .real ? Float(d).description : d.description)
+        var stream = ArenaTextStream(arena: out)
+        if type == .real { Float(d).write(to: &stream) } else { d.write(to: &stream) }
     }
 
     static func appendFixed(_ d: Double, scale: Int, into out: ByteArena) {
         var factor = 1.0
         for _ in 0..<scale { factor *= 10 }
         let scaled = (d * factor).rounded()
-        guard scaled.magnitude < 9e18 else { out.append(d.description); return }
+        guard scaled.magnitude < 9e18 else {
+            var stream = ArenaTextStream(arena: out)
+            d.write(to: &stream)
+            return
+        }
         let units = Int64(scaled)
         if units < 0 { out.append(UInt8(ascii: "-")) }
         let magnitude = units.magnitude
@@ -155,5 +160,17 @@ public struct JSONRowEncoder {
         }
         out.append(UnsafeRawBufferPointer(rebasing: b[runStart..<b.count]))
         out.append(UInt8(ascii: "\""))
+    }
+}
+
+/// Lets the standard library's shortest round-trip float formatting write straight into an arena:
+/// `Double.write(to:)` hands its stack buffer to `_writeASCII`, so no String is created.
+struct ArenaTextStream: TextOutputStream {
+    let arena: ByteArena
+
+    mutating func write(_ string: String) { arena.append(string) }
+
+    mutating func _writeASCII(_ buffer: UnsafeBufferPointer<UInt8>) {
+        arena.append(UnsafeRawBufferPointer(buffer))
     }
 }

@@ -1,4 +1,4 @@
-import EddyCore
+public import EddyCore
 public import EddySQL
 import EddySketches
 
@@ -34,6 +34,8 @@ public final class Engine {
     /// The operator watermark: minimum over active partitions of (max rowtime − lateness).
     @exclusivity(unchecked) public private(set) var watermark: Int64 = .min
     @exclusivity(unchecked) var counters = Statistics()
+    /// The highest rowtime accepted so far (replay derives its processing time from it).
+    @exclusivity(unchecked) public private(set) var highestRowtime = Int64.min
     var commitTracker: CommitTracker?
     var finished = false
 
@@ -173,11 +175,23 @@ public final class Engine {
             return
         }
         commitTracker?.accepted(source: source, partition: partition, offset: offset, rowtime: rowtime)
+        if rowtime > highestRowtime { highestRowtime = rowtime }
         let raised = runtime.observe(partition: partition, rowtime: rowtime, now: clock.now)
         nodes[source].emit(frame, key: nil)
         // The watermark moves only when some partition's maximum rises (idleness is re-checked
         // in advanceProcessingTime), so most records skip the scan over partitions.
         if raised { updateWatermark() }
+    }
+
+    /// Records a message that a driver could not even hand over as a record (a malformed CSV row,
+    /// an oversized Kafka message...): it becomes an error_stream row with `error`'s reason.
+    public func reject(source: Int, partition: Int32, offset: Int64, value: UnsafeRawBufferPointer,
+                       origin: RecordOrigin, error: DecodeError) {
+        guard let runtime = sources[source] else { return }
+        counters.recordsIn += 1
+        scratch.reset()
+        emitError(runtime, partition: partition, offset: offset, value: value, origin: origin, error: error)
+        commitTracker?.record(source: source, partition: partition, offset: offset, doneAt: .min)
     }
 
     /// Moves processing time (idle detection, CURRENT_ROW_TIMESTAMP) and re-evaluates the watermark.
@@ -283,6 +297,8 @@ final class SourceRuntime {
     struct PartitionClock { var seen = false; var maxRowtime = Int64.min; var lastActivity: Int64 = 0 }
     let definition: StreamDefinition
     let frame: Frame
+    /// Decodes records ahead of time for replay merging, without touching `frame`.
+    let peekFrame: Frame
     let json: JSONRecordDecoder?
     let delimited: DelimitedRecordDecoder?
     let rowtimeColumn: Int?
@@ -293,6 +309,7 @@ final class SourceRuntime {
     init(definition: StreamDefinition, arena: ByteArena) {
         self.definition = definition
         frame = Frame(count: definition.schema.count, arena: arena)
+        peekFrame = Frame(count: definition.schema.count, arena: ByteArena(capacity: 1024))
         switch definition.binding.format {
         case .json: json = JSONRecordDecoder(schema: definition.schema); delimited = nil
         case .csv: json = nil; delimited = DelimitedRecordDecoder(schema: definition.schema, separator: UInt8(ascii: ","))

@@ -82,6 +82,7 @@ extension KafkaConfiguration {
 private let quietLogCallback: @convention(c) (OpaquePointer?, Int32, UnsafePointer<CChar>?, UnsafePointer<CChar>?) -> Void = {
     _, level, facility, buffer in
     guard kafkaLogEnabled, let facility, let buffer else { return }
+    // Monotonic seconds (mod 1000) with nanoseconds: enough to see gaps between librdkafka events.
     var now = timespec()
     clock_gettime(CLOCK_MONOTONIC, &now)
     let stamp = Double(now.tv_sec % 1000) + Double(now.tv_nsec) / 1e9

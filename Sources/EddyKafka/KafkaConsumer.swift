@@ -34,6 +34,8 @@ public enum StartPosition: String, Sendable {
 /// dispatch queue. One poller at a time. Rebalance events are delivered on the polling thread.
 ///
 /// ## The runtime's consumer loop (sketch)
+/// `KafkaConsumerLoop` runs the `while` below on its own thread and calls you with each batch;
+/// written out by hand it is:
 /// ```
 /// let consumer = try KafkaConsumer(configuration: conf, groupID: "app", onRebalance: { event in
 ///     switch event {
@@ -55,6 +57,9 @@ public enum StartPosition: String, Sendable {
 ///     }
 /// }
 /// ```
+///
+/// `@unchecked Sendable`: librdkafka handles are thread-safe, and the one piece of Swift-side mutable
+/// memory (`slots`, the reused batch buffer) is guarded by the single-poller check in `beginPoll`.
 public final class KafkaConsumer: @unchecked Sendable {
     private let client: KafkaClient
     private let queue: OpaquePointer
@@ -410,59 +415,4 @@ public final class KafkaConsumer: @unchecked Sendable {
         }
         try result.get()
     }
-}
-
-/// Handlers librdkafka reaches through its `opaque` pointer; kept alive by the client handle.
-final class ConsumerCallbacks: Sendable {
-    let onRebalance: (@Sendable (RebalanceEvent) -> Void)?
-    let onError: (@Sendable (KafkaError) -> Void)?
-
-    init(onRebalance: (@Sendable (RebalanceEvent) -> Void)?, onError: (@Sendable (KafkaError) -> Void)?) {
-        self.onRebalance = onRebalance
-        self.onError = onError
-    }
-
-    func report(_ error: KafkaError) {
-        if let onError { onError(error) } else { fputsStderr("eddy: kafka: \(error.message)\n") }
-    }
-}
-
-private let rebalanceCallback: @convention(c) (OpaquePointer?, rd_kafka_resp_err_t, UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?, UnsafeMutableRawPointer?) -> Void = {
-    handle, err, partitions, opaque in
-    guard let handle, let partitions else { return }
-    let callbacks = opaque.map { Unmanaged<ConsumerCallbacks>.fromOpaque($0).takeUnretainedValue() }
-    let owned = PartitionList.entries(of: partitions).map { $0.0.topicPartition }
-    let cooperative = String(cString: rd_kafka_rebalance_protocol(handle)) == "COOPERATIVE"
-    switch err {
-    case RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS:
-        if cooperative {
-            if let error = rd_kafka_incremental_assign(handle, partitions) {
-                callbacks?.report(KafkaError.consuming(error, kind: .consumer, context: "incremental assign"))
-            }
-        } else {
-            _ = rd_kafka_assign(handle, partitions)
-        }
-        callbacks?.onRebalance?(.assigned(owned))
-    case RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS:
-        callbacks?.onRebalance?(.revoked(owned))
-        if cooperative {
-            if let error = rd_kafka_incremental_unassign(handle, partitions) {
-                callbacks?.report(KafkaError.consuming(error, kind: .consumer, context: "incremental unassign"))
-            }
-        } else {
-            _ = rd_kafka_assign(handle, nil)
-        }
-    default:
-        callbacks?.report(KafkaError.fromResponse(err, kind: .consumer, context: "rebalance failed"))
-        _ = rd_kafka_assign(handle, nil)
-    }
-}
-
-private let consumerErrorCallback: @convention(c) (OpaquePointer?, Int32, UnsafePointer<CChar>?, UnsafeMutableRawPointer?) -> Void = {
-    _, code, reason, opaque in
-    guard let opaque else { return }
-    let callbacks = Unmanaged<ConsumerCallbacks>.fromOpaque(opaque).takeUnretainedValue()
-    let err = rd_kafka_resp_err_t(rawValue: code)
-    let text = reason.map { String(cString: $0) } ?? String(cString: rd_kafka_err2str(err))
-    callbacks.report(KafkaError(kind: .consumer, code: String(cString: rd_kafka_err2name(err)), message: text))
 }

@@ -33,11 +33,15 @@ public final class KafkaProducer: Sendable {
         ("enable.idempotence", "true"),
     ]
 
-    public init(configuration: KafkaConfiguration) throws(KafkaError) {
-        let deliveries = DeliveryState()
+    /// - Parameter onError: client-level errors (all brokers down, authentication...), called on the
+    ///   poll-loop thread. Undelivered messages are reported through delivery reports regardless.
+    ///   Without a handler they are printed to stderr.
+    public init(configuration: KafkaConfiguration, onError: (@Sendable (KafkaError) -> Void)? = nil) throws(KafkaError) {
+        let deliveries = DeliveryState(onError: onError)
         let merged = KafkaConfiguration(properties: Self.defaultProperties).merging(configuration)
         let conf = try merged.makeNativeConf()
         rd_kafka_conf_set_dr_msg_cb(conf, deliveryReportCallback)
+        rd_kafka_conf_set_error_cb(conf, producerErrorCallback)
         rd_kafka_conf_set_opaque(conf, Unmanaged.passUnretained(deliveries).toOpaque())
         let client = try KafkaClient(role: .producer, conf: conf, retaining: [deliveries])
         self.client = client
@@ -273,103 +277,4 @@ extension ProducerRecord {
             return key.withUnsafeBytes { keyBuffer in body(keyBuffer, valueBuffer) }
         }
     }
-}
-
-/// Delivery bookkeeping shared between the producer (enqueue side) and librdkafka's callback
-/// (poll-loop side). Enqueueing only bumps an atomic counter; reports update the ledger under a
-/// mutex, and continuations are resumed outside it.
-final class DeliveryState: Sendable {
-    private let ledger = Mutex(DeliveryLedger())
-    /// The next sequence number to hand out.
-    private let next = Atomic<UInt64>(1)
-
-    func reserve() -> UInt64 { next.wrappingAdd(1, ordering: .relaxed).oldValue }
-
-    func reserve(registering continuation: CheckedContinuation<DeliveryReport, any Error>) -> UInt64 {
-        let sequence = reserve()
-        ledger.withLock { $0.register(continuation, for: sequence) }
-        return sequence
-    }
-
-    func cancel(_ sequence: UInt64) {
-        let resumptions = ledger.withLock { $0.cancel(sequence) }
-        for resumption in resumptions { resumption.resume() }
-    }
-
-    /// Records one report; `topic` is only evaluated when someone needs the full report.
-    func complete(sequence: UInt64, partition: Int32, offset: Int64, topic: () -> String, error: KafkaError?) {
-        let resumptions = ledger.withLock { ledger in
-            let name = (error != nil || ledger.hasWaiter(sequence)) ? topic() : ""
-            return ledger.complete(DeliveryReport(sequence: sequence, topic: name, partition: partition, offset: offset), error: error)
-        }
-        for resumption in resumptions { resumption.resume() }
-    }
-
-    func abandonPending(_ error: KafkaError) {
-        let end = next.load(ordering: .relaxed)
-        let resumptions = ledger.withLock { $0.abandonPending(before: end, error) }
-        for resumption in resumptions { resumption.resume() }
-    }
-
-    func mark() -> DeliveryMark { DeliveryMark(sequence: next.load(ordering: .relaxed) - 1) }
-
-    func awaitMark(_ mark: DeliveryMark, since: DeliveryMark, notify: @escaping @Sendable (DeliveryOutcome) -> Void) {
-        let immediate = ledger.withLock { $0.awaitMark(mark, since: since, notify: notify) }
-        immediate?.resume()
-    }
-
-    func discardFailures(through mark: DeliveryMark) { ledger.withLock { $0.discardFailures(through: mark) } }
-
-    var statistics: ProducerStatistics {
-        let reserved = next.load(ordering: .relaxed) - 1
-        return ledger.withLock { ledger in
-            ProducerStatistics(enqueued: reserved - ledger.cancelled, delivered: ledger.delivered, failed: ledger.failed)
-        }
-    }
-}
-
-/// Called by librdkafka on the poll-loop thread, once per message.
-private let deliveryReportCallback: @convention(c) (OpaquePointer?, UnsafePointer<rd_kafka_message_t>?, UnsafeMutableRawPointer?) -> Void = {
-    _, message, opaque in
-    guard let message, let opaque else { return }
-    let state = Unmanaged<DeliveryState>.fromOpaque(opaque).takeUnretainedValue()
-    let sequence = UInt64(UInt(bitPattern: message.pointee._private))
-    let topicName = { message.pointee.rkt.map { String(cString: rd_kafka_topic_name($0)) } ?? "" }
-    let error: KafkaError? = message.pointee.err == RD_KAFKA_RESP_ERR_NO_ERROR
-        ? nil
-        : KafkaError.fromResponse(message.pointee.err, kind: .delivery, context: "delivery to \(topicName()) failed")
-    state.complete(sequence: sequence, partition: message.pointee.partition, offset: message.pointee.offset, topic: topicName, error: error)
-}
-
-/// Serves the producer's event queue (delivery reports, errors) on a dedicated thread until
-/// stopped, then flushes. It holds the client, so the handle outlives any pending report.
-final class ProducerPollLoop: Sendable {
-    private let control = PollLoopControl()
-    private let finished = DispatchGroup()
-
-    init(client: KafkaClient) {
-        finished.enter()
-        DedicatedThread.start { [control, finished] in
-            while !control.stopRequested.load(ordering: .acquiring) {
-                rd_kafka_poll(client.handle, 50)
-            }
-            _ = rd_kafka_flush(client.handle, control.flushTimeoutMillis.load(ordering: .relaxed))
-            finished.leave()
-        }
-    }
-
-    func requestStop() { control.stopRequested.store(true, ordering: .releasing) }
-
-    func stop(flushTimeout: Duration) async {
-        control.flushTimeoutMillis.store(milliseconds(flushTimeout), ordering: .relaxed)
-        requestStop()
-        await withCheckedContinuation { continuation in
-            finished.notify(queue: .global()) { continuation.resume() }
-        }
-    }
-}
-
-final class PollLoopControl: Sendable {
-    let stopRequested = Atomic<Bool>(false)
-    let flushTimeoutMillis = Atomic<Int32>(30_000)
 }

@@ -60,13 +60,18 @@ struct ProduceCommand: AsyncParsableCommand {
     func run() async throws {
         var source = try openSource()
         let producer: KafkaProducer
+        let warnings = WarningGate()
         do {
             // Spread records over all partitions: the embedded cluster keeps only ~5 MiB per partition.
-            producer = try KafkaProducer(configuration: kafka.configuration(defaults: [("sticky.partitioning.linger.ms", "0")]))
+            producer = try KafkaProducer(
+                configuration: kafka.configuration(defaults: [("sticky.partitioning.linger.ms", "0")]),
+                onError: { error in warnings.report(error) }
+            )
             try await producer.checkReachable(timeout: reachabilityTimeout)
         } catch {
             throw Terminal.fail(error.description)
         }
+        warnings.open()
         let stop = StopFlag()
         let summary = try await ProduceLoop(
             producer: producer, topic: topic, keyExtractor: key.map(RecordKeyExtractor.init(field:)), limit: count, rate: rate,

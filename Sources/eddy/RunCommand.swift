@@ -21,61 +21,51 @@ struct RunCommand: ParsableCommand {
             fail("eddy run needs --input STREAM=PATH and --output-dir DIR (the Kafka mode with --brokers is not available yet)")
         }
         var inputs: [Replay.Input] = []
+        var totalBytes = 0
         for spec in input {
             guard let eq = spec.firstIndex(of: "=") else { fail("--input \(spec): expected STREAM=PATH") }
             let stream = String(spec[..<eq]), path = String(spec[spec.index(after: eq)...])
             let folded = stream.hasPrefix("\"") ? String(stream.dropFirst().dropLast()) : (topology.streamIndex(stream) != nil ? stream : stream.uppercased())
             let lower = path.lowercased()
+            guard FileManager.default.isReadableFile(atPath: path) else { fail("--input \(spec): cannot read \(path)") }
+            totalBytes += (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
             if let index = topology.streamIndex(folded), topology.streams[index].binding.format == .json,
                lower.hasSuffix(".csv") || lower.hasSuffix(".tsv") || lower.hasSuffix(".tab") {
                 // A CSV/TSV file for a JSON source: each row becomes a JSON object named by the header.
-                let reader: RecordFileReader
+                var reader: RecordFileReader
                 do { reader = try RecordFileReader(path: path) } catch { fail("--input \(spec): \(error)") }
-                var lines: [String] = [], numbers: [Int] = []
-                for record in reader {
-                    switch record {
-                    case .record(let line, let json): lines.append(String(decoding: json, as: UTF8.self)); numbers.append(line)
-                    case .malformed(let line, _, let raw): lines.append(String(decoding: raw, as: UTF8.self)); numbers.append(line)
+                inputs.append(Replay.Input(stream: folded, path: path) {
+                    switch reader.next() {
+                    case .record(let line, let json): Replay.Record(line: line, bytes: json)
+                    case .malformed(let line, let reason, let raw): Replay.Record(line: line, bytes: raw, failure: reason)
+                    case nil: nil
                     }
-                }
-                inputs.append(Replay.Input(stream: folded, path: path, lines: lines, lineNumbers: numbers))
+                })
                 continue
             }
-            guard let data = FileManager.default.contents(atPath: path) else { fail("--input \(spec): cannot read \(path)") }
-            var lines = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-            if lines.last == "" { lines.removeLast() }
-            inputs.append(Replay.Input(stream: folded, path: path, lines: lines))
+            guard let reader = LineFileReader(path: path) else { fail("--input \(spec): cannot read \(path)") }
+            inputs.append(Replay.Input(stream: folded, path: path, records: reader.next))
         }
         let engine = try Engine(topology: topology)
+        try FileManager.default.createDirectory(atPath: outputDir, withIntermediateDirectories: true)
+        var sink = try JSONLinesSink(directory: outputDir, streams: engine.outputs.map(\.streamName))
         let tty = isatty(2) != 0
-        let total = inputs.reduce(0) { $0 + $1.lines.count }
         let started = Date()
         do {
-            try Replay.run(engine, inputs: inputs, progress: { done in
-                if tty { FileHandle.standardError.write(Data("\r\(ProgressBar.render(done: done, total: total))".utf8)) }
+            try Replay.run(engine, inputs: inputs, progress: { records, bytes in
+                engine.drainOutputs(into: &sink)
+                if tty { FileHandle.standardError.write(Data("\r\(ProgressBar.render(done: bytes, total: totalBytes)) \(records) records".utf8)) }
             })
         } catch {
             fail(error.description)
         }
-        if tty { FileHandle.standardError.write(Data("\r\(ProgressBar.render(done: total, total: total))\n".utf8)) }
-        try FileManager.default.createDirectory(atPath: outputDir, withIntermediateDirectories: true)
-        for output in engine.outputs {
-            var data = Data()
-            output.forEach { _, value, rowtime in
-                data.append(contentsOf: Array("{\"ROWTIME\":\"\(isoTimestamp(rowtime))\"".utf8))
-                if value.count > 2 { data.append(UInt8(ascii: ",")) }
-                data.append(contentsOf: value.dropFirst())
-                data.append(UInt8(ascii: "\n"))
-            }
-            let path = (outputDir as NSString).appendingPathComponent("\(output.streamName).jsonl")
-            try data.write(to: URL(fileURLWithPath: path))
-        }
+        engine.drainOutputs(into: &sink)
+        sink.close()
+        if tty { FileHandle.standardError.write(Data("\r\(ProgressBar.render(done: totalBytes, total: totalBytes)) \(engine.statistics.recordsIn) records\n".utf8)) }
         let seconds = max(Date().timeIntervalSince(started), 1e-6)
         let s = engine.statistics
         print("rows in: \(s.recordsIn), rows out: \(s.rowsOut), errors: \(s.errors), late: \(s.lateRows), rate: \(Int(Double(s.recordsIn) / seconds)) rows/s")
     }
-
-    func isoTimestamp(_ ms: Int64) -> String { EngineFormatting.iso(ms) }
 
     func fail(_ message: String) -> Never {
         FileHandle.standardError.write(Data("error: \(message)\n".utf8))
@@ -87,6 +77,43 @@ enum ProgressBar {
     static func render(done: Int, total: Int) -> String {
         let fraction = total > 0 ? min(1, Double(done) / Double(total)) : 1
         let filled = Int(fraction * 30)
-        return "[" + String(repeating: "#", count: filled) + String(repeating: ".", count: 30 - filled) + "] \(done)/\(total)"
+        return "[" + String(repeating: "#", count: filled) + String(repeating: ".", count: 30 - filled) + "] \(Int(fraction * 100))%"
+    }
+}
+
+/// Writes each stream's rows to `DIR/<STREAM>.jsonl` as they are drained: the row's JSON with
+/// `ROWTIME` as its first member.
+final class JSONLinesSink: OutputSink {
+    var handles: [String: FileHandle] = [:]
+    var pending: [String: Data] = [:]
+
+    init(directory: String, streams: [String]) throws {
+        for stream in streams {
+            let path = (directory as NSString).appendingPathComponent("\(stream).jsonl")
+            guard FileManager.default.createFile(atPath: path, contents: nil) else {
+                throw ValidationError("cannot create \(path)")
+            }
+            handles[stream] = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+            pending[stream] = Data()
+        }
+    }
+
+    func emit(stream: String, topic: String?, key: UnsafeRawBufferPointer?, value: UnsafeRawBufferPointer, rowtime: Int64) {
+        var data = pending[stream] ?? Data()
+        data.append(contentsOf: Array("{\"ROWTIME\":\"\(EngineFormatting.iso(rowtime))\"".utf8))
+        if value.count > 2 { data.append(UInt8(ascii: ",")) }
+        data.append(contentsOf: value.dropFirst())
+        data.append(UInt8(ascii: "\n"))
+        if data.count > 1 << 20 {
+            handles[stream]?.write(data)
+            data.removeAll(keepingCapacity: true)
+        }
+        pending[stream] = data
+    }
+
+    func close() {
+        for (stream, data) in pending where !data.isEmpty { handles[stream]?.write(data) }
+        pending.removeAll()
+        for handle in handles.values { try? handle.close() }
     }
 }

@@ -1,7 +1,6 @@
 import ArgumentParser
 import EddyKafka
 import Foundation
-import Synchronization
 
 /// `eddy tail`: prints a topic's records.
 struct TailCommand: AsyncParsableCommand {
@@ -10,7 +9,8 @@ struct TailCommand: AsyncParsableCommand {
         abstract: "Print a topic's records (pretty on a TTY, one JSON line per record otherwise or with --json).",
         discussion: """
         Without --group, reads every partition directly and commits nothing. With --group, joins that \
-        consumer group and commits what it printed. Exits after --count records or --timeout seconds, \
+        consumer group and commits what it printed; a group with committed offsets resumes from them \
+        (--from-beginning only applies where it has none). Exits after --count records or --timeout seconds, \
         else runs until Ctrl-C. With --count, reaching the timeout first is an error.
         """
     )
@@ -102,14 +102,5 @@ struct TailCommand: AsyncParsableCommand {
         if let count, printed < count {
             throw Terminal.fail("got \(printed) of \(count) records before the \(timeout.map { "\($0) s timeout" } ?? "stop")")
         }
-    }
-}
-
-/// Prints consumer warnings to stderr once opened; drops them before (start-up reports its own error).
-final class WarningGate: Sendable {
-    private let isOpen = Mutex(false)
-    func open() { isOpen.withLock { $0 = true } }
-    func report(_ error: KafkaError) {
-        if isOpen.withLock({ $0 }) { Terminal.writeErr("warning: \(error.message)\n") }
     }
 }

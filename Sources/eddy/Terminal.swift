@@ -1,6 +1,8 @@
 import ArgumentParser
 import Dispatch
+import EddyKafka
 import Foundation
+import Synchronization
 
 /// Terminal facts and one-line error reporting shared by the Kafka commands.
 enum Terminal {
@@ -66,4 +68,14 @@ final class StopFlag: @unchecked Sendable {
 
     func set() { lock.withLock { stopped = true } }
     var isSet: Bool { lock.withLock { stopped } }
+}
+
+/// Prints Kafka client warnings to stderr once opened; drops them before, because start-up reports
+/// its own one-line error (e.g. unreachable brokers) and must not be buried under librdkafka noise.
+final class WarningGate: Sendable {
+    private let isOpen = Mutex(false)
+    func open() { isOpen.withLock { $0 = true } }
+    func report(_ error: KafkaError) {
+        if isOpen.withLock({ $0 }) { Terminal.writeErr("warning: \(error.message)\n") }
+    }
 }

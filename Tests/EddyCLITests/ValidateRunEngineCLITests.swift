@@ -58,4 +58,25 @@ import Testing
         #expect(r.status != 0)
         #expect(r.stderr.contains("unknown source stream \"NOPE\""))
     }
+
+    @Test func runReadsCSVIntoAJSONSourceAndReportsBadRows() throws {
+        let dir = try EngineCLIHarness.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let csv = dir.appendingPathComponent("reviews.csv")
+        try """
+        marketplace,customer_id,review_id,product_id,product_parent,product_category,star_rating,helpful_votes,total_votes,event_time
+        US,1,R1,P1,11,Books,5,0,0,1795496400000
+        US,3,"R3,x",P3,13,Books,2,0,0,1795496402000
+        broken,"
+
+        """.write(to: csv, atomically: true, encoding: .utf8)
+        let out = dir.appendingPathComponent("out")
+        let r = try EngineCLIHarness.run(["run", "topologies/reviews.sql", "--input", "SOURCE_SQL_STREAM_001=\(csv.path)", "--output-dir", out.path],
+                                         in: EngineCLIHarness.repositoryRoot)
+        #expect(r.status == 0)
+        let averages = try String(contentsOf: out.appendingPathComponent("AVG_STAR_RATING_SQL_STREAM.jsonl"), encoding: .utf8)
+        #expect(averages == #"{"ROWTIME":"2026-11-24T05:00:10.000Z","PRODUCT_CATEGORY":"Books","WINDOW_START":"2026-11-24T05:00:00.000Z","AVG_STAR_RATING":3.5,"REVIEW_COUNT":2}"# + "\n")
+        let errors = try String(contentsOf: out.appendingPathComponent("error_stream.jsonl"), encoding: .utf8)
+        #expect(errors.contains(#""LINE":4,"ERROR_NAME":"MALFORMED","REASON":"unterminated quoted field 2""#))
+    }
 }

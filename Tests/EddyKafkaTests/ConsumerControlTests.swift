@@ -108,3 +108,42 @@ struct ConsumerControlTests {
         _ = cluster
     }
 }
+
+@Suite("KafkaConsumerLoop")
+struct ConsumerLoopTests {
+    @Test("Delivers every message on its own thread and stops cleanly")
+    func deliversAndStops() async throws {
+        let topic = uniqueName("loop")
+        let cluster = try TestCluster(topics: [.init(name: topic, partitions: 2)])
+        let producer = try KafkaProducer(configuration: cluster.configuration())
+        #expect(try await producer.send(batch: (0..<50).map { ProducerRecord(topic: topic, value: bytes("m\($0)")) }).succeeded)
+        let consumer = try KafkaConsumer(configuration: cluster.consumerConfiguration(), groupID: uniqueName("g"))
+        let partitions = try await consumer.describeTopic(topic).partitions
+        try consumer.assign(partitions.map { TopicPartitionOffset(topic: topic, partition: $0.id, offset: KafkaOffset.beginning) })
+        let seen = Recorder<[UInt8]>()
+        let emptyPolls = Recorder<Int>()
+        let loop = KafkaConsumerLoop(consumer: consumer, pollTimeout: .milliseconds(20)) { batch in
+            if batch.isEmpty { emptyPolls.append(1) }
+            for message in batch { seen.append(Array(message.value)) }
+        }
+        #expect(try await eventually { seen.all.count == 50 && !emptyPolls.all.isEmpty })
+        try await loop.stop()
+        #expect(Set(seen.all) == Set((0..<50).map { bytes("m\($0)") }))
+        try await consumer.close()
+        _ = await producer.shutdown()
+        _ = cluster
+    }
+
+    @Test("An error thrown by the batch handler ends the loop and is rethrown")
+    func handlerErrorEndsLoop() async throws {
+        struct Stop: Error {}
+        let topic = uniqueName("loop-err")
+        let cluster = try TestCluster(topics: [.init(name: topic, partitions: 1)])
+        let consumer = try KafkaConsumer(configuration: cluster.consumerConfiguration(), groupID: uniqueName("g"))
+        let loop = KafkaConsumerLoop(consumer: consumer, pollTimeout: .milliseconds(10)) { _ in throw Stop() }
+        await #expect(throws: Stop.self) { try await loop.finished() }
+        await #expect(throws: Stop.self) { try await loop.stop() }
+        try await consumer.close()
+        _ = cluster
+    }
+}

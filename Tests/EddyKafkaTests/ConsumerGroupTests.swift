@@ -3,35 +3,6 @@ import Dispatch
 import Synchronization
 import Testing
 
-/// Polls a consumer on its own GCD thread (the way the runtime will) until stopped.
-final class PollingThread: Sendable {
-    private final class Flag: Sendable { let value = Atomic<Bool>(false) }
-    private let stopFlag = Flag()
-    private let done = DispatchSemaphore(value: 0)
-    let records = Recorder<KafkaRecord>()
-
-    init(_ consumer: KafkaConsumer) {
-        DispatchQueue(label: "test-poll").async { [stopFlag, done, records] in
-            while !stopFlag.value.load(ordering: .acquiring) {
-                _ = try? consumer.poll(timeout: .milliseconds(50)) { batch in
-                    for message in batch { records.append(message.record()) }
-                }
-            }
-            done.signal()
-        }
-    }
-
-    func stop() async {
-        stopFlag.value.store(true, ordering: .releasing)
-        await withCheckedContinuation { continuation in
-            DispatchQueue(label: "eddy-test-blocking").async { [done] in
-                done.wait()
-                continuation.resume()
-            }
-        }
-    }
-}
-
 /// Waits (sleeping the task) until `condition` holds or `timeout` passes.
 func eventually(timeout: Duration = .seconds(20), _ condition: () throws -> Bool) async throws -> Bool {
     let clock = ContinuousClock()
@@ -56,8 +27,8 @@ struct ConsumerGroupTests {
         let b = try KafkaConsumer(configuration: cluster.consumerConfiguration(), groupID: group, onRebalance: { eventsB.append($0) })
         try a.subscribe(topics: [topic])
         try b.subscribe(topics: [topic])
-        let pollA = PollingThread(a)
-        let pollB = PollingThread(b)
+        let pollA = KafkaConsumerLoop(consumer: a) { _ in }
+        let pollB = KafkaConsumerLoop(consumer: b) { _ in }
 
         let split = try await eventually {
             let ownedA = try a.assignment(), ownedB = try b.assignment()
@@ -66,7 +37,7 @@ struct ConsumerGroupTests {
         #expect(split)
         #expect(eventsA.all.contains { if case .assigned(let parts) = $0 { parts.count == 2 } else { false } })
 
-        await pollB.stop()
+        try await pollB.stop()
         try await b.close()
         #expect(eventsB.all.contains { if case .revoked(let parts) = $0 { parts.count == 2 } else { false } })
 
@@ -74,7 +45,7 @@ struct ConsumerGroupTests {
         #expect(takeover)
         let all = (0..<4).map { TopicPartition(topic: topic, partition: Int32($0)) }
         #expect(try a.assignment() == all)
-        await pollA.stop()
+        try await pollA.stop()
         try await a.close()
     }
 

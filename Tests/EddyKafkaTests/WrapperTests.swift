@@ -101,9 +101,10 @@ struct WrapperTests {
 
     @Test("Messages to a broker that never answers fail their delivery with a reason")
     func deliveryFailure() async throws {
+        let clientErrors = Recorder<KafkaError>()
         let producer = try KafkaProducer(configuration: KafkaConfiguration(bootstrapServers: "127.0.0.1:1", properties: [
             ("message.timeout.ms", "300"),
-        ]))
+        ]), onError: { clientErrors.append($0) })
         let error = await #expect(throws: KafkaError.self) {
             try await producer.send(ProducerRecord(topic: "t", value: bytes("x")))
         }
@@ -112,13 +113,15 @@ struct WrapperTests {
         #expect(outcome.failures.count == 1)
         let stats = await producer.shutdown(timeout: .milliseconds(100))
         #expect(stats.failed == 1)
+        // The client-level error (no broker reachable) reached the handler too.
+        #expect(!clientErrors.all.isEmpty)
     }
 
     @Test("Shutdown fails messages still undelivered, so no waiter hangs and counts add up")
     func shutdownAbandonsPending() async throws {
         let producer = try KafkaProducer(configuration: KafkaConfiguration(bootstrapServers: "127.0.0.1:1", properties: [
             ("message.timeout.ms", "600000"),
-        ]))
+        ]), onError: { _ in })
         let waiter = Task { try await producer.send(ProducerRecord(topic: "t", value: bytes("x"))) }
         try producer.enqueue(ProducerRecord(topic: "t", value: bytes("y")))
         try await Task.sleep(for: .milliseconds(50))
