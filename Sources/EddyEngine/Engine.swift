@@ -221,10 +221,35 @@ public final class Engine {
                 low = min(low, w)
             }
         }
+        if holdsForExpectedPartitions() { return }
         let candidate = anyActive ? low : highestIdle
         guard candidate > watermark else { return }
         watermark = candidate
         for op in orderedOperators { op.onWatermark(candidate) }
+    }
+
+    // MARK: Partition assignment (Kafka runtime)
+
+    /// Announces partitions a runtime was just assigned. Until each has delivered its first record,
+    /// or its grace period has passed (the source's `idle_timeout`, else `defaultGraceMillis` of
+    /// processing time), it holds the watermark back: otherwise partitions that happen to be fetched
+    /// first would fire windows that records of the slower ones still belong to, making them late.
+    public func expectPartitions(source: Int, partitions: [Int32]) {
+        guard let runtime = sources[source] else { return }
+        for partition in partitions { runtime.expect(partition: partition, now: clock.now) }
+    }
+
+    /// How long an announced partition without data holds the watermark when the source has no `idle_timeout`.
+    public static let defaultGraceMillis: Int64 = 10_000
+
+    func holdsForExpectedPartitions() -> Bool {
+        for runtime in sources.values {
+            let grace = runtime.idleTimeout ?? Self.defaultGraceMillis
+            for p in runtime.partitions where !p.seen {
+                if let since = p.expectedSince, clock.now &- since <= grace { return true }
+            }
+        }
+        return false
     }
 
     // MARK: error_stream and late_stream
@@ -294,7 +319,11 @@ extension SpaceSaving where Item == String {
 
 /// Per-source decoding and per-partition event-time tracking.
 final class SourceRuntime {
-    struct PartitionClock { var seen = false; var maxRowtime = Int64.min; var lastActivity: Int64 = 0 }
+    struct PartitionClock {
+        var seen = false; var maxRowtime = Int64.min; var lastActivity: Int64 = 0
+        /// Processing time at which a runtime announced this partition (see `Engine.expectPartitions`).
+        var expectedSince: Int64?
+    }
     let definition: StreamDefinition
     let frame: Frame
     /// Decodes records ahead of time for replay merging, without touching `frame`.
@@ -322,6 +351,12 @@ final class SourceRuntime {
 
     @inline(__always) func decode(_ value: UnsafeRawBufferPointer, into frame: Frame) throws(DecodeError) {
         if let json { try json.decode(value, into: frame) } else { try delimited!.decode(value, into: frame) }
+    }
+
+    func expect(partition: Int32, now: Int64) {
+        let p = Int(max(partition, 0))
+        if p >= partitions.count { partitions.append(contentsOf: repeatElement(PartitionClock(), count: p - partitions.count + 1)) }
+        if !partitions[p].seen { partitions[p].expectedSince = now }
     }
 
     /// Records activity on a partition; returns whether its maximum rowtime rose (or it woke up).

@@ -1,0 +1,56 @@
+import EddyKafka
+import Synchronization
+
+/// Input offsets waiting for the delivery of the outputs produced before them.
+///
+/// At each commit interval the pipeline takes the engine's released positions and a producer mark;
+/// a background task waits for that mark's delivery reports, and the pipeline thread stores the
+/// offsets (for librdkafka's auto-commit) only once the outcome is in and clean. The thread never
+/// blocks on the network for this, so an outage only delays commits.
+final class PendingCheckpoint: Sendable {
+    let offsets: [TopicPartitionOffset]
+    let mark: DeliveryMark
+    private let result = Mutex<DeliveryOutcome?>(nil)
+
+    init(offsets: [TopicPartitionOffset], mark: DeliveryMark) {
+        self.offsets = offsets
+        self.mark = mark
+    }
+
+    func complete(_ outcome: DeliveryOutcome) { result.withLock { $0 = outcome } }
+    var outcome: DeliveryOutcome? { result.withLock { $0 } }
+}
+
+/// Checkpoints in mark order; only the pipeline thread touches it.
+struct CheckpointLedger {
+    private(set) var pending: [PendingCheckpoint] = []
+    /// The mark of the newest checkpoint handed out: the next one's failures are counted after it.
+    private(set) var lastMark = DeliveryMark.start
+
+    mutating func open(offsets: [TopicPartitionOffset], producer: KafkaProducer) {
+        let mark = producer.mark()
+        let checkpoint = PendingCheckpoint(offsets: offsets, mark: mark)
+        let since = lastMark
+        lastMark = mark
+        pending.append(checkpoint)
+        Task.detached {
+            checkpoint.complete(await producer.awaitDelivery(through: mark, since: since))
+        }
+    }
+
+    /// Removes and returns the leading checkpoints whose outcome is known, oldest first.
+    mutating func takeSettled() -> [(PendingCheckpoint, DeliveryOutcome)] {
+        var settled: [(PendingCheckpoint, DeliveryOutcome)] = []
+        while let first = pending.first, let outcome = first.outcome {
+            settled.append((first, outcome))
+            pending.removeFirst()
+        }
+        return settled
+    }
+
+    /// Every offset still waiting, oldest first (for the blocking flush at revoke and shutdown).
+    mutating func takeAll() -> [PendingCheckpoint] {
+        defer { pending.removeAll() }
+        return pending
+    }
+}

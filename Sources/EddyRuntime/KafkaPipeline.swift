@@ -1,0 +1,133 @@
+import EddyEngine
+import EddyKafka
+public import EddyMetrics
+public import EddySQL
+import Foundation
+import Synchronization
+
+/// Runs a topology on Kafka: consumes its bound source topics in a consumer group, feeds every
+/// assigned partition into one `Engine`, and produces its bound output streams (error_stream and
+/// late_stream included) with the engine's keys.
+///
+/// ## Delivery: at-least-once
+/// An input offset is committed only after every output derived from it is delivered: the engine
+/// releases an offset once every window the record can contribute to has fired
+/// (`Engine.releasedCommitPositions()`); at each commit interval the pipeline takes a producer mark,
+/// and once that mark is acknowledged it stores the offsets, which librdkafka's auto-commit sends.
+/// A crash replays at most the records of windows still open plus one commit interval. On `stop()`
+/// outputs are flushed and released offsets committed; open windows are *not* fired early (their
+/// records are replayed by the next run, which then emits complete windows).
+///
+/// ## Outages
+/// If no broker answers at start, `start()` fails with a one-line `.unreachable` error. Once running,
+/// librdkafka reconnects with back-off; produce retries without a deadline; problems are logged once
+/// per kind; and when more than `maxUndelivered` outputs await delivery the consumer pauses.
+///
+/// ## Threads
+/// Processing runs on one dedicated thread (never on Swift's cooperative pool).
+///
+/// ## Later: checkpoints (issue 6)
+/// The worker's `.assigned` / `.revoked` handling and its commit tick are where state snapshots
+/// will be restored and taken: a snapshot would be written with the same released offsets that
+/// `checkpoint()` stores, and restored before `seek`.
+public final class KafkaPipeline: Sendable {
+    public let topology: Topology
+    public let metrics: PipelineMetrics
+    private let worker: PipelineWorker
+    private let configuration: PipelineConfiguration
+    private let state = Mutex<RunState>(.idle)
+    private let done = DispatchSemaphore(value: 0)
+
+    private enum RunState { case idle, running, finished(Result<Void, any Error>) }
+
+    /// Builds the engine and the Kafka clients. Throws `EngineError` for a topology the engine cannot
+    /// run and `KafkaError` for invalid properties. Nothing connects until `start()`.
+    public init(topology: Topology, configuration: PipelineConfiguration, metrics: PipelineMetrics? = nil,
+                onOutputRow: OutputRowHandler? = nil,
+                log: @escaping @Sendable (String) -> Void = KafkaPipeline.writeToStandardError) throws {
+        let metrics = try metrics ?? PipelineMetrics()
+        let engine = try Engine(topology: topology, trackCommitOffsets: true)
+        let incidents = IncidentLog(write: log)
+        let relay = RebalanceRelay()
+        let consumer = try KafkaConsumer(
+            configuration: configuration.consumerConfiguration(), groupID: configuration.groupID,
+            startPosition: configuration.startPosition,
+            onRebalance: { event in relay.worker?.handle(event) },
+            onError: { error in incidents.report(kind: error.code ?? error.message, "Kafka: \(error.message)") })
+        let producer = try KafkaProducer(
+            configuration: configuration.producerConfiguration(),
+            onError: { error in incidents.report(kind: error.code ?? error.message, "Kafka: \(error.message)") })
+        worker = PipelineWorker(engine: engine, consumer: consumer, producer: producer, configuration: configuration,
+                                metrics: metrics, incidents: incidents, onOutputRow: onOutputRow, log: log)
+        relay.worker = worker
+        self.topology = topology
+        self.metrics = metrics
+        self.configuration = configuration
+    }
+
+    /// The default log: one line per message on stderr.
+    @Sendable public static func writeToStandardError(_ line: String) {
+        FileHandle.standardError.write(Data((line + "\n").utf8))
+    }
+
+    /// Source topics this pipeline subscribes to.
+    public var sourceTopics: [String] { worker.sources.map(\.topic) }
+
+    /// Output topics it produces to (bound streams, error and late streams), in stream order.
+    public var outputTopics: [String] {
+        topology.streams.filter { !$0.isSource && ($0.isSystem || $0.binding.isBound) }.compactMap { topology.effectiveTopic($0) }
+    }
+
+    /// Checks that a broker answers and the source topics exist, subscribes, and starts processing on
+    /// the pipeline thread. Fails with a one-line error otherwise.
+    public func start() async throws {
+        let consumer = worker.consumer
+        try await consumer.checkReachable(timeout: configuration.reachabilityTimeout)
+        // Learning the partition leaders up front avoids librdkafka's 500 ms first-fetch back-off.
+        for topic in sourceTopics { _ = try await consumer.describeTopic(topic, timeout: configuration.reachabilityTimeout) }
+        try consumer.subscribe(topics: sourceTopics)
+        state.withLock { $0 = .running }
+        let thread = Thread { [self] in
+            let result = Result { try worker.run() }
+            state.withLock { $0 = .finished(result) }
+            done.signal()
+        }
+        thread.name = "eddy-pipeline"
+        thread.start()
+    }
+
+    /// Asks the pipeline to stop, waits until outputs are flushed and offsets committed, and shuts the
+    /// producer down. Rethrows what ended the pipeline if it failed.
+    public func stop() async throws {
+        worker.stopRequested.store(true, ordering: .releasing)
+        try await finished()
+    }
+
+    /// Waits until the pipeline has ended (after `stop()`, or a failure such as an undeliverable output).
+    public func finished() async throws {
+        let started: Bool = state.withLock { if case .idle = $0 { false } else { true } }
+        if started {
+            let done = self.done
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let waiter = Thread {
+                    done.wait()
+                    done.signal()
+                    continuation.resume()
+                }
+                waiter.start()
+            }
+        }
+        _ = await worker.producer.shutdown(timeout: .seconds(10))
+        let outcome: Result<Void, any Error>? = state.withLock { if case .finished(let result) = $0 { result } else { nil } }
+        try outcome?.get()
+    }
+
+    /// Counts and stored offsets so far (refreshed every commit interval).
+    public var progress: PipelineProgress { worker.progress.withLock { $0 } }
+}
+
+/// Lets the consumer's rebalance callback, created before the worker, reach it. Set once before
+/// `subscribe`, read only on the pipeline thread.
+private final class RebalanceRelay: @unchecked Sendable {
+    var worker: PipelineWorker?
+}

@@ -1,0 +1,52 @@
+public import EddyKafka
+
+/// How a `KafkaPipeline` connects and how often it makes progress durable.
+public struct PipelineConfiguration: Sendable {
+    /// `bootstrap.servers` plus the user's `-X` properties; applied to the consumer and the producer,
+    /// after Eddy's defaults, so the user always wins.
+    public var kafka: KafkaConfiguration
+    /// The consumer group. Instances sharing it split the source partitions.
+    public var groupID: String
+    /// Where a group without committed offsets starts.
+    public var startPosition: StartPosition = .earliest
+    /// How often released input offsets are handed to the commit (after their outputs' delivery).
+    /// At-least-once replays at most about this much after a crash, plus windows still open.
+    public var commitInterval: Duration = .seconds(1)
+    /// The longest a poll waits for data; also the granularity of time-driven work (idle watermarks).
+    public var pollTimeout: Duration = .milliseconds(50)
+    /// Back pressure: the consumer pauses when this many produced messages await delivery, and
+    /// resumes below half of it. Keeps memory bounded when brokers are slow or down.
+    public var maxUndelivered: UInt64 = 200_000
+    /// How long start-up waits for a broker before failing with one line.
+    public var reachabilityTimeout: Duration = .seconds(5)
+
+    public init(kafka: KafkaConfiguration, groupID: String) {
+        self.kafka = kafka
+        self.groupID = groupID
+    }
+
+    /// Eddy's consumer defaults, before the user's properties.
+    ///
+    /// Offsets are only *stored* by the pipeline once the outputs derived from them are delivered;
+    /// librdkafka's auto-commit then commits stored offsets in the background (with its own retries),
+    /// so a slow or unreachable broker never blocks processing.
+    func consumerConfiguration() -> KafkaConfiguration {
+        let interval = max(1, Int(commitInterval.components.seconds * 1000 + commitInterval.components.attoseconds / 1_000_000_000_000_000))
+        return KafkaConfiguration(properties: [
+            ("enable.auto.commit", "true"),
+            ("auto.commit.interval.ms", String(interval)),
+            ("fetch.wait.max.ms", "10"),
+            ("session.timeout.ms", "10000"),
+            ("heartbeat.interval.ms", "1000"),
+        ]).merging(kafka)
+    }
+
+    /// Eddy's producer defaults: retry for as long as it takes (`message.timeout.ms=0`), so an outage
+    /// pauses the pipeline (back pressure) instead of losing outputs.
+    func producerConfiguration() -> KafkaConfiguration {
+        KafkaConfiguration(properties: [
+            ("linger.ms", "5"),
+            ("message.timeout.ms", "0"),
+        ]).merging(kafka)
+    }
+}

@@ -1,0 +1,19 @@
+/// What a running pipeline has done so far, refreshed at every commit interval and at shutdown.
+public struct PipelineProgress: Sendable, Hashable {
+    /// Kafka messages handed to the engine (including those that became error or late rows).
+    public var recordsIn = 0
+    /// Rows rejected into error_stream, and rows that arrived too late (late_stream).
+    public var errors = 0
+    public var lateRows = 0
+    /// Output messages enqueued to the producer, and acknowledged by the brokers.
+    public var rowsProduced: UInt64 = 0
+    public var rowsDelivered: UInt64 = 0
+    /// Input offsets stored for commit (each after its outputs were delivered), per source topic partition.
+    public var storedOffsets: [String: Int64] = [:]
+    /// Partitions currently assigned to this instance.
+    public var assignedPartitions = 0
+    /// Whether the consumer is paused for back pressure.
+    public var paused = false
+
+    public init() {}
+}

@@ -1,0 +1,60 @@
+import EddyEngine
+import EddyKafka
+import EddyMetrics
+
+/// One bound source topic as the pipeline thread sees it: the engine's source index, the record
+/// origin for error rows, and per-partition positions and metric handles, indexed by partition
+/// number so the per-record path is array access only.
+final class SourceTopic {
+    let topic: String
+    let stream: String
+    let source: Int
+    let origin: RecordOrigin
+    /// Learned from the first message of this topic (librdkafka keeps one topic object per name).
+    var topicID: KafkaTopicID?
+    /// Next offset to read per partition (last processed + 1), -1 when nothing was read yet.
+    @exclusivity(unchecked) var positions: ContiguousArray<Int64> = []
+    @exclusivity(unchecked) var recordsIn: ContiguousArray<Counter?> = []
+    var lag: [Int32: Gauge] = [:]
+    let metrics: PipelineMetrics
+
+    init(topic: String, stream: String, source: Int, metrics: PipelineMetrics) {
+        self.topic = topic
+        self.stream = stream
+        self.source = source
+        self.origin = RecordOrigin(topic: topic)
+        self.metrics = metrics
+    }
+
+    /// Records that `offset` of `partition` was processed.
+    @inline(__always) func processed(partition: Int32, offset: Int64) {
+        let p = Int(partition)
+        if p >= positions.count { grow(to: p + 1) }
+        positions[p] = offset &+ 1
+        if let counter = recordsIn[p] { counter.increment() } else { makeCounter(p).increment() }
+    }
+
+    func position(of partition: Int32) -> Int64? {
+        let p = Int(partition)
+        guard p >= 0, p < positions.count, positions[p] >= 0 else { return nil }
+        return positions[p]
+    }
+
+    func lagGauge(_ partition: Int32) -> Gauge {
+        if let gauge = lag[partition] { return gauge }
+        let gauge = metrics.consumerLag(stream: stream, partition: partition)
+        lag[partition] = gauge
+        return gauge
+    }
+
+    private func grow(to count: Int) {
+        positions.append(contentsOf: repeatElement(-1, count: count - positions.count))
+        recordsIn.append(contentsOf: repeatElement(nil, count: count - recordsIn.count))
+    }
+
+    private func makeCounter(_ p: Int) -> Counter {
+        let counter = metrics.recordsIn(stream: stream, partition: Int32(p))
+        recordsIn[p] = counter
+        return counter
+    }
+}
