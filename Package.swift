@@ -105,6 +105,10 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        .testTarget(
+            name: "EddyRuntimeTests", dependencies: ["EddyRuntime", "EddyKafka", "EddyEngine", "EddySQL", "EddyMetrics"],
+            swiftSettings: strict
+        ),
         // Runs the built `eddy` binary as a user would (exit codes, messages, files).
         .testTarget(name: "EddyCLITests", dependencies: ["eddy", "EddyKafka"], swiftSettings: strict),
     ]
