@@ -101,7 +101,9 @@ func eventually(timeout: Duration = .seconds(30), _ condition: () -> Bool) async
 }
 
 func pipelineConfiguration(_ bootstrap: String, group: String) -> PipelineConfiguration {
-    var configuration = PipelineConfiguration(kafka: KafkaConfiguration(bootstrapServers: bootstrap), groupID: group)
+    // A short session timeout: a restarted member need not wait for the previous one to expire.
+    let kafka = KafkaConfiguration(bootstrapServers: bootstrap, properties: [("session.timeout.ms", "3000"), ("heartbeat.interval.ms", "300")])
+    var configuration = PipelineConfiguration(kafka: kafka, groupID: group)
     configuration.commitInterval = .milliseconds(200)
     return configuration
 }
