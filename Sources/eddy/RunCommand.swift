@@ -1,24 +1,83 @@
 import ArgumentParser
+import EddyDashboard
 import EddyEngine
+import EddyKafka
+import EddyRuntime
 import EddySQL
 import EddyWorkload
 import Foundation
 
-/// `eddy run FILE --input STREAM=PATH ... --output-dir DIR`: replays files through the topology.
-struct RunCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "run", abstract: "Run a topology over JSONL/CSV/TSV files (replay).")
+/// `eddy run FILE --input STREAM=PATH ... --output-dir DIR` replays files through the topology;
+/// `eddy run FILE --brokers B [--group G] [-X k=v]...` runs it on Kafka until SIGINT/SIGTERM.
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run a topology on Kafka (--brokers) or over JSONL/CSV/TSV files (--input, replay).",
+        discussion: """
+        On Kafka: consumes the bound source topics in a consumer group (all assigned partitions feed one \
+        engine) and produces the bound output streams, error_stream and late_stream to their topics. \
+        Delivery is at-least-once: input offsets are committed only after the outputs derived from them \
+        are delivered, every second and on SIGINT/SIGTERM (which flush first). Open windows are not fired \
+        at shutdown; the next run re-reads their records. --dashboard serves the live dashboard.
+        """
+    )
 
     @Argument(help: "A topology .sql file.") var file: String
     @Option(name: .long, help: "STREAM=PATH: a source stream and the file to read (repeatable).") var input: [String] = []
     @Option(name: .customLong("output-dir"), help: "Directory for <STREAM>.jsonl outputs.") var outputDir: String?
+    @Option(name: .long, help: "Bootstrap servers, HOST:PORT[,...]: run on Kafka instead of replaying files.") var brokers: String?
+    @Option(name: .long, help: "Consumer group (default eddy-<topology name>).") var group: String?
+    @Option(name: .customShort("X"), help: ArgumentHelp("A librdkafka property for the consumer and producer (repeatable).", valueName: "key=value"))
+    var properties: [String] = []
+    @Option(name: .long, help: ArgumentHelp("Serve the live dashboard on HOST:PORT (loopback unless a token is set).", valueName: "host:port"))
+    var dashboard: String?
+    @Option(name: .customLong("dashboard-token"), help: "Token the dashboard requires (also EDDY_DASHBOARD_TOKEN).") var dashboardToken: String?
+    @Option(name: .long, help: .hidden) var duration: Double?
 
-    func run() throws {
+    func validate() throws {
+        if brokers != nil && (!input.isEmpty || outputDir != nil) {
+            throw ValidationError("give either --brokers (Kafka) or --input/--output-dir (replay), not both")
+        }
+        if brokers == nil && (dashboard != nil || group != nil || !properties.isEmpty) {
+            throw ValidationError("--group, -X and --dashboard need --brokers")
+        }
+    }
+
+    func run() async throws {
         guard case .success(let topology) = TopologyLoader.load(file) else {
             if case .failure(let message) = TopologyLoader.load(file) { FileHandle.standardError.write(Data((message + "\n").utf8)) }
             throw ExitCode.failure
         }
+        if let brokers {
+            try await runOnKafka(topology, brokers: brokers)
+            return
+        }
+        try replay(topology)
+    }
+
+    private func runOnKafka(_ topology: Topology, brokers: String) async throws {
+        var kafka = KafkaConfiguration(bootstrapServers: brokers)
+        let dashboardConfiguration: DashboardConfiguration?
+        do {
+            for assignment in properties {
+                let (key, value) = try KafkaConfiguration.parseAssignment(assignment)
+                kafka.set(key, value)
+            }
+            dashboardConfiguration = try dashboard.map { try DashboardConfiguration.fromOptions(address: $0, token: dashboardToken) }
+        } catch {
+            throw Terminal.fail("\(error)")
+        }
+        let configuration = PipelineConfiguration(kafka: kafka, groupID: group ?? "eddy-\(topology.name)")
+        let runner = KafkaRunner(topology: topology, configuration: configuration, dashboard: dashboardConfiguration, duration: duration)
+        try await runner.run { address in
+            if let address { Terminal.writeOut("dashboard: \(address.url)\n") }
+            Terminal.writeErr("running \(file) in group \(configuration.groupID); Ctrl-C to stop\n")
+        }
+    }
+
+    private func replay(_ topology: Topology) throws {
         guard let outputDir, !input.isEmpty else {
-            fail("eddy run needs --input STREAM=PATH and --output-dir DIR (the Kafka mode with --brokers is not available yet)")
+            fail("eddy run needs --brokers B (Kafka), or --input STREAM=PATH and --output-dir DIR (replay)")
         }
         var inputs: [Replay.Input] = []
         var totalBytes = 0
