@@ -9,6 +9,7 @@ struct Eddy: AsyncParsableCommand {
         subcommands: [
             BrokerCommand.self, ProduceCommand.self, TailCommand.self, TopicsCommand.self,
             ValidateCommand.self, ExplainCommand.self, RunCommand.self,
+            DemoCommand.self,
         ]
     )
 }
