@@ -174,7 +174,11 @@ public final class Engine {
             commitTracker?.record(source: source, partition: partition, offset: offset, doneAt: .min)
             return
         }
-        commitTracker?.accepted(source: source, partition: partition, offset: offset, rowtime: rowtime)
+        if let tracker = commitTracker {
+            // Without windowed pumps (span 0) every output of a record is emitted while it is
+            // processed, so it is done at once rather than when the watermark passes it.
+            tracker.accepted(source: source, partition: partition, offset: offset, rowtime: tracker.span == 0 ? .min : rowtime)
+        }
         if rowtime > highestRowtime { highestRowtime = rowtime }
         let raised = runtime.observe(partition: partition, rowtime: rowtime, now: clock.now)
         nodes[source].emit(frame, key: nil)
