@@ -89,6 +89,14 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        // End-to-end benchmark (release): reviews.sql through the embedded cluster vs the raw consume rate.
+        .executableTarget(
+            name: "PipelineBench",
+            dependencies: ["EddyRuntime", "EddyKafka", "EddySQL", "EddyWorkload", "EddyMetrics"],
+            path: "Benchmarks/PipelineBench",
+            swiftSettings: strict
+        ),
+
         .testTarget(name: "EddyKafkaTests", dependencies: ["EddyKafka"], swiftSettings: strict),
         .testTarget(name: "EddyCoreTests", dependencies: ["EddyCore"], swiftSettings: strict),
         .testTarget(name: "EddyWorkloadTests", dependencies: ["EddyWorkload"], swiftSettings: strict),
