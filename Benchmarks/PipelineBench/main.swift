@@ -224,7 +224,7 @@ print("target ≥ 0.5x kcat without RCF and SENTIMENT: \(String(format: "%.2f", 
 
 /// Produces at `latencyRate` with event time = wall time; every 20th message is malformed and
 /// carries its send time, so its error_stream row measures produce → output for per-record rows.
-func measureLatency(_ sql: String) async throws -> (perRecord: [Double], windows: [Double]) {
+func measureLatency(_ sql: String) async throws -> (perRecord: [Double], windows: [Double], windowEmits: [Double]) {
     let topology = analyze(sql)
     let avgIndex = topology.streamIndex("AVG_STAR_RATING_SQL_STREAM")
     let avgTopic = avgIndex.flatMap { topology.effectiveTopic(topology.streams[$0]) }
@@ -248,6 +248,8 @@ func measureLatency(_ sql: String) async throws -> (perRecord: [Double], windows
 
     let start = wallMillis()
     let latencyStart = start
+    /// The first fetches after the new group's assignment take up to a second: not steady state.
+    let warmUpMillis: Int64 = 2_000
     var feed = ReviewGenerator(seed: 11, startEventTimeMillis: start, eventsPerSecond: Double(options.latencyRate), anomalies: nil)
     let sender = Task.detached {
         var next = feed.next()
@@ -268,6 +270,7 @@ func measureLatency(_ sql: String) async throws -> (perRecord: [Double], windows
     }
     var perRecord: [Double] = []
     var windows: [Double] = []
+    var windowEmits: [Double] = []
     let stopAt = start + Int64(options.latencySeconds) * 1000 + 20_000
     while wallMillis() < stopAt {
         let records = try await reader.pollRecords(timeout: .milliseconds(50))
@@ -276,17 +279,18 @@ func measureLatency(_ sql: String) async throws -> (perRecord: [Double], windows
             let text = String(decoding: record.value, as: UTF8.self)
             if record.topic == errorTopic, let range = text.range(of: "malformed-probe ") {
                 let digits = text[range.upperBound...].prefix { $0.isNumber || $0 == "." }
-                if let sent = Double(digits) { perRecord.append(arrival - sent) }
+                if let sent = Double(digits), sent >= Double(latencyStart + warmUpMillis) { perRecord.append(arrival - sent) }
             } else if record.topic == avgTopic, let range = text.range(of: "\"WINDOW_START\":\""),
-                      let windowStart = parseISO(String(text[range.upperBound...].prefix(24))), windowStart >= latencyStart {
+                      let windowStart = parseISO(String(text[range.upperBound...].prefix(24))), windowStart + 10_000 + lateness >= latencyStart + warmUpMillis {
                 windows.append(arrival - Double(windowStart + 10_000 + lateness))
+                if let created = record.timestampMillis { windowEmits.append(Double(created - (windowStart + 10_000 + lateness))) }
             }
         }
     }
     try await sender.value
     try await pipeline.stop()
     try await reader.close()
-    return (perRecord, windows)
+    return (perRecord, windows, windowEmits)
 }
 
 func parseISO(_ text: String) -> Int64? {
@@ -297,8 +301,9 @@ func parseISO(_ text: String) -> Int64? {
 
 let latencySQL = variants.last!.sql
 let latency = try await measureLatency(latencySQL)
-print("latency at \(options.latencyRate) records/s for \(options.latencySeconds) s (\(variants.last!.name)):")
+print("latency at \(options.latencyRate) records/s for \(options.latencySeconds) s, after a 2 s warm-up (\(variants.last!.name)):")
 print("  produce → error_stream row (per-record output, \(latency.perRecord.count) probes): p50 \(String(format: "%.1f", percentile(latency.perRecord, 0.5))) ms, p99 \(String(format: "%.1f", percentile(latency.perRecord, 0.99))) ms")
-print("  window close (end + lateness) → AVG_STAR_RATING row (\(latency.windows.count) rows): p50 \(String(format: "%.1f", percentile(latency.windows, 0.5))) ms, p99 \(String(format: "%.1f", percentile(latency.windows, 0.99))) ms")
+print("  window close (end + lateness) → AVG_STAR_RATING row produced (its Kafka timestamp): p50 \(String(format: "%.1f", percentile(latency.windowEmits, 0.5))) ms, p99 \(String(format: "%.1f", percentile(latency.windowEmits, 0.99))) ms")
+print("  window close (end + lateness) → AVG_STAR_RATING row read (\(latency.windows.count) rows): p50 \(String(format: "%.1f", percentile(latency.windows, 0.5))) ms, p99 \(String(format: "%.1f", percentile(latency.windows, 0.99))) ms")
 _ = await producer.shutdown()
 withExtendedLifetime(cluster) {}
