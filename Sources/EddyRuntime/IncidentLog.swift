@@ -6,11 +6,17 @@ import Synchronization
 final class IncidentLog: Sendable {
     private let reported = Mutex<Set<String>>([])
     private let write: @Sendable (String) -> Void
+    /// Closed until start-up succeeded: start-up failures are reported as one line by the caller,
+    /// not buried under the client's connection errors.
+    private let isOpen = Atomic<Bool>(false)
+
+    func open() { isOpen.store(true, ordering: .releasing) }
 
     init(write: @escaping @Sendable (String) -> Void) { self.write = write }
 
     /// Logs `message` unless a problem with the same `kind` is already open.
     func report(kind: String, _ message: String) {
+        guard isOpen.load(ordering: .acquiring) else { return }
         let isNew = reported.withLock { $0.insert(kind).inserted }
         if isNew { write("warning: \(message)") }
     }

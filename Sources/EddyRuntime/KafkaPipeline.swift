@@ -86,6 +86,7 @@ public final class KafkaPipeline: Sendable {
         // Learning the partition leaders up front avoids librdkafka's 500 ms first-fetch back-off.
         for topic in sourceTopics { _ = try await consumer.describeTopic(topic, timeout: configuration.reachabilityTimeout) }
         try consumer.subscribe(topics: sourceTopics)
+        worker.incidents.open()
         state.withLock { $0 = .running }
         let thread = Thread { [self] in
             let result = Result { try worker.run() }

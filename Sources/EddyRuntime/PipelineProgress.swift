@@ -14,6 +14,8 @@ public struct PipelineProgress: Sendable, Hashable {
     public var assignedPartitions = 0
     /// Whether the consumer is paused for back pressure.
     public var paused = false
+    /// How many times the consumer paused for back pressure.
+    public var pauses = 0
 
     public init() {}
 }

@@ -24,6 +24,7 @@ final class PipelineWorker: @unchecked Sendable {
     private var deliveredMark = DeliveryMark.start
     private var assignment = Set<TopicPartition>()
     private var paused = false
+    private var pauses = 0
     private var countedErrors = 0
     private var countedLate = 0
     private let errorCounter: Counter
@@ -114,7 +115,7 @@ final class PipelineWorker: @unchecked Sendable {
         if let failure = sink.failure { throw failure }
         if receivedRecords, incidents.hasOpenProblems { incidents.recovered() }
         try storeSettledCheckpoints()
-        try applyBackPressure()
+        applyBackPressure()
     }
 
     // MARK: At-least-once commits
@@ -138,7 +139,11 @@ final class PipelineWorker: @unchecked Sendable {
     private func storeSettledCheckpoints() throws {
         for (checkpoint, outcome) in ledger.takeSettled() {
             guard outcome.succeeded else { throw deliveryFailure(outcome) }
-            try store(checkpoint.offsets)
+            // A failed store is not fatal: positions only move forward, so the next checkpoint's
+            // offsets cover this one's.
+            do { try store(checkpoint.offsets) } catch {
+                incidents.report(kind: "store", "could not store offsets for commit: \(error)")
+            }
             deliveredMark = checkpoint.mark
             if incidents.hasOpenProblems { incidents.recovered() }
         }
@@ -230,15 +235,22 @@ final class PipelineWorker: @unchecked Sendable {
 
     // MARK: Back pressure and gauges
 
-    private func applyBackPressure() throws {
+    /// Pauses the consumer while too many outputs await delivery, so memory stays bounded during
+    /// an outage or a slow sink; resumes below half the limit. Failures are retried next poll.
+    private func applyBackPressure() {
         let pending = producer.statistics.pending
-        if !paused, pending >= configuration.maxUndelivered {
-            try consumer.pause(Array(assignment))
-            paused = true
-            incidents.report(kind: "backpressure", "\(pending) output messages await delivery; pausing the consumer until the brokers catch up")
-        } else if paused, pending < configuration.maxUndelivered / 2 {
-            try consumer.resume(Array(assignment))
-            paused = false
+        do {
+            if !paused, pending >= configuration.maxUndelivered {
+                try consumer.pause(Array(assignment))
+                paused = true
+                pauses += 1
+                incidents.report(kind: "backpressure", "\(pending) output messages await delivery; pausing the consumer until the brokers catch up")
+            } else if paused, pending <= configuration.maxUndelivered / 2 {
+                try consumer.resume(Array(assignment))
+                paused = false
+            }
+        } catch {
+            incidents.report(kind: "pause", "could not pause or resume the consumer: \(error)")
         }
     }
 
@@ -263,7 +275,9 @@ final class PipelineWorker: @unchecked Sendable {
         countedLate = statistics.lateRows
         let produced = producer.statistics
         let paused = self.paused
+        let pauses = self.pauses
         progress.withLock { progress in
+            progress.pauses = pauses
             progress.recordsIn = statistics.recordsIn
             progress.errors = statistics.errors
             progress.lateRows = statistics.lateRows

@@ -113,4 +113,23 @@ struct KafkaPipelineTests {
         #expect(reread >= 0)
         #expect(reread < all.count / 2, "re-read \(reread) records")
     }
+
+    @Test("Back pressure: with few undelivered outputs allowed the consumer pauses and resumes, and nothing is lost")
+    func backPressure() async throws {
+        let topology = EventsTopology()
+        let cluster = try EmbeddedCluster(topics: topology.clusterTopics)
+        let records = (0..<2_000).map(EventsTopology.event)
+        try await produce(records, topic: topology.input, bootstrap: cluster.bootstrapServers)
+        let expectedBig = try Self.replay(topology, records).big
+
+        var configuration = pipelineConfiguration(cluster.bootstrapServers, group: uniqueName("g"))
+        configuration.maxUndelivered = 20
+        let pipeline = try KafkaPipeline(topology: topology.topology(), configuration: configuration)
+        try await pipeline.start()
+        let big = try await readTopic(topology.big, bootstrap: cluster.bootstrapServers, count: expectedBig.count, settle: .milliseconds(300))
+        try await pipeline.stop()
+        #expect(pipeline.progress.pauses > 0)
+        #expect(!pipeline.progress.paused || pipeline.progress.rowsDelivered == pipeline.progress.rowsProduced)
+        #expect(big.map(\.text).sorted() == expectedBig)
+    }
 }
