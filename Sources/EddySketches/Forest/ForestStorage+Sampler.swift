@@ -1,0 +1,85 @@
+/// The time-decayed weighted reservoir per tree (AWS CompactSampler / rcflib Sampler): a point arriving
+/// as the forest's `n`-th update gets the key `ln(−ln u) − n·λ` and each reservoir keeps the `S` smallest
+/// keys in a max-heap, so recent points are favoured at rate λ. While a reservoir is filling, points
+/// are accepted outright with a probability that falls from 1 (below `initialAcceptFraction` full) to 0.
+extension ForestStorage {
+    /// Offers stored point `slot` to tree `t`; on acceptance evicts the heaviest key if needed and
+    /// updates the tree. Returns whether the tree now references the point.
+    func offer(
+        tree t: Int, slot: Int32, sequence: Int, timeDecay: Double, initialAcceptFraction: Double,
+        path: UnsafeMutablePointer<Int32>, scratch: UnsafeMutablePointer<Float>
+    ) {
+        var generator = SplitMix64(state: rng[t])
+        let u = generator.nextOpenUnit()
+        let weight = Float(log(-log(u)) - Double(sequence) * timeDecay)
+        let count = Int(sampleCount[t])
+        var initial = false
+        if count < sampleSize {
+            let fill = Double(count) / Double(sampleSize)
+            let acceptProbability: Double
+            if fill < initialAcceptFraction {
+                acceptProbability = 1
+            } else if initialAcceptFraction >= 1 {
+                acceptProbability = 0
+            } else {
+                acceptProbability = 1 - (fill - initialAcceptFraction) / (1 - initialAcceptFraction)
+            }
+            initial = generator.nextUnit() < acceptProbability
+        }
+        rng[t] = generator.state
+        let base = t * sampleSize
+        let weights = sampleWeight + base
+        let points = samplePoint + base
+        if !initial {
+            guard count > 0, weight < weights[0] else { return }
+            let evicted = points[0]
+            heapRemoveMax(weights: weights, points: points, tree: t)
+            delete(tree: t, slot: evicted, path: path)
+            release(evicted)
+        }
+        let stored = insert(tree: t, slot: slot, path: path, scratch: scratch)
+        retain(stored)
+        heapAdd(weights: weights, points: points, tree: t, weight: weight, point: stored)
+    }
+
+    @inline(__always)
+    private func heapAdd(weights: UnsafeMutablePointer<Float>, points: UnsafeMutablePointer<Int32>, tree t: Int, weight: Float, point: Int32) {
+        var current = Int(sampleCount[t])
+        sampleCount[t] += 1
+        weights[current] = weight
+        points[current] = point
+        while current > 0 {
+            let parent = (current - 1) / 2
+            guard weights[parent] < weights[current] else { break }
+            weights.swapAt(parent, current)
+            points.swapAt(parent, current)
+            current = parent
+        }
+    }
+
+    @inline(__always)
+    private func heapRemoveMax(weights: UnsafeMutablePointer<Float>, points: UnsafeMutablePointer<Int32>, tree t: Int) {
+        sampleCount[t] -= 1
+        let size = Int(sampleCount[t])
+        weights[0] = weights[size]
+        points[0] = points[size]
+        var current = 0
+        while 2 * current + 1 < size {
+            var largest = 2 * current + 1
+            if largest + 1 < size, weights[largest + 1] > weights[largest] { largest += 1 }
+            guard weights[largest] > weights[current] else { break }
+            weights.swapAt(largest, current)
+            points.swapAt(largest, current)
+            current = largest
+        }
+    }
+}
+
+extension UnsafeMutablePointer {
+    @inline(__always)
+    fileprivate func swapAt(_ a: Int, _ b: Int) {
+        let tmp = self[a]
+        self[a] = self[b]
+        self[b] = tmp
+    }
+}

@@ -1,0 +1,143 @@
+/// Per-tree anomaly score and attribution, as AWS's AnomalyScoreVisitor / AnomalyAttributionVisitor:
+/// at the leaf, a duplicate scores `damp(m) / (depth + log2(m + 1))` and anything else `1 / (depth + 1)`;
+/// walking back up, each ancestor mixes in `1 / (level + 1)` with the probability that a random cut of
+/// the ancestor's box grown by the point would have separated the point, stopping when that probability
+/// is 0 (the point lies inside the box). The result is normalized by `log2(treeMass + 1)`.
+extension ForestStorage {
+    @inline(__always)
+    func treeMass(_ t: Int) -> Int { Int(sampleCount[t]) }
+
+    func score(tree t: Int, point: UnsafePointer<Float>, path: UnsafeMutablePointer<Int32>) -> Double {
+        if root[t] == Self.emptyRoot { return 0 }
+        let d = dimensions
+        let (depth, leaf) = descend(tree: t, point: point, path: path)
+        let leafIndex = t * sampleSize + leaf
+        let totalMass = treeMass(t)
+        let normalizer = log2MassPlusOne[totalMass]
+        if Self.pointsEqual(point, pointValues(leafPoint[leafIndex]), d) {
+            let m = Int(leafMass[leafIndex])
+            let damp = 1 - Double(m) / (2 * Double(totalMass))
+            return damp / (Double(depth) + log2MassPlusOne[m]) * normalizer
+        }
+        var score = 1 / Double(depth + 1)
+        let box = self.box + t * internalPerTree * 2 * d
+        var level = depth - 1
+        while level >= 0 {
+            let b = box + Int(path[level]) * 2 * d
+            var grownRange = 0.0
+            var gap = 0.0
+            for i in 0..<d {
+                let lo = b[i]
+                let hi = b[d + i]
+                let v = point[i]
+                if v < lo {
+                    gap += Double(lo) - Double(v)
+                    grownRange += Double(hi) - Double(v)
+                } else if v > hi {
+                    gap += Double(v) - Double(hi)
+                    grownRange += Double(v) - Double(lo)
+                } else {
+                    grownRange += Double(hi) - Double(lo)
+                }
+            }
+            if gap == 0 { break }
+            let probability = gap / grownRange
+            score = (1 - probability) * score + probability / Double(level + 1)
+            level -= 1
+        }
+        return score * normalizer
+    }
+
+    /// Writes into `probability` (high[0..<d], low[d..<2d]) the chance that a random cut of `box`
+    /// grown by `point` separates the point along each dimension and direction; returns their sum.
+    @inline(__always)
+    private func separationProbabilities(
+        point: UnsafePointer<Float>, boxMin: UnsafePointer<Float>, boxMax: UnsafePointer<Float>,
+        probability: UnsafeMutablePointer<Double>
+    ) -> Double {
+        let d = dimensions
+        var grownRange = 0.0
+        for i in 0..<d {
+            grownRange += Double(max(boxMax[i], point[i])) - Double(min(boxMin[i], point[i]))
+        }
+        var total = 0.0
+        for i in 0..<d {
+            let above = point[i] > boxMax[i] ? (Double(point[i]) - Double(boxMax[i])) / grownRange : 0
+            let below = point[i] < boxMin[i] ? (Double(boxMin[i]) - Double(point[i])) / grownRange : 0
+            probability[i] = above
+            probability[d + i] = below
+            total += above + below
+        }
+        return total
+    }
+
+    /// Adds tree `t`'s attribution of `point`'s score into `accumulator` (high[0..<d], low[d..<2d]).
+    /// Scratch: `work` holds 4·d Doubles, `shadow` 2·d Floats.
+    func addAttribution(
+        tree t: Int, point: UnsafePointer<Float>, path: UnsafeMutablePointer<Int32>,
+        accumulator: UnsafeMutablePointer<Double>, work: UnsafeMutablePointer<Double>, shadow: UnsafeMutablePointer<Float>
+    ) {
+        if root[t] == Self.emptyRoot { return }
+        let d = dimensions
+        let attribution = work
+        let probability = work + 2 * d
+        attribution.update(repeating: 0, count: 2 * d)
+        let (depth, leaf) = descend(tree: t, point: point, path: path)
+        let leafIndex = t * sampleSize + leaf
+        let totalMass = treeMass(t)
+        let leafValues = UnsafePointer(pointValues(leafPoint[leafIndex]))
+        var score: Double
+        let duplicate = Self.pointsEqual(point, leafValues, d)
+        if duplicate {
+            let m = Int(leafMass[leafIndex])
+            score = (1 - Double(m) / (2 * Double(totalMass))) / (Double(depth) + log2MassPlusOne[m])
+        } else {
+            score = 1 / Double(depth + 1)
+            let total = separationProbabilities(point: point, boxMin: leafValues, boxMax: leafValues, probability: probability)
+            for i in 0..<(2 * d) { attribution[i] += probability[i] / total * score }
+        }
+        // For a duplicate, ancestors are judged by their "shadow box": the box without the leaf itself.
+        let shadowMin = shadow
+        let shadowMax = shadow + d
+        var shadowEmpty = true
+        let nodeBase = t * internalPerTree
+        let box = self.box + nodeBase * 2 * d
+        var child: Int32 = ~Int32(leaf)
+        var level = depth - 1
+        while level >= 0 {
+            let n = Int(path[level])
+            let total: Double
+            if duplicate {
+                let sibling = nodes[nodeBase + n].left == child ? nodes[nodeBase + n].right : nodes[nodeBase + n].left
+                let (siblingMin, siblingMax) = childBox(tree: t, reference: sibling, box: box)
+                for i in 0..<d {
+                    shadowMin[i] = shadowEmpty ? siblingMin[i] : min(shadowMin[i], siblingMin[i])
+                    shadowMax[i] = shadowEmpty ? siblingMax[i] : max(shadowMax[i], siblingMax[i])
+                }
+                shadowEmpty = false
+                total = separationProbabilities(point: point, boxMin: shadowMin, boxMax: shadowMax, probability: probability)
+            } else {
+                let b = box + n * 2 * d
+                total = separationProbabilities(point: point, boxMin: b, boxMax: b + d, probability: probability)
+            }
+            if total == 0 { break }
+            let newValue = 1 / Double(level + 1)
+            if !duplicate { score = (1 - total) * score + total * newValue }
+            for i in 0..<(2 * d) { attribution[i] = attribution[i] * (1 - total) + probability[i] * newValue }
+            child = Int32(n)
+            level -= 1
+        }
+        let normalized = score * log2MassPlusOne[totalMass]
+        var sum = 0.0
+        for i in 0..<(2 * d) { sum += attribution[i] }
+        if sum > 0 {
+            let scale = normalized / sum
+            for i in 0..<(2 * d) { accumulator[i] += attribution[i] * scale }
+        } else {
+            // No direction to blame (every sampled point equals this one): split evenly so the
+            // attribution still sums to the score.
+            let share = normalized / Double(2 * d)
+            for i in 0..<(2 * d) { accumulator[i] += share }
+        }
+    }
+}

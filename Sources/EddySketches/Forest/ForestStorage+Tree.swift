@@ -1,0 +1,226 @@
+/// Random cut tree maintenance (Guha et al. 2016, as random-cut-forest-by-aws implements it):
+/// insertion picks, bottom-up along the point's path, a fresh random cut per level, chosen in proportion
+/// to each side of the box grown by the point, and keeps the highest cut that separates the point.
+extension ForestStorage {
+    @inline(__always)
+    static func pointsEqual(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ count: Int) -> Bool {
+        for i in 0..<count where a[i] != b[i] { return false }
+        return true
+    }
+
+    /// Descends from the root following `point`, writing internal nodes into `path`.
+    /// Returns the path length (the leaf's depth) and the leaf index.
+    @inline(__always)
+    func descend(tree t: Int, point: UnsafePointer<Float>, path: UnsafeMutablePointer<Int32>) -> (depth: Int, leaf: Int) {
+        let base = t * internalPerTree
+        let nodes = self.nodes + base
+        var node = root[t]
+        var depth = 0
+        while node >= 0 {
+            path[depth] = node
+            let n = Int(node)
+            let record = nodes[n]
+            node = point[Int(record.cutDimension)] <= record.cutValue ? record.left : record.right
+            depth += 1
+        }
+        return (depth, Int(~node))
+    }
+
+    @inline(__always)
+    func popFreeNode(tree t: Int) -> Int32 {
+        freeNodeCount[t] -= 1
+        return freeNodes[t * internalPerTree + Int(freeNodeCount[t])]
+    }
+
+    @inline(__always)
+    func popFreeLeaf(tree t: Int) -> Int32 {
+        freeLeafCount[t] -= 1
+        return freeLeaves[t * sampleSize + Int(freeLeafCount[t])]
+    }
+
+    /// Inserts the stored point `slot` into tree `t`. Returns the slot the tree now references for it,
+    /// which is an existing equal point's slot when the point is a duplicate (its leaf's mass grows).
+    func insert(tree t: Int, slot: Int32, path: UnsafeMutablePointer<Int32>, scratch: UnsafeMutablePointer<Float>) -> Int32 {
+        let d = dimensions
+        let point = UnsafePointer(pointValues(slot))
+        let leafBase = t * sampleSize
+        if root[t] == Self.emptyRoot {
+            let leaf = popFreeLeaf(tree: t)
+            leafPoint[leafBase + Int(leaf)] = slot
+            leafMass[leafBase + Int(leaf)] = 1
+            root[t] = ~leaf
+            return slot
+        }
+        let (depth, leaf) = descend(tree: t, point: point, path: path)
+        let nodeBase = t * internalPerTree
+        let mass = self.mass + nodeBase
+        let box = self.box + nodeBase * 2 * d
+        let existing = leafPoint[leafBase + leaf]
+        let leafValues = pointValues(existing)
+        if Self.pointsEqual(point, leafValues, d) {
+            leafMass[leafBase + leaf] += 1
+            for i in 0..<depth { mass[Int(path[i])] += 1 }
+            return existing
+        }
+        // scratch: current box (min, max) then saved box (min, max).
+        let currentMin = scratch
+        let currentMax = scratch + d
+        let savedMin = scratch + 2 * d
+        let savedMax = scratch + 3 * d
+        currentMin.update(from: leafValues, count: d)
+        currentMax.update(from: leafValues, count: d)
+        var savedLevel = -1
+        var savedDimension = 0
+        var savedValue: Float = 0
+        var level = depth
+        var generator = SplitMix64(state: rng[t])
+        while true {
+            let factor = generator.nextUnit()
+            var total = 0.0
+            for i in 0..<d {
+                total += Double(max(currentMax[i], point[i])) - Double(min(currentMin[i], point[i]))
+            }
+            var position = factor * total
+            var dimension = -1
+            for i in 0..<d {
+                let range = Double(max(currentMax[i], point[i])) - Double(min(currentMin[i], point[i]))
+                if range > 0 {
+                    dimension = i
+                    if position < range { break }
+                    position -= range
+                }
+            }
+            let low = min(currentMin[dimension], point[dimension])
+            let high = max(currentMax[dimension], point[dimension])
+            var value = Float(Double(low) + position)
+            if value >= high { value = high.nextDown }
+            if value < low { value = low }
+            let separates = (point[dimension] <= value && value < currentMin[dimension])
+                || (point[dimension] > value && value >= currentMax[dimension])
+            if separates {
+                savedLevel = level
+                savedDimension = dimension
+                savedValue = value
+                savedMin.update(from: currentMin, count: d)
+                savedMax.update(from: currentMax, count: d)
+            }
+            if level == 0 { break }
+            level -= 1
+            let nodeBox = box + Int(path[level]) * 2 * d
+            currentMin.update(from: nodeBox, count: d)
+            currentMax.update(from: nodeBox + d, count: d)
+        }
+        rng[t] = generator.state
+
+        // Splice a new internal node above the node at `savedLevel` (the leaf when savedLevel == depth).
+        let newNode = Int(popFreeNode(tree: t))
+        let newLeaf = popFreeLeaf(tree: t)
+        leafPoint[leafBase + Int(newLeaf)] = slot
+        leafMass[leafBase + Int(newLeaf)] = 1
+        let displaced: Int32 = savedLevel == depth ? ~Int32(leaf) : path[savedLevel]
+        let displacedMass: Int32 = displaced >= 0 ? mass[Int(displaced)] : leafMass[leafBase + leaf]
+        if point[savedDimension] <= savedValue {
+            nodes[nodeBase + newNode] = TreeNode(left: ~newLeaf, right: displaced, cutDimension: Int32(savedDimension), cutValue: savedValue)
+        } else {
+            nodes[nodeBase + newNode] = TreeNode(left: displaced, right: ~newLeaf, cutDimension: Int32(savedDimension), cutValue: savedValue)
+        }
+        mass[newNode] = displacedMass + 1
+        let newBox = box + newNode * 2 * d
+        for i in 0..<d {
+            newBox[i] = min(savedMin[i], point[i])
+            newBox[d + i] = max(savedMax[i], point[i])
+        }
+        if savedLevel == 0 {
+            root[t] = Int32(newNode)
+        } else {
+            let parent = nodeBase + Int(path[savedLevel - 1])
+            if nodes[parent].left == displaced { nodes[parent].left = Int32(newNode) } else { nodes[parent].right = Int32(newNode) }
+        }
+        for i in 0..<max(0, savedLevel) {
+            let n = Int(path[i])
+            mass[n] += 1
+            let nodeBox = box + n * 2 * d
+            for j in 0..<d {
+                if point[j] < nodeBox[j] { nodeBox[j] = point[j] }
+                if point[j] > nodeBox[d + j] { nodeBox[d + j] = point[j] }
+            }
+        }
+        return slot
+    }
+
+    /// Removes one occurrence of the stored point `slot` from tree `t`, shrinking ancestor boxes.
+    func delete(tree t: Int, slot: Int32, path: UnsafeMutablePointer<Int32>) {
+        let d = dimensions
+        let point = UnsafePointer(pointValues(slot))
+        let (depth, leaf) = descend(tree: t, point: point, path: path)
+        let leafBase = t * sampleSize
+        let nodeBase = t * internalPerTree
+        let mass = self.mass + nodeBase
+        if leafMass[leafBase + leaf] > 1 {
+            leafMass[leafBase + leaf] -= 1
+            for i in 0..<depth { mass[Int(path[i])] -= 1 }
+            return
+        }
+        leafMass[leafBase + leaf] = 0
+        leafPoint[leafBase + leaf] = -1
+        freeLeaves[leafBase + Int(freeLeafCount[t])] = Int32(leaf)
+        freeLeafCount[t] += 1
+        if depth == 0 {
+            root[t] = Self.emptyRoot
+            return
+        }
+        let parent = Int(path[depth - 1])
+        let sibling = nodes[nodeBase + parent].left == ~Int32(leaf) ? nodes[nodeBase + parent].right : nodes[nodeBase + parent].left
+        freeNodes[nodeBase + Int(freeNodeCount[t])] = Int32(parent)
+        freeNodeCount[t] += 1
+        if depth == 1 {
+            root[t] = sibling
+            return
+        }
+        let grandparent = nodeBase + Int(path[depth - 2])
+        if nodes[grandparent].left == Int32(parent) { nodes[grandparent].left = sibling } else { nodes[grandparent].right = sibling }
+        let box = self.box + nodeBase * 2 * d
+        var boxMayChange = true
+        var level = depth - 2
+        while level >= 0 {
+            let n = Int(path[level])
+            mass[n] -= 1
+            if boxMayChange {
+                boxMayChange = recomputeBox(tree: t, node: n, box: box)
+            }
+            level -= 1
+        }
+    }
+
+    /// Sets a node's box to the union of its children's; returns whether it changed.
+    @inline(__always)
+    private func recomputeBox(tree t: Int, node n: Int, box: UnsafeMutablePointer<Float>) -> Bool {
+        let d = dimensions
+        let nodeBase = t * internalPerTree
+        let target = box + n * 2 * d
+        let (leftMin, leftMax) = childBox(tree: t, reference: nodes[nodeBase + n].left, box: box)
+        let (rightMin, rightMax) = childBox(tree: t, reference: nodes[nodeBase + n].right, box: box)
+        var changed = false
+        for i in 0..<d {
+            let newMin = min(leftMin[i], rightMin[i])
+            let newMax = max(leftMax[i], rightMax[i])
+            if newMin != target[i] || newMax != target[d + i] {
+                changed = true
+                target[i] = newMin
+                target[d + i] = newMax
+            }
+        }
+        return changed
+    }
+
+    /// A child's box: its stored box when internal, its point (as a degenerate box) when a leaf.
+    @inline(__always)
+    func childBox(tree t: Int, reference: Int32, box: UnsafeMutablePointer<Float>) -> (UnsafePointer<Float>, UnsafePointer<Float>) {
+        if reference >= 0 {
+            let b = box + Int(reference) * 2 * dimensions
+            return (UnsafePointer(b), UnsafePointer(b + dimensions))
+        }
+        let values = UnsafePointer(pointValues(leafPoint[t * sampleSize + Int(~reference)]))
+        return (values, values)
+    }
+}
