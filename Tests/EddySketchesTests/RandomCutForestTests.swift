@@ -1,0 +1,173 @@
+import Testing
+@testable import EddySketches
+
+/// Seeded Gaussian noise via Box–Muller over SplitMix64.
+struct NoiseSource {
+    var rng: SeededGenerator
+    init(seed: UInt64) { rng = SeededGenerator(seed: seed) }
+    mutating func uniform() -> Double { (Double(rng.next() >> 11) + 0.5) * 0x1p-53 }
+    mutating func gaussian() -> Double {
+        let u = uniform()
+        let v = uniform()
+        return (-2 * Double.naturalLog(u)).squareRoot() * cosine(2 * Double.pi * v)
+    }
+    /// Taylor cosine after range reduction; enough for test data.
+    func cosine(_ x: Double) -> Double {
+        var y = x.truncatingRemainder(dividingBy: 2 * Double.pi)
+        if y > Double.pi { y -= 2 * Double.pi }
+        var term = 1.0
+        var sum = 1.0
+        for k in 1..<20 {
+            term *= -y * y / Double((2 * k - 1) * (2 * k))
+            sum += term
+        }
+        return sum
+    }
+}
+
+@Suite struct RandomCutForestTests {
+    static func series(count: Int, seed: UInt64, dimensions: Int = 1) -> [[Double]] {
+        var noise = NoiseSource(seed: seed)
+        return (0..<count).map { i in
+            (0..<dimensions).map { j in noise.cosine(Double(i) / 20 + Double(j)) * 5 + noise.gaussian() * 0.3 }
+        }
+    }
+
+    @Test func scoresAreZeroUntilOutputAfterThenOnAWSScale() throws {
+        var forest = try RandomCutForest(configuration: ForestConfiguration(inputDimensions: 1, numberOfTrees: 50, sampleSize: 64, seed: 3))
+        let data = Self.series(count: 1500, seed: 1)
+        var scores: [Double] = []
+        for (i, record) in data.enumerated() {
+            let score = try forest.process(record)
+            if i < 64 { #expect(score == 0) }
+            scores.append(score)
+        }
+        #expect(forest.isReady)
+        let tail = scores.suffix(1000).sorted()
+        let median = tail[tail.count / 2]
+        #expect(median > 0.6 && median < 1.2, "median \(median)")
+        // A spike far outside the data scores well above normal.
+        let spike = try forest.score([60])
+        #expect(spike > 2 * median, "spike \(spike) vs median \(median)")
+    }
+
+    @Test func sameSeedSameScoresOtherSeedDiffers() throws {
+        let data = Self.series(count: 600, seed: 2, dimensions: 2)
+        func run(_ seed: UInt64) throws -> [Double] {
+            var forest = try RandomCutForest(configuration: ForestConfiguration(inputDimensions: 2, numberOfTrees: 20, sampleSize: 32, seed: seed))
+            return try data.map { try forest.process($0) }
+        }
+        #expect(try run(9) == run(9))
+        #expect(try run(9) != run(10))
+    }
+
+    @Test func snapshotRestoreContinuesIdentically() throws {
+        let configuration = ForestConfiguration(inputDimensions: 2, shingleSize: 3, numberOfTrees: 15, sampleSize: 40, seed: 11)
+        var forest = try RandomCutForest(configuration: configuration)
+        let data = Self.series(count: 900, seed: 5, dimensions: 2)
+        for record in data.prefix(500) { _ = try forest.process(record) }
+        var restored = try RandomCutForest(serialized: forest.serialized())
+        #expect(restored.entriesSeen == forest.entriesSeen)
+        for record in data.suffix(400) {
+            #expect(try restored.process(record) == forest.process(record))
+        }
+        #expect(restored.serialized() == forest.serialized())
+    }
+
+    @Test func copiesAreIndependent() throws {
+        var forest = try RandomCutForest(configuration: ForestConfiguration(inputDimensions: 1, numberOfTrees: 10, sampleSize: 16, seed: 1))
+        for record in Self.series(count: 100, seed: 8) { _ = try forest.process(record) }
+        let frozen = forest
+        let before = try frozen.score([0.5])
+        for record in Self.series(count: 100, seed: 9) { _ = try forest.process([record[0] + 50]) }
+        #expect(try frozen.score([0.5]) == before)
+        #expect(try forest.score([0.5]) != before)
+    }
+
+    @Test func treesStayValidThroughLongChurn() throws {
+        // Many evictions with duplicates and shingling; the snapshot validator checks every tree
+        // invariant (cuts separate children, boxes are unions, masses, reservoirs, free lists).
+        var forest = try RandomCutForest(configuration: ForestConfiguration(
+            inputDimensions: 2, shingleSize: 2, numberOfTrees: 8, sampleSize: 16, timeDecay: 0.05, seed: 4))
+        var noise = NoiseSource(seed: 6)
+        for i in 0..<3000 {
+            let record = i % 7 == 0 ? [1.0, 1.0] : [(noise.gaussian() * 4).rounded(), (noise.gaussian() * 4).rounded()]
+            _ = try forest.process(record)
+        }
+        let restored = try RandomCutForest(serialized: forest.serialized())
+        #expect(restored.entriesSeen == 2999)
+    }
+
+    @Test func attributionSumsToScoreAndPointsAtTheColumn() throws {
+        var forest = try RandomCutForest(configuration: ForestConfiguration(inputDimensions: 3, numberOfTrees: 40, sampleSize: 64, seed: 21))
+        for record in Self.series(count: 800, seed: 12, dimensions: 3) { _ = try forest.process(record) }
+        for (column, value, direction) in [(1, 40.0, ColumnAttribution.Direction.high), (2, -40.0, .low)] {
+            var record = [0.0, 0.0, 0.0]
+            record[column] = value
+            let score = try forest.score(record)
+            let attribution = try forest.attribution(record)
+            #expect(abs(attribution.total - score) < 1e-9 * max(1, score))
+            let columns = attribution.columns(inputDimensions: 3)
+            let strongest = columns.indices.max { columns[$0].attributionScore < columns[$1].attributionScore }!
+            #expect(strongest == column)
+            #expect(columns[column].direction == direction)
+            #expect(columns[column].attributionScore > 0.5 * score)
+        }
+        // A record equal to a sampled point (a duplicate) still gets an attribution summing to its score.
+        let (score, attribution) = try forest.processWithAttribution([0, 0, 0])
+        #expect(abs(attribution.total - score) < 1e-9 * max(1, score))
+        let again = try forest.attribution([0, 0, 0])
+        #expect(abs(again.total - (try forest.score([0, 0, 0]))) < 1e-9)
+    }
+
+    @Test func shinglingSeesBrokenPatterns() throws {
+        var forest = try RandomCutForest(configuration: ForestConfiguration(inputDimensions: 1, shingleSize: 8, numberOfTrees: 50, sampleSize: 128, seed: 5))
+        #expect(forest.configuration.pointDimensions == 8)
+        var scores: [Double] = []
+        for i in 0..<2000 {
+            // A square wave of period 20; at i = 1805, inside a low half, one blip to the high level.
+            // Each value stays within the normal range: only the shingle (the pattern) is new.
+            let phase = i == 1805 ? 1 : (i / 10) % 2
+            scores.append(try forest.process([Double(phase)]))
+        }
+        let normal = scores[1000..<1790].sorted()
+        let broken = scores[1805..<1813].max()!
+        #expect(broken > 1.5 * normal[normal.count / 2], "broken \(broken) vs median \(normal[normal.count / 2])")
+    }
+
+    @Test func badRecordsAreRejectedWithoutChangingState() throws {
+        var forest = try RandomCutForest(configuration: ForestConfiguration(inputDimensions: 2, numberOfTrees: 5, sampleSize: 8))
+        _ = try forest.process([1, 2])
+        #expect(throws: RandomCutForest.RecordError.self) { try forest.process([1]) }
+        #expect(throws: RandomCutForest.RecordError.self) { try forest.process([1, .nan]) }
+        #expect(throws: RandomCutForest.RecordError.self) { try forest.process([1e300, 1]) }
+        #expect(forest.recordsSeen == 1)
+    }
+
+    @Test func configurationRangesAreChecked() throws {
+        #expect(throws: SketchConfigurationError.self) { try RandomCutForest(configuration: ForestConfiguration(inputDimensions: 0)) }
+        #expect(throws: SketchConfigurationError.self) { try ForestConfiguration.kda(inputDimensions: 1, numberOfTrees: 0) }
+        #expect(throws: SketchConfigurationError.self) { try ForestConfiguration.kda(inputDimensions: 1, subSampleSize: 5) }
+        #expect(throws: SketchConfigurationError.self) { try ForestConfiguration.kda(inputDimensions: 1, timeDecay: 0) }
+        let kda = try ForestConfiguration.kda(inputDimensions: 2)
+        #expect(kda.numberOfTrees == 100 && kda.sampleSize == 256 && kda.shingleSize == 1)
+        #expect(kda.timeDecay == 1.0 / 100_000 && kda.outputAfter == 256)
+    }
+
+    @Test func corruptSnapshotsAreErrors() throws {
+        var forest = try RandomCutForest(configuration: ForestConfiguration(inputDimensions: 1, numberOfTrees: 4, sampleSize: 8, seed: 2))
+        for record in Self.series(count: 50, seed: 3) { _ = try forest.process(record) }
+        let bytes = forest.serialized()
+        #expect(throws: SketchDecodingError.self) { try RandomCutForest(serialized: Array(bytes.dropLast())) }
+        #expect(throws: SketchDecodingError.self) { try RandomCutForest(serialized: []) }
+        // Flip single bytes across the body: each must either be rejected or still restore a forest
+        // that works (a changed weight or a generator state is legal); none may crash.
+        for position in stride(from: 5, to: bytes.count, by: 7) {
+            var damaged = bytes
+            damaged[position] ^= 0x5A
+            if var restored = try? RandomCutForest(serialized: damaged) {
+                for record in Self.series(count: 20, seed: 4) { _ = try restored.process(record) }
+            }
+        }
+    }
+}
