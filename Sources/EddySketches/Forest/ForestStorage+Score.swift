@@ -24,21 +24,17 @@ extension ForestStorage {
         var level = depth - 1
         while level >= 0 {
             let b = box + Int(path[level]) * 2 * d
+            // Branch-free: the grown box is [min(lo, v), max(hi, v)]; the gap is how much it grew.
             var grownRange = 0.0
             var gap = 0.0
             for i in 0..<d {
-                let lo = b[i]
-                let hi = b[d + i]
-                let v = point[i]
-                if v < lo {
-                    gap += Double(lo) - Double(v)
-                    grownRange += Double(hi) - Double(v)
-                } else if v > hi {
-                    gap += Double(v) - Double(hi)
-                    grownRange += Double(v) - Double(lo)
-                } else {
-                    grownRange += Double(hi) - Double(lo)
-                }
+                let lo = Double(b[i])
+                let hi = Double(b[d + i])
+                let v = Double(point[i])
+                let grownLo = min(lo, v)
+                let grownHi = max(hi, v)
+                grownRange += grownHi - grownLo
+                gap += (lo - grownLo) + (grownHi - hi)
             }
             if gap == 0 { break }
             let probability = gap / grownRange
