@@ -7,7 +7,7 @@ extension ForestStorage {
     /// updates the tree. Returns whether the tree now references the point.
     func offer(
         tree t: Int, slot: Int32, sequence: Int, timeDecay: Double, initialAcceptFraction: Double,
-        path: UnsafeMutablePointer<Int32>, scratch: UnsafeMutablePointer<Float>
+        path: UnsafeMutablePointer<Int32>
     ) {
         var generator = SplitMix64(state: rng[t])
         let u = generator.nextOpenUnit()
@@ -37,7 +37,7 @@ extension ForestStorage {
             delete(tree: t, slot: evicted, path: path)
             release(evicted)
         }
-        let stored = insert(tree: t, slot: slot, path: path, scratch: scratch)
+        let stored = insert(tree: t, slot: slot, path: path)
         retain(stored)
         heapAdd(weights: weights, points: points, tree: t, weight: weight, point: stored)
     }

@@ -1,6 +1,7 @@
 /// Random cut tree maintenance (Guha et al. 2016, as random-cut-forest-by-aws implements it):
 /// insertion picks, bottom-up along the point's path, a fresh random cut per level, chosen in proportion
-/// to each side of the box grown by the point, and keeps the highest cut that separates the point.
+/// to each side of the box grown by the point, and keeps the highest cut that separates the point
+/// (equivalently, the top-down "cut the grown box; split here if the cut separates" of the paper).
 extension ForestStorage {
     @inline(__always)
     static func pointsEqual(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ count: Int) -> Bool {
@@ -14,15 +15,21 @@ extension ForestStorage {
     func descend(tree t: Int, point: UnsafePointer<Float>, path: UnsafeMutablePointer<Int32>) -> (depth: Int, leaf: Int) {
         let base = t * internalPerTree
         let nodes = self.nodes + base
+        let boxes = box + base * 2 * dimensions
+        let boxSpan = 2 * dimensions - 1
+        var touched: UInt32 = 0
         var node = root[t]
         var depth = 0
         while node >= 0 {
             path[depth] = node
             let n = Int(node)
+            // Insertion and deletion then read these boxes bottom-up: start the loads now.
+            touched ^= boxes[n * 2 * dimensions].bitPattern ^ boxes[n * 2 * dimensions + boxSpan].bitPattern
             let record = nodes[n]
             node = point[Int(record.cutDimension)] <= record.cutValue ? record.left : record.right
             depth += 1
         }
+        path[depth] = Int32(bitPattern: touched) // scratch slot past the path; keeps the touches alive
         return (depth, Int(~node))
     }
 
@@ -40,7 +47,7 @@ extension ForestStorage {
 
     /// Inserts the stored point `slot` into tree `t`. Returns the slot the tree now references for it,
     /// which is an existing equal point's slot when the point is a duplicate (its leaf's mass grows).
-    func insert(tree t: Int, slot: Int32, path: UnsafeMutablePointer<Int32>, scratch: UnsafeMutablePointer<Float>) -> Int32 {
+    func insert(tree t: Int, slot: Int32, path: UnsafeMutablePointer<Int32>) -> Int32 {
         let d = dimensions
         let point = UnsafePointer(pointValues(slot))
         let leafBase = t * sampleSize
@@ -62,24 +69,25 @@ extension ForestStorage {
             for i in 0..<depth { mass[Int(path[i])] += 1 }
             return existing
         }
-        // scratch: current box (min, max) then saved box (min, max).
-        let currentMin = scratch
-        let currentMax = scratch + d
-        let savedMin = scratch + 2 * d
-        let savedMax = scratch + 3 * d
-        currentMin.update(from: leafValues, count: d)
-        currentMax.update(from: leafValues, count: d)
+        // The box at the current level is read in place (the leaf's point, then each ancestor's box):
+        // nothing is copied while climbing.
+        var currentMin = UnsafePointer(leafValues)
+        var currentMax = UnsafePointer(leafValues)
+        var savedMin = currentMin
+        var savedMax = currentMax
         var savedLevel = -1
         var savedDimension = 0
         var savedValue: Float = 0
         var level = depth
         var generator = SplitMix64(state: rng[t])
         while true {
+            // Once the point lies inside a box, no cut of it or of any ancestor's (larger) box can
+            // separate the point: the climb stops there. AWS draws a cut at every level up to the
+            // root; skipping levels that cannot win changes which random numbers are used, not the
+            // distribution of the chosen cut.
+            let (gap, total) = Self.growth(point: point, boxMin: currentMin, boxMax: currentMax, count: d)
+            if gap == 0 { break }
             let factor = generator.nextUnit()
-            var total = 0.0
-            for i in 0..<d {
-                total += Double(max(currentMax[i], point[i])) - Double(min(currentMin[i], point[i]))
-            }
             var position = factor * total
             var dimension = -1
             for i in 0..<d {
@@ -101,14 +109,14 @@ extension ForestStorage {
                 savedLevel = level
                 savedDimension = dimension
                 savedValue = value
-                savedMin.update(from: currentMin, count: d)
-                savedMax.update(from: currentMax, count: d)
+                savedMin = currentMin
+                savedMax = currentMax
             }
             if level == 0 { break }
             level -= 1
             let nodeBox = box + Int(path[level]) * 2 * d
-            currentMin.update(from: nodeBox, count: d)
-            currentMax.update(from: nodeBox + d, count: d)
+            currentMin = UnsafePointer(nodeBox)
+            currentMax = UnsafePointer(nodeBox + d)
         }
         rng[t] = generator.state
 
@@ -136,14 +144,22 @@ extension ForestStorage {
             let parent = nodeBase + Int(path[savedLevel - 1])
             if nodes[parent].left == displaced { nodes[parent].left = Int32(newNode) } else { nodes[parent].right = Int32(newNode) }
         }
-        for i in 0..<max(0, savedLevel) {
+        // Ancestors: one more point below each, and boxes grown to take it in, from the splice up
+        // until a box already contains the point (then every box above does too).
+        var growing = true
+        var i = savedLevel - 1
+        while i >= 0 {
             let n = Int(path[i])
             mass[n] += 1
-            let nodeBox = box + n * 2 * d
-            for j in 0..<d {
-                if point[j] < nodeBox[j] { nodeBox[j] = point[j] }
-                if point[j] > nodeBox[d + j] { nodeBox[d + j] = point[j] }
+            if growing {
+                let nodeBox = box + n * 2 * d
+                growing = false
+                for j in 0..<d {
+                    if point[j] < nodeBox[j] { nodeBox[j] = point[j]; growing = true }
+                    if point[j] > nodeBox[d + j] { nodeBox[d + j] = point[j]; growing = true }
+                }
             }
+            i -= 1
         }
         return slot
     }
@@ -202,13 +218,11 @@ extension ForestStorage {
         let (rightMin, rightMax) = childBox(tree: t, reference: nodes[nodeBase + n].right, box: box)
         var changed = false
         for i in 0..<d {
-            let newMin = min(leftMin[i], rightMin[i])
-            let newMax = max(leftMax[i], rightMax[i])
-            if newMin != target[i] || newMax != target[d + i] {
-                changed = true
-                target[i] = newMin
-                target[d + i] = newMax
-            }
+            let newMin = leftMin[i] < rightMin[i] ? leftMin[i] : rightMin[i]
+            let newMax = leftMax[i] > rightMax[i] ? leftMax[i] : rightMax[i]
+            changed = changed || newMin != target[i] || newMax != target[d + i]
+            target[i] = newMin
+            target[d + i] = newMax
         }
         return changed
     }

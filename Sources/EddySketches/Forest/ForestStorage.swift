@@ -52,9 +52,12 @@ final class ForestStorage: @unchecked Sendable {
         storeCapacity = trees * sampleSize + 1
         let nodes = trees * internalPerTree
         let leaves = trees * sampleSize
-        self.nodes = .allocate(capacity: nodes)
+        // Cache-line aligned, so a 16-byte node never straddles lines and an 8-dimensional box is one line.
+        self.nodes = UnsafeMutableRawPointer.allocate(byteCount: max(1, nodes) * MemoryLayout<TreeNode>.stride, alignment: 64)
+            .bindMemory(to: TreeNode.self, capacity: nodes)
         mass = .allocate(capacity: nodes)
-        box = .allocate(capacity: nodes * 2 * dimensions)
+        box = UnsafeMutableRawPointer.allocate(byteCount: max(1, nodes * 2 * dimensions) * 4, alignment: 64)
+            .bindMemory(to: Float.self, capacity: nodes * 2 * dimensions)
         leafPoint = .allocate(capacity: leaves)
         leafMass = .allocate(capacity: leaves)
         root = .allocate(capacity: trees)
@@ -129,12 +132,12 @@ final class ForestStorage: @unchecked Sendable {
     }
 
     deinit {
-        nodes.deallocate()
+        UnsafeMutableRawPointer(nodes).deallocate()
+        UnsafeMutableRawPointer(box).deallocate()
         for pointer in [mass, leafPoint, leafMass, root, freeNodes, freeNodeCount,
                         freeLeaves, freeLeafCount, samplePoint, sampleCount, storeReferences, storeFree] {
             pointer.deallocate()
         }
-        box.deallocate()
         sampleWeight.deallocate()
         rng.deallocate()
         storeValues.deallocate()

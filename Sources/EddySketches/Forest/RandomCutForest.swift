@@ -151,12 +151,25 @@ public struct RandomCutForest: Sendable {
     }
 
     private func forestScore(point: UnsafeMutablePointer<Float>, path: UnsafeMutablePointer<Int32>) -> Double {
-        var sum = 0.0
         let storage = self.storage
-        for t in 0..<configuration.numberOfTrees {
-            sum += storage.score(tree: t, point: point, path: path)
+        let trees = configuration.numberOfTrees
+        let group = ForestStorage.groupSize
+        let pathCapacity = group * (configuration.sampleSize + 1)
+        return withUnsafeTemporaryAllocation(of: Int32.self, capacity: pathCapacity + 4 * group) { scratch in
+            withUnsafeTemporaryAllocation(of: Double.self, capacity: group) { scores in
+                let paths = scratch.baseAddress!
+                var sum = 0.0
+                var first = 0
+                while first < trees {
+                    let count = min(group, trees - first)
+                    sum += storage.scoreGroup(
+                        first: first, count: count, point: point, paths: paths,
+                        lanes: paths + pathCapacity, scores: scores.baseAddress!)
+                    first += count
+                }
+                return sum / Double(trees)
+            }
         }
-        return sum / Double(configuration.numberOfTrees)
     }
 
     private func forestAttribution(point: UnsafeMutablePointer<Float>, path: UnsafeMutablePointer<Int32>, into result: inout DiVector) {
@@ -187,13 +200,10 @@ public struct RandomCutForest: Sendable {
         guard recordsSeen >= configuration.shingleSize else { return }
         let storage = self.storage
         let slot = storage.storePoint(point)
-        let d = configuration.pointDimensions
-        withUnsafeTemporaryAllocation(of: Float.self, capacity: 4 * d) { scratch in
-            for t in 0..<configuration.numberOfTrees {
-                storage.offer(
-                    tree: t, slot: slot, sequence: entriesSeen, timeDecay: configuration.timeDecay,
-                    initialAcceptFraction: configuration.initialAcceptFraction, path: path, scratch: scratch.baseAddress!)
-            }
+        for t in 0..<configuration.numberOfTrees {
+            storage.offer(
+                tree: t, slot: slot, sequence: entriesSeen, timeDecay: configuration.timeDecay,
+                initialAcceptFraction: configuration.initialAcceptFraction, path: path)
         }
         if storage.storeReferences[Int(slot)] == 0 { storage.freeSlot(slot) }
         entriesSeen += 1
