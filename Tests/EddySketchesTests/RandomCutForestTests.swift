@@ -171,3 +171,54 @@ struct NoiseSource {
         }
     }
 }
+
+@Suite struct ForestInternalsTests {
+    @Test func groupScoringEqualsPerTreeScoring() throws {
+        // The lockstep scorer must add up exactly what the one-tree-at-a-time scorer computes.
+        var forest = try RandomCutForest(configuration: ForestConfiguration(inputDimensions: 3, numberOfTrees: 13, sampleSize: 32, seed: 8))
+        let data = RandomCutForestTests.series(count: 400, seed: 15, dimensions: 3)
+        for record in data { _ = try forest.process(record) }
+        let storage = forest.storage
+        var path = [Int32](repeating: 0, count: 64)
+        var paths = [Int32](repeating: 0, count: ForestStorage.groupSize * 33 + 4 * ForestStorage.groupSize)
+        var lanes = [Double](repeating: 0, count: ForestStorage.groupSize)
+        for record in data.prefix(50) + [[30, -30, 0], [0, 0, 0]] {
+            var point = record.map(Float.init)
+            var expected = 0.0
+            for t in 0..<13 { expected += path.withUnsafeMutableBufferPointer { storage.score(tree: t, point: &point, path: $0.baseAddress!) } }
+            var actual = 0.0
+            var first = 0
+            while first < 13 {
+                let count = min(ForestStorage.groupSize, 13 - first)
+                actual += paths.withUnsafeMutableBufferPointer { buffer in
+                    lanes.withUnsafeMutableBufferPointer { scores in
+                        storage.scoreGroup(first: first, count: count, point: &point, paths: buffer.baseAddress!,
+                                           lanes: buffer.baseAddress! + ForestStorage.groupSize * 33, scores: scores.baseAddress!)
+                    }
+                }
+                first += count
+            }
+            #expect(abs(actual - expected) <= 1e-12 * max(1, expected))
+        }
+    }
+
+    @Test func keyedForestsSeparatePopulations() throws {
+        var keyed = try KeyedRandomCutForests(
+            configuration: ForestConfiguration(inputDimensions: 1, numberOfTrees: 30, sampleSize: 64, seed: 1), maximumKeys: 2)
+        var noise = NoiseSource(seed: 3)
+        for _ in 0..<800 {
+            _ = try keyed.process(key: "books", record: [10 + noise.gaussian()])
+            _ = try keyed.process(key: "cars", record: [1000 + 50 * noise.gaussian()])
+        }
+        // 40 is unremarkable between the two populations' ranges for one forest, but anomalous for books.
+        let books = try keyed.process(key: "books", record: [40])
+        let cars = try keyed.process(key: "cars", record: [1010])
+        #expect(books > 2 * cars, "books \(books) cars \(cars)")
+        #expect(throws: KeyedRandomCutForests.KeyLimitError.self) { try keyed.process(key: "toys", record: [1]) }
+        // Seeds depend on the key, not on arrival order.
+        var other = try KeyedRandomCutForests(
+            configuration: ForestConfiguration(inputDimensions: 1, numberOfTrees: 30, sampleSize: 64, seed: 1), maximumKeys: 2)
+        _ = try other.process(key: "cars", record: [1])
+        #expect(other.forests["cars"]!.configuration.seed == keyed.forests["cars"]!.configuration.seed)
+    }
+}

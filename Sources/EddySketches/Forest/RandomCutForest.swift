@@ -141,7 +141,7 @@ public struct RandomCutForest: Sendable {
     /// The score equals `attribution.total` up to rounding.
     public mutating func processWithAttribution(_ record: [Double]) throws(RecordError) -> (score: Double, attribution: DiVector) {
         let attribution = try self.attribution(record)
-        _ = try process(record)
+        try update(record)
         return (attribution.total, attribution)
     }
 
