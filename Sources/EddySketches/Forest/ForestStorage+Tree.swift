@@ -60,13 +60,11 @@ extension ForestStorage {
         }
         let (depth, leaf) = descend(tree: t, point: point, path: path)
         let nodeBase = t * internalPerTree
-        let mass = self.mass + nodeBase
         let box = self.box + nodeBase * 2 * d
         let existing = leafPoint[leafBase + leaf]
         let leafValues = pointValues(existing)
         if Self.pointsEqual(point, leafValues, d) {
             leafMass[leafBase + leaf] += 1
-            for i in 0..<depth { mass[Int(path[i])] += 1 }
             return existing
         }
         // The box at the current level is read in place (the leaf's point, then each ancestor's box):
@@ -126,13 +124,11 @@ extension ForestStorage {
         leafPoint[leafBase + Int(newLeaf)] = slot
         leafMass[leafBase + Int(newLeaf)] = 1
         let displaced: Int32 = savedLevel == depth ? ~Int32(leaf) : path[savedLevel]
-        let displacedMass: Int32 = displaced >= 0 ? mass[Int(displaced)] : leafMass[leafBase + leaf]
         if point[savedDimension] <= savedValue {
             nodes[nodeBase + newNode] = TreeNode(left: ~newLeaf, right: displaced, cutDimension: Int32(savedDimension), cutValue: savedValue)
         } else {
             nodes[nodeBase + newNode] = TreeNode(left: displaced, right: ~newLeaf, cutDimension: Int32(savedDimension), cutValue: savedValue)
         }
-        mass[newNode] = displacedMass + 1
         let newBox = box + newNode * 2 * d
         for i in 0..<d {
             newBox[i] = min(savedMin[i], point[i])
@@ -144,20 +140,16 @@ extension ForestStorage {
             let parent = nodeBase + Int(path[savedLevel - 1])
             if nodes[parent].left == displaced { nodes[parent].left = Int32(newNode) } else { nodes[parent].right = Int32(newNode) }
         }
-        // Ancestors: one more point below each, and boxes grown to take it in, from the splice up
-        // until a box already contains the point (then every box above does too).
+        // Ancestors' boxes grow to take the point in, from the splice up until a box already
+        // contains it (then every box above does too).
         var growing = true
         var i = savedLevel - 1
-        while i >= 0 {
-            let n = Int(path[i])
-            mass[n] += 1
-            if growing {
-                let nodeBox = box + n * 2 * d
-                growing = false
-                for j in 0..<d {
-                    if point[j] < nodeBox[j] { nodeBox[j] = point[j]; growing = true }
-                    if point[j] > nodeBox[d + j] { nodeBox[d + j] = point[j]; growing = true }
-                }
+        while i >= 0, growing {
+            let nodeBox = box + Int(path[i]) * 2 * d
+            growing = false
+            for j in 0..<d {
+                if point[j] < nodeBox[j] { nodeBox[j] = point[j]; growing = true }
+                if point[j] > nodeBox[d + j] { nodeBox[d + j] = point[j]; growing = true }
             }
             i -= 1
         }
@@ -171,10 +163,8 @@ extension ForestStorage {
         let (depth, leaf) = descend(tree: t, point: point, path: path)
         let leafBase = t * sampleSize
         let nodeBase = t * internalPerTree
-        let mass = self.mass + nodeBase
         if leafMass[leafBase + leaf] > 1 {
             leafMass[leafBase + leaf] -= 1
-            for i in 0..<depth { mass[Int(path[i])] -= 1 }
             return
         }
         leafMass[leafBase + leaf] = 0
@@ -196,14 +186,9 @@ extension ForestStorage {
         let grandparent = nodeBase + Int(path[depth - 2])
         if nodes[grandparent].left == Int32(parent) { nodes[grandparent].left = sibling } else { nodes[grandparent].right = sibling }
         let box = self.box + nodeBase * 2 * d
-        var boxMayChange = true
+        // Boxes shrink from the removed leaf up, until one does not change.
         var level = depth - 2
-        while level >= 0 {
-            let n = Int(path[level])
-            mass[n] -= 1
-            if boxMayChange {
-                boxMayChange = recomputeBox(tree: t, node: n, box: box)
-            }
+        while level >= 0, recomputeBox(tree: t, node: Int(path[level]), box: box) {
             level -= 1
         }
     }

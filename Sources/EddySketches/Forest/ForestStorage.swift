@@ -2,8 +2,10 @@
 ///
 /// Layout (T trees, S sample size, D point dimensions, I = S − 1 internal nodes per tree):
 /// - internal nodes: the fields a descent reads (`left`, `right`, `cutDimension`, `cutValue`) packed in
-///   one 16-byte `TreeNode` so each level costs one cache line; `mass` (Int32) and `box` (2·D Floats per
-///   node: D minima then D maxima) in separate arrays; tree `t` at offset `t·I`;
+///   one 16-byte `TreeNode` so each level costs one cache line, and `box` (2·D Floats per node: D minima
+///   then D maxima) in a separate array; tree `t` at offset `t·I`. Internal nodes keep no mass: AWS keeps
+///   one for density and centre-of-mass features, but the anomaly score and attribution need only leaf
+///   masses and the tree's mass, and skipping it lets updates stop climbing as soon as boxes settle;
 /// - leaves: `leafPoint` (index into the point store) and `leafMass`, tree `t` at offset `t·S`;
 /// - child references are Int32: `≥ 0` an internal node, `< 0` the leaf `~reference`;
 /// - reservoirs: `sampleWeight`/`samplePoint` as a max-heap per tree, offset `t·S`;
@@ -22,7 +24,6 @@ final class ForestStorage: @unchecked Sendable {
     let storeCapacity: Int
 
     let nodes: UnsafeMutablePointer<TreeNode>
-    let mass: UnsafeMutablePointer<Int32>
     let box: UnsafeMutablePointer<Float>
     let leafPoint: UnsafeMutablePointer<Int32>
     let leafMass: UnsafeMutablePointer<Int32>
@@ -55,7 +56,6 @@ final class ForestStorage: @unchecked Sendable {
         // Cache-line aligned, so a 16-byte node never straddles lines and an 8-dimensional box is one line.
         self.nodes = UnsafeMutableRawPointer.allocate(byteCount: max(1, nodes) * MemoryLayout<TreeNode>.stride, alignment: 64)
             .bindMemory(to: TreeNode.self, capacity: nodes)
-        mass = .allocate(capacity: nodes)
         box = UnsafeMutableRawPointer.allocate(byteCount: max(1, nodes * 2 * dimensions) * 4, alignment: 64)
             .bindMemory(to: Float.self, capacity: nodes * 2 * dimensions)
         leafPoint = .allocate(capacity: leaves)
@@ -82,7 +82,6 @@ final class ForestStorage: @unchecked Sendable {
         let nodeCount = trees * internalPerTree
         let leaves = trees * sampleSize
         nodes.initialize(repeating: TreeNode(left: 0, right: 0, cutDimension: 0, cutValue: 0), count: nodeCount)
-        mass.initialize(repeating: 0, count: nodeCount)
         box.initialize(repeating: 0, count: nodeCount * 2 * dimensions)
         leafPoint.initialize(repeating: -1, count: leaves)
         leafMass.initialize(repeating: 0, count: leaves)
@@ -111,7 +110,6 @@ final class ForestStorage: @unchecked Sendable {
         let nodeCount = trees * internalPerTree
         let leaves = trees * sampleSize
         other.nodes.initialize(from: nodes, count: nodeCount)
-        other.mass.initialize(from: mass, count: nodeCount)
         other.box.initialize(from: box, count: nodeCount * 2 * dimensions)
         other.leafPoint.initialize(from: leafPoint, count: leaves)
         other.leafMass.initialize(from: leafMass, count: leaves)
@@ -134,7 +132,7 @@ final class ForestStorage: @unchecked Sendable {
     deinit {
         UnsafeMutableRawPointer(nodes).deallocate()
         UnsafeMutableRawPointer(box).deallocate()
-        for pointer in [mass, leafPoint, leafMass, root, freeNodes, freeNodeCount,
+        for pointer in [leafPoint, leafMass, root, freeNodes, freeNodeCount,
                         freeLeaves, freeLeafCount, samplePoint, sampleCount, storeReferences, storeFree] {
             pointer.deallocate()
         }
@@ -148,7 +146,7 @@ final class ForestStorage: @unchecked Sendable {
     var allocatedBytes: Int {
         let nodes = trees * internalPerTree
         let leaves = trees * sampleSize
-        return nodes * (16 + 4 + 4 + 2 * dimensions * 4) + leaves * (4 * 4 + 4 + 4) + trees * (4 * 4 + 8)
+        return nodes * (16 + 4 + 2 * dimensions * 4) + leaves * (4 * 4 + 4 + 4) + trees * (4 * 4 + 8)
             + storeCapacity * (dimensions * 4 + 8) + (sampleSize + 2) * 8
     }
 

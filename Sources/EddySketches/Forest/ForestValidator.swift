@@ -1,6 +1,6 @@
 /// Checks every structural invariant of restored forest storage: each tree is a proper tree over its
 /// live nodes and leaves, cuts separate the children's boxes, boxes are the union of their children,
-/// masses add up, reservoirs match the leaves, free lists are exactly the unused entries, and the
+/// leaf masses add up to the reservoir size, reservoirs match the leaves, free lists are exactly the unused entries, and the
 /// point store's reference counts equal the reservoir references.
 struct ForestValidator {
     let storage: ForestStorage
@@ -104,7 +104,7 @@ struct ForestValidator {
         try checkFreeList(s.freeLeaves + leafBase, count: Int(s.freeLeafCount[t]), limit: s.sampleSize, used: leafSeen, live: liveLeaves, what: "leaf", tree: t)
     }
 
-    /// Box = union of children, cut separates them, mass = sum of children.
+    /// Box = union of children, and the cut separates them.
     private func checkNode(_ t: Int, _ n: Int, _ node: TreeNode) throws(SketchDecodingError) {
         let s = storage
         let d = s.dimensions
@@ -120,12 +120,6 @@ struct ForestValidator {
         guard leftMax[dim] <= node.cutValue, rightMin[dim] > node.cutValue else {
             throw SketchDecodingError("tree \(t) node \(n) cut does not separate its children")
         }
-        let mass = massOf(t, node.left) + massOf(t, node.right)
-        guard s.mass[nodeBase + n] == mass else { throw SketchDecodingError("tree \(t) node \(n) mass is wrong") }
-    }
-
-    private func massOf(_ t: Int, _ reference: Int32) -> Int32 {
-        reference >= 0 ? storage.mass[t * storage.internalPerTree + Int(reference)] : storage.leafMass[t * storage.sampleSize + Int(~reference)]
     }
 
     private func checkFreeList(

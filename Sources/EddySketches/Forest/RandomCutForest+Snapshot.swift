@@ -26,7 +26,6 @@ extension RandomCutForest {
             writer.write(UInt32(bitPattern: node.right))
             writer.write(UInt32(bitPattern: node.cutDimension))
             writer.write(node.cutValue)
-            writer.write(UInt32(bitPattern: s.mass[i]))
         }
         for i in 0..<(nodeCount * 2 * s.dimensions) { writer.write(s.box[i]) }
         for i in 0..<leaves {
@@ -76,7 +75,7 @@ extension RandomCutForest {
         }
         // Refuse before allocating: a real snapshot holds every buffer, so it is at least this long.
         let c = configuration
-        guard c.numberOfTrees * c.sampleSize * (c.pointDimensions + 5) * 4 <= bytes.count else {
+        guard c.numberOfTrees * c.sampleSize * (c.pointDimensions + 4) * 4 <= bytes.count else {
             throw SketchDecodingError("snapshot of \(bytes.count) bytes is too short for its configuration")
         }
         do {
@@ -100,7 +99,6 @@ extension RandomCutForest {
             let dimension = Int32(bitPattern: try reader.readUInt32("node"))
             let cut = try reader.readFloat("node")
             s.nodes[i] = TreeNode(left: left, right: right, cutDimension: dimension, cutValue: cut)
-            s.mass[i] = Int32(bitPattern: try reader.readUInt32("mass"))
         }
         for i in 0..<(nodeCount * 2 * s.dimensions) { s.box[i] = try reader.readFloat("box") }
         for i in 0..<leaves {
