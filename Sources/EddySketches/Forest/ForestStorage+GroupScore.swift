@@ -32,9 +32,8 @@ extension ForestStorage {
             reference[g] = root[first + g]
             live[g] = 1
         }
-        // The climb re-reads the boxes of the deepest path nodes; touching each box while descending
-        // starts those loads early, overlapped with the descent's own misses.
-        var touched: UInt32 = 0
+        // The climb re-reads the boxes of the deepest path nodes; prefetching each box while
+        // descending starts those loads early, overlapped with the descent's own misses.
         let boxSpan = 2 * d - 1
         var descending = true
         while descending {
@@ -45,7 +44,8 @@ extension ForestStorage {
                 paths[g * stride + Int(depth[g])] = n
                 let nodeIndex = (first + g) * nodeStride + Int(n)
                 let nodeBox = box + nodeIndex * 2 * d
-                touched ^= nodeBox[0].bitPattern ^ nodeBox[boxSpan].bitPattern
+                prefetch(nodeBox)
+                prefetch(nodeBox + boxSpan)
                 let record = nodes[nodeIndex]
                 reference[g] = point[Int(record.cutDimension)] <= record.cutValue ? record.left : record.right
                 depth[g] += 1
@@ -107,8 +107,6 @@ extension ForestStorage {
         for g in 0..<count where live[g] == 3 {
             total += score[g] * log2MassPlusOne[treeMass(first + g)]
         }
-        // Keeps the touches alive; the value itself is meaningless.
-        lanes[0] = Int32(bitPattern: touched)
         return total
     }
 }

@@ -17,19 +17,18 @@ extension ForestStorage {
         let nodes = self.nodes + base
         let boxes = box + base * 2 * dimensions
         let boxSpan = 2 * dimensions - 1
-        var touched: UInt32 = 0
         var node = root[t]
         var depth = 0
         while node >= 0 {
             path[depth] = node
             let n = Int(node)
             // Insertion and deletion then read these boxes bottom-up: start the loads now.
-            touched ^= boxes[n * 2 * dimensions].bitPattern ^ boxes[n * 2 * dimensions + boxSpan].bitPattern
+            prefetch(boxes + n * 2 * dimensions)
+            prefetch(boxes + n * 2 * dimensions + boxSpan)
             let record = nodes[n]
             node = point[Int(record.cutDimension)] <= record.cutValue ? record.left : record.right
             depth += 1
         }
-        path[depth] = Int32(bitPattern: touched) // scratch slot past the path; keeps the touches alive
         return (depth, Int(~node))
     }
 
