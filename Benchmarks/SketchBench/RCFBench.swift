@@ -31,6 +31,8 @@ enum RCFBench {
         }
     }
 
+    static let runs = 3
+
     static func run(pointCount: Int, failures: inout [String]) -> [Row] {
         var rows: [Row] = []
         for (name, dimensions, shingle) in cases {
@@ -39,12 +41,22 @@ enum RCFBench {
             let text = data.map { $0.map { "\($0)" }.joined(separator: ",") }.joined(separator: "\n")
             try? text.write(to: file, atomically: true, encoding: .utf8)
 
-            var forest = try! RandomCutForest(configuration: ForestConfiguration(
-                inputDimensions: dimensions, shingleSize: shingle, numberOfTrees: 100, sampleSize: 256, seed: 1))
+            // Fastest of three runs on fresh forests, as the reference script does for krcf and jrcf.
+            var elapsed = Double.infinity
+            var forest = try! RandomCutForest(configuration: ForestConfiguration(inputDimensions: dimensions, shingleSize: shingle))
             var checksum = 0.0
-                        let start = threadCPUSeconds()
-            for record in data { checksum += try! forest.process(record) }
-            let elapsed = threadCPUSeconds() - start
+            for _ in 0..<runs {
+                var candidate = try! RandomCutForest(configuration: ForestConfiguration(
+                    inputDimensions: dimensions, shingleSize: shingle, numberOfTrees: 100, sampleSize: 256, seed: 1))
+                checksum = 0.0
+                let start = threadCPUSeconds()
+                for record in data { checksum += try! candidate.process(record) }
+                let time = threadCPUSeconds() - start
+                if time < elapsed {
+                    elapsed = time
+                    forest = candidate
+                }
+            }
             var row = Row(
                 name: name, eddyRate: Double(pointCount) / elapsed, eddyMemory: forest.memoryBytes,
                 eddySnapshot: forest.serialized().count)
@@ -53,7 +65,7 @@ enum RCFBench {
             do {
                 let result = try ReferenceScript.run("rcf_reference.py", [
                     "bench", file.path, "--dimensions", "\(dimensions)", "--shingle", "\(shingle)",
-                    "--trees", "100", "--samples", "256", "--seeds", "1",
+                    "--trees", "100", "--samples", "256", "--seeds", "1", "--runs", "\(runs)",
                 ])
                 if let krcf = result["krcf"] as? [String: Any] {
                     row.krcfRate = krcf["points_per_second"] as? Double
@@ -73,7 +85,7 @@ enum RCFBench {
     }
 
     static func printTable(_ rows: [Row]) {
-        print("Random Cut Forest, 100 trees, 256 samples, score+update per point")
+        print("Random Cut Forest, 100 trees, 256 samples, time decay 1/2560, score+update per point, \(runs) runs each (fastest counts), thread CPU time")
         print("| case | Eddy pts/s | Eddy µs/pt | krcf pts/s | krcf µs/pt | jrcf pts/s | jrcf µs/pt | Eddy/krcf | Eddy/jrcf | Eddy bytes (memory / snapshot) | krcf bytes (msgpack) | jrcf bytes (JSON state) |")
         print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
         for row in rows {

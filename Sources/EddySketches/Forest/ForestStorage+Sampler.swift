@@ -11,8 +11,25 @@ extension ForestStorage {
     ) {
         var generator = SplitMix64(state: rng[t])
         let u = generator.nextOpenUnit()
-        let weight = Float(log(-log(u)) - Double(sequence) * timeDecay)
         let count = Int(sampleCount[t])
+        if count == sampleSize {
+            // Most offers to a full reservoir are rejected. Rejection means ln(−ln u) − n·λ ≥ w_max,
+            // i.e. u ≤ exp(−exp(w_max + n·λ)); that threshold only falls as n grows, so its value at
+            // n + horizon is a valid bound for the next `horizon` offers, and one comparison settles
+            // most offers without the two logarithms. A small safety factor keeps every decision the
+            // bound makes identical to the exact test below.
+            if sequence > rejectionHorizon[t] {
+                let horizon = sequence + Self.rejectionHorizonLength
+                let y = Double(sampleWeight[t * sampleSize]) + Double(horizon) * timeDecay
+                rejectionBound[t] = exponential(-exponential(y)) * (1 - 1e-9)
+                rejectionHorizon[t] = horizon
+            }
+            if u < rejectionBound[t] {
+                rng[t] = generator.state
+                return
+            }
+        }
+        let weight = Float(log(-log(u)) - Double(sequence) * timeDecay)
         var initial = false
         if count < sampleSize {
             let fill = Double(count) / Double(sampleSize)
@@ -44,6 +61,7 @@ extension ForestStorage {
 
     @inline(__always)
     private func heapAdd(weights: UnsafeMutablePointer<Float>, points: UnsafeMutablePointer<Int32>, tree t: Int, weight: Float, point: Int32) {
+        rejectionHorizon[t] = -1
         var current = Int(sampleCount[t])
         sampleCount[t] += 1
         weights[current] = weight
@@ -59,6 +77,7 @@ extension ForestStorage {
 
     @inline(__always)
     private func heapRemoveMax(weights: UnsafeMutablePointer<Float>, points: UnsafeMutablePointer<Int32>, tree t: Int) {
+        rejectionHorizon[t] = -1
         sampleCount[t] -= 1
         let size = Int(sampleCount[t])
         weights[0] = weights[size]

@@ -36,6 +36,11 @@ final class ForestStorage: @unchecked Sendable {
     let samplePoint: UnsafeMutablePointer<Int32>
     let sampleCount: UnsafeMutablePointer<Int32>
     let rng: UnsafeMutablePointer<UInt64>
+    /// Per tree, a cached lower bound on `u` below which a full reservoir rejects, valid up to the
+    /// sequence number in `rejectionHorizon` (−1: stale). Derived state: never serialized.
+    let rejectionBound: UnsafeMutablePointer<Double>
+    let rejectionHorizon: UnsafeMutablePointer<Int>
+    static let rejectionHorizonLength = 64
     let storeValues: UnsafeMutablePointer<Float>
     let storeReferences: UnsafeMutablePointer<Int32>
     let storeFree: UnsafeMutablePointer<Int32>
@@ -69,6 +74,10 @@ final class ForestStorage: @unchecked Sendable {
         samplePoint = .allocate(capacity: leaves)
         sampleCount = .allocate(capacity: trees)
         rng = .allocate(capacity: trees)
+        rejectionBound = .allocate(capacity: trees)
+        rejectionBound.initialize(repeating: 0, count: trees)
+        rejectionHorizon = .allocate(capacity: trees)
+        rejectionHorizon.initialize(repeating: -1, count: trees)
         storeValues = .allocate(capacity: storeCapacity * dimensions)
         storeReferences = .allocate(capacity: storeCapacity)
         storeFree = .allocate(capacity: storeCapacity)
@@ -138,6 +147,8 @@ final class ForestStorage: @unchecked Sendable {
         }
         sampleWeight.deallocate()
         rng.deallocate()
+        rejectionBound.deallocate()
+        rejectionHorizon.deallocate()
         storeValues.deallocate()
         log2MassPlusOne.deallocate()
     }

@@ -29,3 +29,25 @@ private func libcLog(_ x: Double) -> Double {
     #endif
 }
 #endif
+
+/// The C library's exponential (the reservoir's rejection threshold needs it).
+@inline(__always)
+func exponential(_ x: Double) -> Double {
+    #if canImport(Glibc)
+    return Glibc.exp(x)
+    #elseif canImport(Musl)
+    return Musl.exp(x)
+    #elseif canImport(Darwin)
+    return Darwin.exp(x)
+    #else
+    // Fallback without a C library: e^x by squaring a Taylor series of e^(x/2^k).
+    var k = 0
+    var y = x
+    while abs(y) > 0.5 { y /= 2; k += 1 }
+    var term = 1.0
+    var sum = 1.0
+    for n in 1..<25 { term *= y / Double(n); sum += term }
+    for _ in 0..<k { sum *= sum }
+    return sum
+    #endif
+}
