@@ -96,6 +96,26 @@ struct NoiseSource {
         }
         let restored = try RandomCutForest(serialized: forest.serialized())
         #expect(restored.entriesSeen == 2999)
+        // The parent links and reservoir leaves maintained incrementally equal those rebuilt from scratch.
+        let live = forest.storage
+        let rebuilt = restored.storage
+        for t in 0..<8 {
+            var stack = [live.root[t]]
+            while let reference = stack.popLast(), reference != ForestStorage.emptyRoot {
+                if reference < 0 {
+                    let leaf = t * 16 + Int(~reference)
+                    #expect(live.leafParent[leaf] == rebuilt.leafParent[leaf])
+                } else {
+                    let node = t * 15 + Int(reference)
+                    #expect(live.nodeParent[node] == rebuilt.nodeParent[node])
+                    stack.append(live.nodes[node].left)
+                    stack.append(live.nodes[node].right)
+                }
+            }
+            for i in 0..<Int(live.sampleCount[t]) {
+                #expect(live.sampleLeaf[t * 16 + i] == rebuilt.sampleLeaf[t * 16 + i])
+            }
+        }
     }
 
     @Test func attributionSumsToScoreAndPointsAtTheColumn() throws {

@@ -47,41 +47,51 @@ extension ForestStorage {
         let base = t * sampleSize
         let weights = sampleWeight + base
         let points = samplePoint + base
+        let leaves = sampleLeaf + base
         if !initial {
             guard count > 0, weight < weights[0] else { return }
             let evicted = points[0]
-            heapRemoveMax(weights: weights, points: points, tree: t)
-            delete(tree: t, slot: evicted, path: path)
+            let evictedLeaf = leaves[0]
+            heapRemoveMax(weights: weights, points: points, leaves: leaves, tree: t)
+            delete(tree: t, leaf: evictedLeaf)
             release(evicted)
         }
-        let stored = insert(tree: t, slot: slot, path: path)
+        let (stored, leaf) = insert(tree: t, slot: slot, path: path)
         retain(stored)
-        heapAdd(weights: weights, points: points, tree: t, weight: weight, point: stored)
+        heapAdd(weights: weights, points: points, leaves: leaves, tree: t, weight: weight, point: stored, leaf: leaf)
     }
 
     @inline(__always)
-    private func heapAdd(weights: UnsafeMutablePointer<Float>, points: UnsafeMutablePointer<Int32>, tree t: Int, weight: Float, point: Int32) {
+    private func heapAdd(
+        weights: UnsafeMutablePointer<Float>, points: UnsafeMutablePointer<Int32>, leaves: UnsafeMutablePointer<Int32>,
+        tree t: Int, weight: Float, point: Int32, leaf: Int32
+    ) {
         rejectionHorizon[t] = -1
         var current = Int(sampleCount[t])
         sampleCount[t] += 1
         weights[current] = weight
         points[current] = point
+        leaves[current] = leaf
         while current > 0 {
             let parent = (current - 1) / 2
             guard weights[parent] < weights[current] else { break }
             weights.swapAt(parent, current)
             points.swapAt(parent, current)
+            leaves.swapAt(parent, current)
             current = parent
         }
     }
 
     @inline(__always)
-    private func heapRemoveMax(weights: UnsafeMutablePointer<Float>, points: UnsafeMutablePointer<Int32>, tree t: Int) {
+    private func heapRemoveMax(
+        weights: UnsafeMutablePointer<Float>, points: UnsafeMutablePointer<Int32>, leaves: UnsafeMutablePointer<Int32>, tree t: Int
+    ) {
         rejectionHorizon[t] = -1
         sampleCount[t] -= 1
         let size = Int(sampleCount[t])
         weights[0] = weights[size]
         points[0] = points[size]
+        leaves[0] = leaves[size]
         var current = 0
         while 2 * current + 1 < size {
             var largest = 2 * current + 1
@@ -89,6 +99,7 @@ extension ForestStorage {
             guard weights[largest] > weights[current] else { break }
             weights.swapAt(largest, current)
             points.swapAt(largest, current)
+            leaves.swapAt(largest, current)
             current = largest
         }
     }

@@ -45,8 +45,9 @@ extension ForestStorage {
     }
 
     /// Inserts the stored point `slot` into tree `t`. Returns the slot the tree now references for it,
-    /// which is an existing equal point's slot when the point is a duplicate (its leaf's mass grows).
-    func insert(tree t: Int, slot: Int32, path: UnsafeMutablePointer<Int32>) -> Int32 {
+    /// which is an existing equal point's slot when the point is a duplicate (its leaf's mass grows),
+    /// and the leaf holding it.
+    func insert(tree t: Int, slot: Int32, path: UnsafeMutablePointer<Int32>) -> (slot: Int32, leaf: Int32) {
         let d = dimensions
         let point = UnsafePointer(pointValues(slot))
         let leafBase = t * sampleSize
@@ -54,8 +55,9 @@ extension ForestStorage {
             let leaf = popFreeLeaf(tree: t)
             leafPoint[leafBase + Int(leaf)] = slot
             leafMass[leafBase + Int(leaf)] = 1
+            leafParent[leafBase + Int(leaf)] = -1
             root[t] = ~leaf
-            return slot
+            return (slot, leaf)
         }
         let (depth, leaf) = descend(tree: t, point: point, path: path)
         let nodeBase = t * internalPerTree
@@ -64,7 +66,7 @@ extension ForestStorage {
         let leafValues = pointValues(existing)
         if Self.pointsEqual(point, leafValues, d) {
             leafMass[leafBase + leaf] += 1
-            return existing
+            return (existing, Int32(leaf))
         }
         // The box at the current level is read in place (the leaf's point, then each ancestor's box):
         // nothing is copied while climbing.
@@ -122,6 +124,7 @@ extension ForestStorage {
         let newLeaf = popFreeLeaf(tree: t)
         leafPoint[leafBase + Int(newLeaf)] = slot
         leafMass[leafBase + Int(newLeaf)] = 1
+        leafParent[leafBase + Int(newLeaf)] = Int32(newNode)
         let displaced: Int32 = savedLevel == depth ? ~Int32(leaf) : path[savedLevel]
         if point[savedDimension] <= savedValue {
             nodes[nodeBase + newNode] = TreeNode(left: ~newLeaf, right: displaced, cutDimension: Int32(savedDimension), cutValue: savedValue)
@@ -133,6 +136,12 @@ extension ForestStorage {
             newBox[i] = min(savedMin[i], point[i])
             newBox[d + i] = max(savedMax[i], point[i])
         }
+        if displaced >= 0 {
+            nodeParent[nodeBase + Int(displaced)] = Int32(newNode)
+        } else {
+            leafParent[leafBase + Int(~displaced)] = Int32(newNode)
+        }
+        nodeParent[nodeBase + newNode] = savedLevel == 0 ? -1 : path[savedLevel - 1]
         if savedLevel == 0 {
             root[t] = Int32(newNode)
         } else {
@@ -152,43 +161,51 @@ extension ForestStorage {
             }
             i -= 1
         }
-        return slot
+        return (slot, newLeaf)
     }
 
-    /// Removes one occurrence of the stored point `slot` from tree `t`, shrinking ancestor boxes.
-    func delete(tree t: Int, slot: Int32, path: UnsafeMutablePointer<Int32>) {
-        let d = dimensions
-        let point = UnsafePointer(pointValues(slot))
-        let (depth, leaf) = descend(tree: t, point: point, path: path)
+    /// Removes one occurrence of the point held by `leaf` from tree `t`, shrinking ancestor boxes.
+    /// Goes straight to the leaf through the reservoir's record and climbs by parent links only as
+    /// far as boxes change.
+    func delete(tree t: Int, leaf: Int32) {
         let leafBase = t * sampleSize
         let nodeBase = t * internalPerTree
-        if leafMass[leafBase + leaf] > 1 {
-            leafMass[leafBase + leaf] -= 1
+        let l = leafBase + Int(leaf)
+        if leafMass[l] > 1 {
+            leafMass[l] -= 1
             return
         }
-        leafMass[leafBase + leaf] = 0
-        leafPoint[leafBase + leaf] = -1
-        freeLeaves[leafBase + Int(freeLeafCount[t])] = Int32(leaf)
+        leafMass[l] = 0
+        leafPoint[l] = -1
+        freeLeaves[leafBase + Int(freeLeafCount[t])] = leaf
         freeLeafCount[t] += 1
-        if depth == 0 {
+        let parent = leafParent[l]
+        leafParent[l] = -1
+        if parent < 0 {
             root[t] = Self.emptyRoot
             return
         }
-        let parent = Int(path[depth - 1])
-        let sibling = nodes[nodeBase + parent].left == ~Int32(leaf) ? nodes[nodeBase + parent].right : nodes[nodeBase + parent].left
-        freeNodes[nodeBase + Int(freeNodeCount[t])] = Int32(parent)
+        let parentRecord = nodes[nodeBase + Int(parent)]
+        let sibling = parentRecord.left == ~leaf ? parentRecord.right : parentRecord.left
+        let grandparent = nodeParent[nodeBase + Int(parent)]
+        freeNodes[nodeBase + Int(freeNodeCount[t])] = parent
         freeNodeCount[t] += 1
-        if depth == 1 {
+        if sibling >= 0 {
+            nodeParent[nodeBase + Int(sibling)] = grandparent
+        } else {
+            leafParent[leafBase + Int(~sibling)] = grandparent
+        }
+        if grandparent < 0 {
             root[t] = sibling
             return
         }
-        let grandparent = nodeBase + Int(path[depth - 2])
-        if nodes[grandparent].left == Int32(parent) { nodes[grandparent].left = sibling } else { nodes[grandparent].right = sibling }
-        let box = self.box + nodeBase * 2 * d
+        let g = nodeBase + Int(grandparent)
+        if nodes[g].left == parent { nodes[g].left = sibling } else { nodes[g].right = sibling }
         // Boxes shrink from the removed leaf up, until one does not change.
-        var level = depth - 2
-        while level >= 0, recomputeBox(tree: t, node: Int(path[level]), box: box) {
-            level -= 1
+        let box = self.box + nodeBase * 2 * dimensions
+        var node = grandparent
+        while node >= 0, recomputeBox(tree: t, node: Int(node), box: box) {
+            node = nodeParent[nodeBase + Int(node)]
         }
     }
 

@@ -12,7 +12,10 @@
 /// - the point store is shared by all trees and reference counted, so a point accepted by many trees
 ///   is stored once; it has `T·S + 1` slots, enough for every reservoir plus the incoming point.
 ///
-/// No parent pointers: every operation descends from the root along the point's own path, as AWS does.
+/// Parent links (`nodeParent`, `leafParent`, −1 at the root) and each reservoir entry's leaf
+/// (`sampleLeaf`) let an eviction go straight to its leaf and climb only as far as boxes change,
+/// instead of descending from the root. They are derived state: snapshots omit them and restore
+/// rebuilds them.
 /// Everything is allocated once at creation, so steady-state processing never allocates.
 final class ForestStorage: @unchecked Sendable {
     // @unchecked: the buffers are only mutated through `RandomCutForest`'s mutating methods, which
@@ -27,6 +30,9 @@ final class ForestStorage: @unchecked Sendable {
     let box: UnsafeMutablePointer<Float>
     let leafPoint: UnsafeMutablePointer<Int32>
     let leafMass: UnsafeMutablePointer<Int32>
+    let nodeParent: UnsafeMutablePointer<Int32>
+    let leafParent: UnsafeMutablePointer<Int32>
+    let sampleLeaf: UnsafeMutablePointer<Int32>
     let root: UnsafeMutablePointer<Int32>
     let freeNodes: UnsafeMutablePointer<Int32>
     let freeNodeCount: UnsafeMutablePointer<Int32>
@@ -65,6 +71,9 @@ final class ForestStorage: @unchecked Sendable {
             .bindMemory(to: Float.self, capacity: nodes * 2 * dimensions)
         leafPoint = .allocate(capacity: leaves)
         leafMass = .allocate(capacity: leaves)
+        nodeParent = .allocate(capacity: max(1, nodes))
+        leafParent = .allocate(capacity: leaves)
+        sampleLeaf = .allocate(capacity: leaves)
         root = .allocate(capacity: trees)
         freeNodes = .allocate(capacity: nodes)
         freeNodeCount = .allocate(capacity: trees)
@@ -94,6 +103,9 @@ final class ForestStorage: @unchecked Sendable {
         box.initialize(repeating: 0, count: nodeCount * 2 * dimensions)
         leafPoint.initialize(repeating: -1, count: leaves)
         leafMass.initialize(repeating: 0, count: leaves)
+        nodeParent.initialize(repeating: -1, count: max(1, nodeCount))
+        leafParent.initialize(repeating: -1, count: leaves)
+        sampleLeaf.initialize(repeating: -1, count: leaves)
         sampleWeight.initialize(repeating: 0, count: leaves)
         samplePoint.initialize(repeating: -1, count: leaves)
         var seeder = SplitMix64(state: seed)
@@ -122,6 +134,9 @@ final class ForestStorage: @unchecked Sendable {
         other.box.initialize(from: box, count: nodeCount * 2 * dimensions)
         other.leafPoint.initialize(from: leafPoint, count: leaves)
         other.leafMass.initialize(from: leafMass, count: leaves)
+        other.nodeParent.initialize(from: nodeParent, count: max(1, nodeCount))
+        other.leafParent.initialize(from: leafParent, count: leaves)
+        other.sampleLeaf.initialize(from: sampleLeaf, count: leaves)
         other.root.initialize(from: root, count: trees)
         other.freeNodes.initialize(from: freeNodes, count: nodeCount)
         other.freeNodeCount.initialize(from: freeNodeCount, count: trees)
@@ -141,7 +156,7 @@ final class ForestStorage: @unchecked Sendable {
     deinit {
         UnsafeMutableRawPointer(nodes).deallocate()
         UnsafeMutableRawPointer(box).deallocate()
-        for pointer in [leafPoint, leafMass, root, freeNodes, freeNodeCount,
+        for pointer in [nodeParent, leafParent, sampleLeaf, leafPoint, leafMass, root, freeNodes, freeNodeCount,
                         freeLeaves, freeLeafCount, samplePoint, sampleCount, storeReferences, storeFree] {
             pointer.deallocate()
         }
@@ -157,7 +172,7 @@ final class ForestStorage: @unchecked Sendable {
     var allocatedBytes: Int {
         let nodes = trees * internalPerTree
         let leaves = trees * sampleSize
-        return nodes * (16 + 4 + 2 * dimensions * 4) + leaves * (4 * 4 + 4 + 4) + trees * (4 * 4 + 8)
+        return nodes * (16 + 4 + 4 + 2 * dimensions * 4) + leaves * (7 * 4 + 4 + 4) + trees * (4 * 4 + 8)
             + storeCapacity * (dimensions * 4 + 8) + (sampleSize + 2) * 8
     }
 

@@ -1,4 +1,5 @@
-/// Checks every structural invariant of restored forest storage: each tree is a proper tree over its
+/// Checks every structural invariant of restored forest storage, and rebuilds the derived indexes
+/// (parent links, each reservoir entry's leaf) that snapshots omit: each tree is a proper tree over its
 /// live nodes and leaves, cuts separate the children's boxes, boxes are the union of their children,
 /// leaf masses add up to the reservoir size, reservoirs match the leaves, free lists are exactly the unused entries, and the
 /// point store's reference counts equal the reservoir references.
@@ -62,15 +63,18 @@ struct ForestValidator {
         var liveNodes = 0
         var liveLeaves = 0
         var totalLeafMass: Int32 = 0
+        var leafOfSlot: [Int32: Int32] = [:]
         let root = s.root[t]
         if root != ForestStorage.emptyRoot {
-            // Post-order walk with an explicit stack: (reference, childrenDone).
-            var stack: [(Int32, Bool)] = [(root, false)]
-            while let (reference, done) = stack.popLast() {
+            // Post-order walk with an explicit stack: (reference, childrenDone, parent). The walk also
+            // rebuilds the derived parent links, which snapshots do not carry.
+            var stack: [(Int32, Bool, Int32)] = [(root, false, -1)]
+            while let (reference, done, parent) = stack.popLast() {
                 if reference < 0 {
                     let leaf = Int(~reference)
                     guard leaf < s.sampleSize, !leafSeen[leaf] else { throw SketchDecodingError("tree \(t) leaf \(leaf) is invalid or shared") }
                     leafSeen[leaf] = true
+                    s.leafParent[leafBase + leaf] = parent
                     liveLeaves += 1
                     let slot = s.leafPoint[leafBase + leaf]
                     let mass = s.leafMass[leafBase + leaf]
@@ -78,6 +82,7 @@ struct ForestValidator {
                         throw SketchDecodingError("tree \(t) leaf \(leaf) does not match its reservoir")
                     }
                     treeReferences[slot] = 0 // each point appears in one leaf only
+                    leafOfSlot[slot] = Int32(leaf)
                     totalLeafMass += mass
                     continue
                 }
@@ -88,18 +93,26 @@ struct ForestValidator {
                     guard !nodeSeen[n] else { throw SketchDecodingError("tree \(t) node \(n) is reached twice") }
                     nodeSeen[n] = true
                     liveNodes += 1
+                    s.nodeParent[nodeBase + n] = parent
                     guard node.cutDimension >= 0, Int(node.cutDimension) < d, node.cutValue.isFinite else {
                         throw SketchDecodingError("tree \(t) node \(n) has an invalid cut")
                     }
-                    stack.append((reference, true))
-                    stack.append((node.left, false))
-                    stack.append((node.right, false))
+                    stack.append((reference, true, parent))
+                    stack.append((node.left, false, reference))
+                    stack.append((node.right, false, reference))
                     continue
                 }
                 try checkNode(t, n, node)
             }
         }
         guard totalLeafMass == Int32(count) else { throw SketchDecodingError("tree \(t) leaf masses do not sum to its sample") }
+        // Every reservoir entry's leaf (derived state, rebuilt here).
+        for i in 0..<count {
+            guard let leaf = leafOfSlot[s.samplePoint[leafBase + i]] else {
+                throw SketchDecodingError("tree \(t) reservoir entry \(i) has no leaf")
+            }
+            s.sampleLeaf[leafBase + i] = leaf
+        }
         try checkFreeList(s.freeNodes + nodeBase, count: Int(s.freeNodeCount[t]), limit: s.internalPerTree, used: nodeSeen, live: liveNodes, what: "node", tree: t)
         try checkFreeList(s.freeLeaves + leafBase, count: Int(s.freeLeafCount[t]), limit: s.sampleSize, used: leafSeen, live: liveLeaves, what: "leaf", tree: t)
     }
