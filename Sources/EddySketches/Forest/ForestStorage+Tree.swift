@@ -90,15 +90,20 @@ extension ForestStorage {
             var position = factor * total
             var dimension = -1
             for i in 0..<d {
-                let range = Double(max(currentMax[i], point[i])) - Double(min(currentMin[i], point[i]))
+                // Plain comparisons: Swift's min/max on floats carry NaN-ordering branches, and
+                // points are finite by construction.
+                let v = point[i]
+                let hi = currentMax[i] > v ? currentMax[i] : v
+                let lo = currentMin[i] < v ? currentMin[i] : v
+                let range = Double(hi) - Double(lo)
                 if range > 0 {
                     dimension = i
                     if position < range { break }
                     position -= range
                 }
             }
-            let low = min(currentMin[dimension], point[dimension])
-            let high = max(currentMax[dimension], point[dimension])
+            let low = currentMin[dimension] < point[dimension] ? currentMin[dimension] : point[dimension]
+            let high = currentMax[dimension] > point[dimension] ? currentMax[dimension] : point[dimension]
             var value = Float(Double(low) + position)
             if value >= high { value = high.nextDown }
             if value < low { value = low }
