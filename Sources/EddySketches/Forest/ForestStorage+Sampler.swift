@@ -4,7 +4,7 @@
 /// are accepted outright with a probability that falls from 1 (below `initialAcceptFraction` full) to 0.
 extension ForestStorage {
     /// Offers stored point `slot` to tree `t`; on acceptance evicts the heaviest key if needed and
-    /// updates the tree. Returns whether the tree now references the point.
+    /// updates the tree (the point store's reference counts follow the reservoir).
     func offer(
         tree t: Int, slot: Int32, sequence: Int, timeDecay: Double, initialAcceptFraction: Double,
         path: UnsafeMutablePointer<Int32>

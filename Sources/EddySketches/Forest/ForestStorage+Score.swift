@@ -7,6 +7,8 @@ extension ForestStorage {
     @inline(__always)
     func treeMass(_ t: Int) -> Int { Int(sampleCount[t]) }
 
+    /// One tree's score, written plainly: the reference that `scoreGroup` (the lockstep version the
+    /// forest uses) is tested against.
     func score(tree t: Int, point: UnsafePointer<Float>, path: UnsafeMutablePointer<Int32>) -> Double {
         if root[t] == Self.emptyRoot { return 0 }
         let d = dimensions
