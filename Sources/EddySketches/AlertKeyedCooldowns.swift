@@ -14,8 +14,8 @@ public struct KeyedAlertCooldowns<Key: Hashable> {
     var slots: AlertKeyedSlots<Key, AlertCooldownState>
     /// A lower bound on the end of every open cool-down (Int64.max when none is open).
     var earliestEnd = Int64.max
-    public private(set) var lostFollowUpCount: UInt64 = 0
-    public private(set) var lostSuppressedCount: UInt64 = 0
+    public internal(set) var lostFollowUpCount: UInt64 = 0
+    public internal(set) var lostSuppressedCount: UInt64 = 0
 
     public init(cooldownMilliseconds: Int64, maximumKeys: Int = 10_000) throws(AlertConfigurationError) {
         try AlertCooldownState.validate(cooldownMilliseconds)
