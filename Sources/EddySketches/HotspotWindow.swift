@@ -178,9 +178,10 @@ struct HotspotWindow {
     }
 
     private mutating func link(_ slot: Int) {
+        // Rebuild before marking the slot linked, or the rebuild would link it a second time.
+        if usesGrid, tombstones > capacity { rebuildTable() }
         isLinked[slot] = true
         guard usesGrid else { return }
-        if tombstones > capacity { rebuildTable() }
         loadQueryCell(from: slot)
         let hash = hashQueryCell()
         previousInCell[slot] = -1
