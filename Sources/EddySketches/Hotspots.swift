@@ -23,8 +23,11 @@
 /// **Cost.** `add` is O(3^d + points within the neighbouring cells) through a grid of `scanRadius`-wide
 /// cells (O(windowSize) when 3^d exceeds a quarter of the window); neighbour counts are maintained
 /// incrementally as points enter and leave. Hotspots are computed lazily when a result is asked for:
-/// one radius query per point of the window. Nothing allocates after `init` except `hotspots()`, which
-/// returns arrays for convenience; the engine writes the JSON with `writeResultJSON(into:)`.
+/// one radius query per point of the window, so O(Σ neighbourhood sizes): cheap for sparse windows,
+/// about 1 ms at windowSize 1000 when 200 points crowd one hotspot (measured, d = 2, release build).
+/// Callers that need the result less often than every record simply ask less often. Nothing allocates
+/// after `init` except `hotspots()`, which returns arrays for convenience, and the text of non-integral
+/// numbers longer than 15 characters in `writeResultJSON(into:)` (Swift's shortest round-trip formatting).
 public struct Hotspots: Sendable {
     public let configuration: HotspotsConfiguration
     var window: HotspotWindow
