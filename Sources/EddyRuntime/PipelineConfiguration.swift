@@ -17,6 +17,9 @@ public struct PipelineConfiguration: Sendable {
     /// Back pressure: the consumer pauses when this many produced messages await delivery, and
     /// resumes below half of it. Keeps memory bounded when brokers are slow or down.
     public var maxUndelivered: UInt64 = 200_000
+    /// The longest a revoke or shutdown waits for outputs to be delivered before giving up on
+    /// committing (their inputs are then replayed by the next owner or run).
+    public var flushTimeout: Duration = .seconds(30)
     /// How long start-up waits for a broker before failing with one line.
     public var reachabilityTimeout: Duration = .seconds(5)
 
