@@ -92,7 +92,7 @@ let package = Package(
         // End-to-end benchmark (release): reviews.sql through the embedded cluster vs the raw consume rate.
         .executableTarget(
             name: "PipelineBench",
-            dependencies: ["EddyRuntime", "EddyKafka", "EddySQL", "EddyWorkload", "EddyMetrics"],
+            dependencies: ["EddyRuntime", "EddyKafka", "EddySQL", "EddyWorkload", "EddyMetrics", "CMallocCounter"],
             path: "Benchmarks/PipelineBench",
             swiftSettings: strict
         ),
