@@ -22,6 +22,16 @@ struct RunKafkaCommandTests {
         #expect(result.stderr.hasPrefix("error: no Kafka broker answered"))
     }
 
+    @Test("A dashboard on a non-loopback address without a token is refused before connecting")
+    func runKafkaDashboardNeedsToken() async throws {
+        let file = try temporaryFile(named: "clicks.sql", contents: Self.topology)
+        let result = try await runEddy(["run", file.path, "--brokers", "127.0.0.1:1", "--dashboard", "0.0.0.0:0"], timeout: 20)
+        #expect(result.status != 0)
+        #expect(result.seconds < 3)
+        #expect(result.stderrLines.count == 1, "\(result.stderr)")
+        #expect(result.stderr.contains("--dashboard-token"))
+    }
+
     @Test("Runs until SIGTERM, produces the output topic and the dead-letter topic, then flushes and commits")
     func runKafkaUntilSignal() async throws {
         let broker = try await BrokerProcess.start(["--topic", "clicks:3", "--topic", "clicks.slow:2", "--topic", "clicks.errors:1"])
