@@ -24,7 +24,7 @@ struct DemoCommand: AsyncParsableCommand {
     )
 
     @Option(name: .long, help: ArgumentHelp("Serve the dashboard on HOST:PORT (port 0 picks a free one).", valueName: "host:port"))
-    var dashboard = "127.0.0.1:8080"
+    var dashboard = Self.defaultDashboard
     @Option(name: .customLong("dashboard-token"), help: "Token the dashboard requires (also EDDY_DASHBOARD_TOKEN).")
     var dashboardToken: String?
     @Option(name: .long, help: "The topology to run (default: topologies/reviews.sql).")
@@ -48,9 +48,13 @@ struct DemoCommand: AsyncParsableCommand {
             if case .failure(let message) = TopologyLoader.load(path) { Terminal.writeErr(message + "\n") }
             throw ExitCode.failure
         }
-        let dashboardConfiguration: DashboardConfiguration
+        var dashboardConfiguration: DashboardConfiguration
         do { dashboardConfiguration = try DashboardConfiguration.fromOptions(address: dashboard, token: dashboardToken) } catch {
             throw Terminal.fail("\(error)")
+        }
+        // No arguments needed: when the default port is taken, pick a free one (the URL is printed).
+        if dashboard == Self.defaultDashboard, !Self.canBind(host: dashboardConfiguration.host, port: dashboardConfiguration.port) {
+            dashboardConfiguration.port = 0
         }
         let outputs = plan.streams.filter { !$0.isSource && ($0.isSystem || $0.binding.isBound) }
             .compactMap { stream in plan.effectiveTopic(stream).map { (stream: stream.name, topic: $0, partitions: stream.binding.partitions ?? 4) } }
@@ -102,6 +106,24 @@ struct DemoCommand: AsyncParsableCommand {
         let sent = await generator.stop()
         Terminal.writeErr("generated \(sent) reviews\n")
         withExtendedLifetime(cluster) {}
+    }
+
+    static let defaultDashboard = "127.0.0.1:8080"
+
+    /// Whether a TCP listener could bind `host:port` now (IPv4 hosts; others are assumed free).
+    static func canBind(host: String, port: Int) -> Bool {
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        guard inet_pton(AF_INET, host, &address.sin_addr) == 1 else { return true }
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return true }
+        defer { close(fd) }
+        var reuse: Int32 = 1
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &reuse, socklen_t(MemoryLayout<Int32>.size))
+        return withUnsafePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+        }
     }
 
     /// `--topology`, else topologies/reviews.sql in the current directory, next to the executable's
