@@ -92,6 +92,7 @@ final class PipelineWorker: @unchecked Sendable {
             guard let source = source(for: message) else { continue }
             let partition = message.partition
             let offset = message.offset
+            if source.alreadyProcessed(partition: partition, offset: offset) { continue }
             engine.process(source: source.source, partition: partition, offset: offset,
                            timestamp: message.timestampMillis ?? now, value: message.value, origin: source.origin)
             source.processed(partition: partition, offset: offset)
@@ -230,23 +231,12 @@ final class PipelineWorker: @unchecked Sendable {
             assignment.subtract(partitions)
         case .assigned(let partitions):
             assignment.formUnion(partitions)
-            // Partitions this engine already read from resume where it stopped, not at the group's
-            // committed offset: the engine's windows already hold those records.
-            var seeks: [TopicPartitionOffset] = []
-            for partition in partitions {
-                guard let source = sources.first(where: { $0.topic == partition.topic }) else { continue }
-                if let position = source.position(of: partition.partition) {
-                    seeks.append(TopicPartitionOffset(partition, offset: position))
-                }
-            }
+            // Partitions this engine already read from restart at the group's committed offset;
+            // `process` skips what the engine already holds (a seek here fails: the partition is
+            // not fetchable yet inside the assignment callback).
             for source in sources {
                 let owned = partitions.filter { $0.topic == source.topic }.map(\.partition)
                 if !owned.isEmpty { engine.expectPartitions(source: source.source, partitions: owned) }
-            }
-            if !seeks.isEmpty {
-                do { try consumer.seek(seeks, timeout: .seconds(2)) } catch {
-                    incidents.report(kind: "seek", "could not resume reassigned partitions at their positions: \(error)")
-                }
             }
             if paused { try? consumer.pause(partitions) }
         }

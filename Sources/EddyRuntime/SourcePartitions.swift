@@ -26,6 +26,14 @@ final class SourceTopic {
         self.metrics = metrics
     }
 
+    /// Whether the engine already holds this record: after a rebalance gives back a partition this
+    /// instance read before, librdkafka resumes at the group's committed offset, which lags the
+    /// engine's own position by up to a commit interval plus the open windows.
+    @inline(__always) func alreadyProcessed(partition: Int32, offset: Int64) -> Bool {
+        let p = Int(partition)
+        return p < positions.count && offset < positions[p]
+    }
+
     /// Records that `offset` of `partition` was processed.
     @inline(__always) func processed(partition: Int32, offset: Int64) {
         let p = Int(partition)

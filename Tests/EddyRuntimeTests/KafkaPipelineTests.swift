@@ -132,4 +132,41 @@ struct KafkaPipelineTests {
         #expect(!pipeline.progress.paused || pipeline.progress.rowsDelivered == pipeline.progress.rowsProduced)
         #expect(big.map(\.text).sorted() == expectedBig)
     }
+
+    @Test("A rebalance within the group resumes partitions where this engine stopped: windows are neither lost nor double-counted")
+    func rebalanceKeepsPositions() async throws {
+        let topology = EventsTopology()
+        let cluster = try EmbeddedCluster(topics: topology.clusterTopics)
+        let bootstrap = cluster.bootstrapServers
+        let group = uniqueName("g")
+        let all = (0..<900).map(EventsTopology.event) + EventsTopology.sentinels()
+        let expected = try Self.replay(topology, all)
+
+        try await produce(Array(all[0..<450]), topic: topology.input, bootstrap: bootstrap)
+        let pipeline = try KafkaPipeline(topology: topology.topology(), configuration: pipelineConfiguration(bootstrap, group: group))
+        try await pipeline.start()
+        #expect(try await eventually { pipeline.progress.recordsIn >= 450 })
+
+        // Another member joins (taking some partitions away) and leaves again.
+        let visitor = try KafkaConsumer(
+            configuration: KafkaConfiguration(bootstrapServers: bootstrap, properties: [("session.timeout.ms", "3000"), ("heartbeat.interval.ms", "300")]),
+            groupID: group)
+        try visitor.subscribe(topics: [topology.input])
+        let clock = ContinuousClock()
+        let deadline = clock.now + .seconds(20)
+        while try visitor.assignment().isEmpty && clock.now < deadline { _ = try await visitor.pollRecords(timeout: .milliseconds(100)) }
+        #expect(try !visitor.assignment().isEmpty)
+        try await visitor.close()
+        #expect(try await eventually { pipeline.progress.assignedPartitions == 3 })
+
+        try await produce(Array(all[450...]), topic: topology.input, bootstrap: bootstrap)
+        let perKey = try await readTopic(topology.perKey, bootstrap: bootstrap, count: expected.perKey.count, settle: .seconds(1))
+        try await pipeline.stop()
+
+        var actual: [String: String] = [:]
+        for record in perKey { actual[record.keyText ?? ""] = record.text }
+        #expect(perKey.count == expected.perKey.count)
+        #expect(actual == expected.perKey)
+        #expect(pipeline.progress.lateRows == 0)
+    }
 }
