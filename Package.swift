@@ -122,7 +122,7 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
-            name: "EddyRuntimeTests", dependencies: ["EddyRuntime", "EddyKafka", "EddyEngine", "EddySQL", "EddyMetrics"],
+            name: "EddyRuntimeTests", dependencies: ["EddyRuntime", "EddyKafka", "EddyEngine", "EddySQL", "EddyMetrics", "CRdKafka"],
             swiftSettings: strict
         ),
         // Runs the built `eddy` binary as a user would (exit codes, messages, files).
