@@ -246,14 +246,23 @@ public final class Engine {
     /// How long an announced partition without data holds the watermark when the source has no `idle_timeout`.
     public static let defaultGraceMillis: Int64 = 10_000
 
+    /// Whether an announced partition still holds the watermark. Free once every announced
+    /// partition has delivered data or timed out (the usual case: one check per source).
     func holdsForExpectedPartitions() -> Bool {
-        for runtime in sources.values {
+        var holds = false
+        for runtime in sources.values where runtime.pendingExpected > 0 {
             let grace = runtime.idleTimeout ?? Self.defaultGraceMillis
-            for p in runtime.partitions where !p.seen {
-                if let since = p.expectedSince, clock.now &- since <= grace { return true }
+            for index in runtime.partitions.indices where !runtime.partitions[index].seen {
+                guard let since = runtime.partitions[index].expectedSince else { continue }
+                if clock.now &- since <= grace {
+                    holds = true
+                } else {
+                    runtime.partitions[index].expectedSince = nil
+                    runtime.pendingExpected -= 1
+                }
             }
         }
-        return false
+        return holds
     }
 
     // MARK: error_stream and late_stream
@@ -357,10 +366,15 @@ final class SourceRuntime {
         if let json { try json.decode(value, into: frame) } else { try delimited!.decode(value, into: frame) }
     }
 
+    /// Announced partitions that have neither delivered data nor timed out yet.
+    @exclusivity(unchecked) var pendingExpected = 0
+
     func expect(partition: Int32, now: Int64) {
         let p = Int(max(partition, 0))
         if p >= partitions.count { partitions.append(contentsOf: repeatElement(PartitionClock(), count: p - partitions.count + 1)) }
-        if !partitions[p].seen { partitions[p].expectedSince = now }
+        guard !partitions[p].seen else { return }
+        if partitions[p].expectedSince == nil { pendingExpected += 1 }
+        partitions[p].expectedSince = now
     }
 
     /// Records activity on a partition; returns whether its maximum rowtime rose (or it woke up).
@@ -368,6 +382,10 @@ final class SourceRuntime {
         let p = Int(max(partition, 0))
         if p >= partitions.count { partitions.append(contentsOf: repeatElement(PartitionClock(), count: p - partitions.count + 1)) }
         let wasIdle = !partitions[p].seen || (idleTimeout.map { now &- partitions[p].lastActivity > $0 } ?? false)
+        if !partitions[p].seen, partitions[p].expectedSince != nil {
+            partitions[p].expectedSince = nil
+            pendingExpected -= 1
+        }
         partitions[p].seen = true
         partitions[p].lastActivity = now
         if rowtime > partitions[p].maxRowtime {
