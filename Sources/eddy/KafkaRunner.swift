@@ -64,8 +64,9 @@ struct KafkaRunner {
         onReady(address)
 
         let failure = await waitForStop(pipeline)
-        serverTask?.cancel()
-        _ = await serverTask?.result
+        // The dashboard keeps serving until the process exits: cancelling Hummingbird's server task
+        // makes it log a CancellationError as an error, which would alarm people at every Ctrl-C.
+        withExtendedLifetime(serverTask) {}
         let progress = pipeline.progress
         Terminal.writeErr("rows in: \(progress.recordsIn), rows out: \(progress.rowsDelivered), errors: \(progress.errors), late: \(progress.lateRows)\n")
         if let failure { throw Terminal.fail(failure) }
