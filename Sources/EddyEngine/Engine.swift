@@ -243,6 +243,15 @@ public final class Engine {
         for partition in partitions { runtime.expect(partition: partition, now: clock.now) }
     }
 
+    /// Each seen partition's own watermark (its highest rowtime minus the source's lateness), for
+    /// per-partition metrics; the operator watermark is their minimum over active partitions.
+    public func partitionWatermarks(source: Int) -> [(partition: Int32, watermark: Int64)] {
+        guard let runtime = sources[source] else { return [] }
+        return runtime.partitions.indices.compactMap { index in
+            runtime.partitions[index].seen ? (Int32(index), runtime.partitions[index].maxRowtime &- runtime.lateness) : nil
+        }
+    }
+
     /// How long an announced partition without data holds the watermark when the source has no `idle_timeout`.
     public static let defaultGraceMillis: Int64 = 10_000
 

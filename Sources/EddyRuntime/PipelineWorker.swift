@@ -43,7 +43,14 @@ final class PipelineWorker: @unchecked Sendable {
         self.metrics = metrics
         self.incidents = incidents
         self.log = log
-        sources = ContiguousArray(engine.sourceTopics.map { SourceTopic(topic: $0.topic, stream: $0.stream, source: $0.source, metrics: metrics) })
+        // Per-partition event-time lag, next to the per-stream `eddy_watermark_delay_seconds`.
+        let partitionWatermarks = try? metrics.registry.gauge(
+            "eddy_partition_watermark_delay_seconds",
+            help: "Wall-clock time minus one source partition's own watermark (its highest rowtime minus the lateness), in seconds.",
+            labelNames: ["stream", "partition"])
+        sources = ContiguousArray(engine.sourceTopics.map {
+            SourceTopic(topic: $0.topic, stream: $0.stream, source: $0.source, metrics: metrics, partitionWatermarks: partitionWatermarks)
+        })
         for source in sources { sourceBySourceIndex[source.source] = source }
         let topology = engine.topology
         let outputs = topology.streams.filter { !$0.isSource && ($0.isSystem || $0.binding.isBound) }
@@ -206,6 +213,7 @@ final class PipelineWorker: @unchecked Sendable {
         defer { refreshProgress() }
         var failure: (any Error)?
         do { try flushAndStore() } catch { failure = error }
+        publishGauges()
         if failure == nil {
             do { try consumer.commit() } catch {
                 log("warning: could not commit offsets at shutdown (\(error.description)); a restart replays from the previous commit")
@@ -271,8 +279,14 @@ final class PipelineWorker: @unchecked Sendable {
             let marks = consumer.cachedWatermarks(topic: partition.topic, partition: partition.partition)
             if marks.high >= 0 { source.lagGauge(partition.partition).set(max(0, marks.high - position)) }
         }
+        let now = Self.wallClockMillis()
         if engine.watermark > Int64.min / 2 {
-            watermarkGauge.set(Double(Self.wallClockMillis() - engine.watermark) / 1000)
+            watermarkGauge.set(Double(now - engine.watermark) / 1000)
+        }
+        for source in sources {
+            for (partition, watermark) in engine.partitionWatermarks(source: source.source) where watermark > Int64.min / 2 {
+                source.watermarkDelayGauge(partition)?.set(Double(now - watermark) / 1000)
+            }
         }
         refreshProgress()
     }

@@ -16,14 +16,24 @@ final class SourceTopic {
     @exclusivity(unchecked) var positions: ContiguousArray<Int64> = []
     @exclusivity(unchecked) var recordsIn: ContiguousArray<Counter?> = []
     var lag: [Int32: Gauge] = [:]
+    var watermarkDelay: [Int32: Gauge] = [:]
     let metrics: PipelineMetrics
+    let partitionWatermarks: GaugeFamily?
 
-    init(topic: String, stream: String, source: Int, metrics: PipelineMetrics) {
+    init(topic: String, stream: String, source: Int, metrics: PipelineMetrics, partitionWatermarks: GaugeFamily?) {
         self.topic = topic
         self.stream = stream
         self.source = source
         self.origin = RecordOrigin(topic: topic)
         self.metrics = metrics
+        self.partitionWatermarks = partitionWatermarks
+    }
+
+    func watermarkDelayGauge(_ partition: Int32) -> Gauge? {
+        if let gauge = watermarkDelay[partition] { return gauge }
+        guard let gauge = try? partitionWatermarks?.labels(stream, String(partition)) else { return nil }
+        watermarkDelay[partition] = gauge
+        return gauge
     }
 
     /// Whether the engine already holds this record: after a rebalance gives back a partition this

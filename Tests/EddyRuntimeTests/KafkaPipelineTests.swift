@@ -43,6 +43,14 @@ struct KafkaPipelineTests {
         #expect(pipeline.progress.errors == 0)
         #expect(metrics.snapshot().recordsIn == UInt64(records.count))
         #expect(metrics.snapshot().recordsOut == UInt64(perKey.count + big.count))
+        // Per-partition health: records in, consumer lag (all read) and each partition's watermark delay.
+        let exposition = metrics.registry.render()
+        for partition in 0..<3 {
+            #expect(exposition.contains("eddy_records_in_total{stream=\"EVENTS\",partition=\"\(partition)\"}"))
+            #expect(exposition.contains("eddy_consumer_lag{stream=\"EVENTS\",partition=\"\(partition)\"} 0"), "\(exposition)")
+            #expect(exposition.contains("eddy_partition_watermark_delay_seconds{stream=\"EVENTS\",partition=\"\(partition)\"}"))
+        }
+        #expect(metrics.snapshot().lastCommitSeconds > 0)
     }
 
     @Test("Undecodable records become error_stream rows on the dead-letter topic, with their reason and offset")
