@@ -96,6 +96,7 @@ final class PipelineWorker: @unchecked Sendable {
     @inline(__always) private func process(_ batch: KafkaMessageBatch) {
         let now = Self.wallClockMillis()
         for message in batch {
+            // The consumer subscribes to exactly the sources' topics, so every message has a source.
             guard let source = source(for: message) else { continue }
             let partition = message.partition
             let offset = message.offset
