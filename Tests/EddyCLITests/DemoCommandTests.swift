@@ -25,6 +25,12 @@ struct DemoCommandTests {
         // The first 10-second window closes once event time passes its end plus the 5 s lateness.
         let rows = try await readAll(topic: "metrics.avg_star_rating", bootstrap: bootstrap, count: 1, timeout: 40)
         #expect(!rows.isEmpty, "\(demo.stderr)")
+        // The same window rows reached the dashboard (published before they were produced).
+        let (after, _) = try await URLSession.shared.data(from: url.appendingPathComponent("api/streams"))
+        let snapshot = try JSONSerialization.jsonObject(with: after) as? [String: Any]
+        let streams = snapshot?["streams"] as? [[String: Any]] ?? []
+        let average = streams.first { $0["name"] as? String == "AVG_STAR_RATING_SQL_STREAM" }
+        #expect((average?["rows"] as? [Any])?.isEmpty == false, "\(String(decoding: after, as: UTF8.self).prefix(400))")
         #expect(await demo.stop(signal: SIGINT) == 0, "\(demo.stderr)")
         #expect(demo.stderr.contains("rows in: "))
     }
