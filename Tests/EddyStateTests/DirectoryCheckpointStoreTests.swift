@@ -124,7 +124,7 @@ struct DirectoryCheckpointStoreTests {
                                     do {
                                         try store.save(sampleCheckpoint(scope: scope, id: offset + UInt64(id), stateSizes: [2000]))
                                     } catch {
-                                        failures.append(error.message)
+                                        failures.append("\(error)")
                                     }
                                 }
                             }
