@@ -99,6 +99,9 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        // Benchmark (release): checkpoint save/load MB/s against plain file I/O of the same bytes.
+        .executableTarget(name: "StateBench", dependencies: ["EddyState"], path: "Benchmarks/StateBench", swiftSettings: strict),
+
         .testTarget(name: "EddyKafkaTests", dependencies: ["EddyKafka"], swiftSettings: strict),
         .testTarget(name: "EddyCoreTests", dependencies: ["EddyCore"], swiftSettings: strict),
         .testTarget(name: "EddyStateTests", dependencies: ["EddyState"], swiftSettings: strict),
