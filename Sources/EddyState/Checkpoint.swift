@@ -56,6 +56,9 @@ public struct Checkpoint: Sendable, Hashable {
         self.operatorStates = operatorStates
     }
 
+    /// The wall clock in milliseconds since the Unix epoch, for `createdAtMillis`.
+    public static func wallClockMillis() -> Int64 { FileIO.nowMillis() }
+
     /// The state stored under `name`, if any.
     public func state(named name: String) -> [UInt8]? {
         operatorStates.first { $0.name == name }?.bytes

@@ -34,8 +34,10 @@ public struct CheckpointLoad: Sendable {
 /// it, and continues with id + 1. Pruning (`keep`) removes only a scope's older files; a file deleted
 /// while another instance reads it stays readable (POSIX unlink semantics), and one that vanishes
 /// between listing and opening is simply passed over. Requirements: `writerID` is unique among live
-/// instances (use the stable instance name, e.g. `group.instance.id`), and the file system offers
-/// atomic rename (local file systems and NFS do; some object-store mounts don't).
+/// instances (use the stable instance name, e.g. `group.instance.id`), ids keep increasing per scope
+/// across owners (continue from the loaded id + 1; a writer that fell behind would see its older-id
+/// file pruned at once), and the file system offers atomic rename (local file systems and NFS do;
+/// some object-store mounts don't).
 ///
 /// ## Damage and incompatibility
 /// Damaged files (bad checksum, truncated, not a checkpoint) are skipped and reported, and the next
