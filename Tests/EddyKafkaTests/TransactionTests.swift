@@ -110,3 +110,75 @@ struct TransactionTests {
         #expect(error?.kind == .configuration)
     }
 }
+
+/// The error classes, driven by errors injected into the embedded cluster's responses (it doesn't
+/// fence or fail on its own).
+@Suite("Kafka transaction errors")
+struct TransactionErrorTests {
+    @Test("A fenced commit is fatal, and says to stop this producer")
+    func fencedIsFatal() async throws {
+        let topic = uniqueName("txn")
+        let cluster = try TestCluster(topics: [.init(name: topic, partitions: 1)])
+        let txn = try KafkaTransactionalProducer(configuration: cluster.configuration(), transactionalID: uniqueName("tid"), onError: { _ in })
+        try await txn.initTransactions()
+        try txn.beginTransaction()
+        try await txn.producer.enqueueWaitingForSpace(ProducerRecord(topic: topic, key: nil, value: bytes("x")))
+        cluster.cluster.injectErrors(on: .endTransaction, codes: [90])  // PRODUCER_FENCED
+        let error = await #expect(throws: KafkaError.self) { try await txn.commitTransaction() }
+        #expect(error?.kind == .transactionFatal)
+        #expect(error?.message.contains("fenced") == true)
+        _ = await txn.shutdown(timeout: .seconds(1))
+    }
+
+    @Test("A failure inside the transaction is abortable; after the abort a new transaction commits")
+    func abortableThenRecover() async throws {
+        let topic = uniqueName("txn")
+        let cluster = try TestCluster(topics: [.init(name: topic, partitions: 1)])
+        let txn = try KafkaTransactionalProducer(configuration: cluster.configuration(), transactionalID: uniqueName("tid"), onError: { _ in })
+        try await txn.initTransactions()
+        try txn.beginTransaction()
+        cluster.cluster.injectErrors(on: .addPartitionsToTransaction, codes: [29])  // TOPIC_AUTHORIZATION_FAILED
+        try await txn.producer.enqueueWaitingForSpace(ProducerRecord(topic: topic, key: nil, value: bytes("lost")))
+        let error = await #expect(throws: KafkaError.self) { try await txn.commitTransaction() }
+        #expect(error?.kind == .transactionAbortable)
+        #expect(error?.message.contains("abortTransaction") == true)
+
+        try await txn.abortTransaction()
+        try txn.beginTransaction()
+        try await txn.producer.enqueueWaitingForSpace(ProducerRecord(topic: topic, key: nil, value: bytes("kept")))
+        try await txn.commitTransaction()
+        _ = await txn.shutdown()
+    }
+
+    @Test("A commit that times out while the coordinator is busy is retriable, and the retry commits")
+    func timeoutIsRetriable() async throws {
+        let topic = uniqueName("txn")
+        let cluster = try TestCluster(topics: [.init(name: topic, partitions: 1)])
+        let txn = try KafkaTransactionalProducer(
+            configuration: cluster.configuration(), transactionalID: uniqueName("tid"), callTimeout: .milliseconds(300), onError: { _ in }
+        )
+        try await txn.initTransactions()
+        try txn.beginTransaction()
+        try await txn.producer.enqueueWaitingForSpace(ProducerRecord(topic: topic, key: nil, value: bytes("x")))
+        cluster.cluster.injectErrors(on: .endTransaction, codes: Array(repeating: 14, count: 8))  // COORDINATOR_LOAD_IN_PROGRESS
+        let error = await #expect(throws: KafkaError.self) { try await txn.commitTransaction() }
+        #expect(error?.kind == .transactionRetriable)
+        #expect(error?.message.contains("retry the same call") == true)
+        var lastError: KafkaError? = error
+        for _ in 0..<20 where lastError?.kind == .transactionRetriable {
+            lastError = await commitOutcome(txn)
+        }
+        #expect(lastError == nil)
+        _ = await txn.shutdown()
+    }
+
+    /// nil when the commit succeeded, else its error.
+    private func commitOutcome(_ txn: KafkaTransactionalProducer) async -> KafkaError? {
+        do throws(KafkaError) {
+            try await txn.commitTransaction()
+            return nil
+        } catch {
+            return error
+        }
+    }
+}
