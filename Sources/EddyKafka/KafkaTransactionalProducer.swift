@@ -28,7 +28,8 @@ internal import CRdKafka
 /// - it does **not** store offsets sent with `sendOffsetsToTransaction` (plain consumer commits are stored);
 /// - it gives every new producer a fresh producer id at epoch 0, so it fences nothing.
 /// So on the embedded cluster the calls can be exercised, but exactly-once can only be proven on a real
-/// Kafka cluster.
+/// Kafka cluster. Measured there: `initTransactions` ~1 ms; a producer's first commit ~1 s (it waits
+/// for the partition leaders), later commits of one message ~10 ms.
 ///
 /// ## Threads
 /// Every transactional call is a network round trip: the synchronous forms block the calling thread

@@ -10,7 +10,7 @@ struct TransactionTests {
     func commitAndAbort() async throws {
         let topic = uniqueName("txn"), group = uniqueName("g")
         let cluster = try TestCluster(topics: [.init(name: topic, partitions: 2)])
-        let txn = try KafkaTransactionalProducer(configuration: cluster.configuration(), transactionalID: uniqueName("tid"))
+        let txn = try KafkaTransactionalProducer(configuration: cluster.configuration([("retry.backoff.ms", "10")]), transactionalID: uniqueName("tid"))
         try await txn.initTransactions()
 
         try txn.beginTransaction()
@@ -58,7 +58,7 @@ struct TransactionTests {
         let metadata = try consumer.groupMetadata()
         #expect(metadata.groupID == group)
 
-        let txn = try KafkaTransactionalProducer(configuration: cluster.configuration(), transactionalID: uniqueName("tid"))
+        let txn = try KafkaTransactionalProducer(configuration: cluster.configuration([("retry.backoff.ms", "10")]), transactionalID: uniqueName("tid"))
         try await txn.initTransactions()
         try txn.beginTransaction()
         for record in inputs {
@@ -92,7 +92,7 @@ struct TransactionTests {
     @Test("Calls in the wrong order are usage errors that say what to do")
     func usageErrors() async throws {
         let cluster = try TestCluster(topics: [.init(name: uniqueName("txn"), partitions: 1)])
-        let txn = try KafkaTransactionalProducer(configuration: cluster.configuration(), transactionalID: uniqueName("tid"))
+        let txn = try KafkaTransactionalProducer(configuration: cluster.configuration([("retry.backoff.ms", "10")]), transactionalID: uniqueName("tid"))
         let beforeInit = #expect(throws: KafkaError.self) { try txn.beginTransaction() }
         #expect(beforeInit?.kind == .transactionUsage)
         #expect(beforeInit?.message.contains("initTransactions") == true)
