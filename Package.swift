@@ -29,6 +29,8 @@ let package = Package(
         ),
         // The only code that calls librdkafka. No C type in its public API.
         .target(name: "EddyKafka", dependencies: ["CRdKafka"], swiftSettings: strict),
+        // Checkpoints of operator state: versioned container, atomic directory store, changelog chunking. No dependencies.
+        .target(name: "EddyState", swiftSettings: strict),
         // Values, schema, event time, JSON scanning/encoding. No I/O.
         .target(name: "EddyCore", swiftSettings: strict),
         // Record files (JSONL/CSV/TSV) and the synthetic review generator.
@@ -105,8 +107,12 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        // Benchmark (release): checkpoint save/load MB/s against plain file I/O of the same bytes.
+        .executableTarget(name: "StateBench", dependencies: ["EddyState"], path: "Benchmarks/StateBench", swiftSettings: strict),
+
         .testTarget(name: "EddyKafkaTests", dependencies: ["EddyKafka"], swiftSettings: strict),
         .testTarget(name: "EddyCoreTests", dependencies: ["EddyCore"], swiftSettings: strict),
+        .testTarget(name: "EddyStateTests", dependencies: ["EddyState"], swiftSettings: strict),
         .testTarget(name: "EddyWorkloadTests", dependencies: ["EddyWorkload"], swiftSettings: strict),
         .testTarget(name: "EddySketchesTests", dependencies: ["EddySketches"], swiftSettings: strict),
         .testTarget(name: "EddySentimentTests", dependencies: ["EddySentiment"], swiftSettings: strict),

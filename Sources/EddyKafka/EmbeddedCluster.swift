@@ -36,7 +36,7 @@ public final class EmbeddedCluster: @unchecked Sendable {
     }
 
     private let client: KafkaClient
-    private let cluster: OpaquePointer
+    let cluster: OpaquePointer
     public let brokerCount: Int
     /// `host:port,...` for `bootstrap.servers`.
     public let bootstrapServers: String

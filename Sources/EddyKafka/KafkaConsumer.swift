@@ -61,7 +61,7 @@ public enum StartPosition: String, Sendable {
 /// `@unchecked Sendable`: librdkafka handles are thread-safe, and the one piece of Swift-side mutable
 /// memory (`slots`, the reused batch buffer) is guarded by the single-poller check in `beginPoll`.
 public final class KafkaConsumer: @unchecked Sendable {
-    private let client: KafkaClient
+    let client: KafkaClient
     private let queue: OpaquePointer
     private let callbacks: ConsumerCallbacks
     private let pollQueue = DispatchQueue(label: "eddy.kafka.consumer-poll")

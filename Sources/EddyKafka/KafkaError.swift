@@ -29,6 +29,15 @@ public struct KafkaError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let closed = Kind("closed")
         /// The operation did not finish in time.
         public static let timedOut = Kind("timedOut")
+        /// A transactional call failed but may simply be retried (same call, same arguments).
+        public static let transactionRetriable = Kind("transactionRetriable")
+        /// The current transaction can't commit: abort it, rewind to the last committed inputs, begin again.
+        public static let transactionAbortable = Kind("transactionAbortable")
+        /// The producer is unusable (fenced by a newer instance with the same `transactional.id`, or
+        /// a protocol failure): close it; only a new producer can continue.
+        public static let transactionFatal = Kind("transactionFatal")
+        /// A transactional call made in the wrong state or with bad arguments (a bug in the caller).
+        public static let transactionUsage = Kind("transactionUsage")
     }
 
     public let kind: Kind

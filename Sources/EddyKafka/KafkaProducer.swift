@@ -24,7 +24,7 @@ import Darwin
 /// 3. only if `outcome.succeeded`, `consumer.storeOffsets(...)` + `consumer.commit()` for the inputs that
 ///    produced those outputs. On failure, don't commit: a restart replays from the last commit.
 public final class KafkaProducer: Sendable {
-    private let client: KafkaClient
+    let client: KafkaClient
     private let deliveries: DeliveryState
     private let loop: ProducerPollLoop
 
