@@ -89,6 +89,14 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        // Benchmarks: RCF vs krcf/jrcf and HLL vs datasketches, measured in the same run.
+        .executableTarget(
+            name: "SketchBench",
+            dependencies: ["EddySketches"],
+            path: "Benchmarks/SketchBench",
+            swiftSettings: strict
+        ),
+
         .testTarget(name: "EddyKafkaTests", dependencies: ["EddyKafka"], swiftSettings: strict),
         .testTarget(name: "EddyCoreTests", dependencies: ["EddyCore"], swiftSettings: strict),
         .testTarget(name: "EddyWorkloadTests", dependencies: ["EddyWorkload"], swiftSettings: strict),

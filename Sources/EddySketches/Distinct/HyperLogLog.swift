@@ -162,9 +162,6 @@ public struct HyperLogLog: Sendable, Equatable {
     }
 }
 
-@inline(__always)
-func log(_ x: Double) -> Double { Double.naturalLog(x) }
-
 extension Double {
     /// Natural logarithm without Foundation: exponent extraction plus an atanh series on the mantissa.
     @usableFromInline

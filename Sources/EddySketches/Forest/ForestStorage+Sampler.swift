@@ -1,0 +1,115 @@
+/// The time-decayed weighted reservoir per tree (AWS CompactSampler / rcflib Sampler): a point arriving
+/// as the forest's `n`-th update gets the key `ln(−ln u) − n·λ` and each reservoir keeps the `S` smallest
+/// keys in a max-heap, so recent points are favoured at rate λ. While a reservoir is filling, points
+/// are accepted outright with a probability that falls from 1 (below `initialAcceptFraction` full) to 0.
+extension ForestStorage {
+    /// Offers stored point `slot` to tree `t`; on acceptance evicts the heaviest key if needed and
+    /// updates the tree (the point store's reference counts follow the reservoir).
+    func offer(
+        tree t: Int, slot: Int32, sequence: Int, timeDecay: Double, initialAcceptFraction: Double,
+        path: UnsafeMutablePointer<Int32>
+    ) {
+        var generator = SplitMix64(state: rng[t])
+        let u = generator.nextOpenUnit()
+        let count = Int(sampleCount[t])
+        if count == sampleSize {
+            // Most offers to a full reservoir are rejected. Rejection means ln(−ln u) − n·λ ≥ w_max,
+            // i.e. u ≤ exp(−exp(w_max + n·λ)); that threshold only falls as n grows, so its value at
+            // n + horizon is a valid bound for the next `horizon` offers, and one comparison settles
+            // most offers without the two logarithms. A small safety factor keeps every decision the
+            // bound makes identical to the exact test below.
+            if sequence > rejectionHorizon[t] {
+                let horizon = sequence + Self.rejectionHorizonLength
+                let y = Double(sampleWeight[t * sampleSize]) + Double(horizon) * timeDecay
+                rejectionBound[t] = exponential(-exponential(y)) * (1 - 1e-9)
+                rejectionHorizon[t] = horizon
+            }
+            if u < rejectionBound[t] {
+                rng[t] = generator.state
+                return
+            }
+        }
+        let weight = Float(log(-log(u)) - Double(sequence) * timeDecay)
+        var initial = false
+        if count < sampleSize {
+            let fill = Double(count) / Double(sampleSize)
+            let acceptProbability: Double
+            if fill < initialAcceptFraction {
+                acceptProbability = 1
+            } else if initialAcceptFraction >= 1 {
+                acceptProbability = 0
+            } else {
+                acceptProbability = 1 - (fill - initialAcceptFraction) / (1 - initialAcceptFraction)
+            }
+            initial = generator.nextUnit() < acceptProbability
+        }
+        rng[t] = generator.state
+        let base = t * sampleSize
+        let weights = sampleWeight + base
+        let points = samplePoint + base
+        let leaves = sampleLeaf + base
+        if !initial {
+            guard count > 0, weight < weights[0] else { return }
+            let evicted = points[0]
+            let evictedLeaf = leaves[0]
+            heapRemoveMax(weights: weights, points: points, leaves: leaves, tree: t)
+            delete(tree: t, leaf: evictedLeaf)
+            release(evicted)
+        }
+        let (stored, leaf) = insert(tree: t, slot: slot, path: path)
+        retain(stored)
+        heapAdd(weights: weights, points: points, leaves: leaves, tree: t, weight: weight, point: stored, leaf: leaf)
+    }
+
+    @inline(__always)
+    private func heapAdd(
+        weights: UnsafeMutablePointer<Float>, points: UnsafeMutablePointer<Int32>, leaves: UnsafeMutablePointer<Int32>,
+        tree t: Int, weight: Float, point: Int32, leaf: Int32
+    ) {
+        rejectionHorizon[t] = -1
+        var current = Int(sampleCount[t])
+        sampleCount[t] += 1
+        weights[current] = weight
+        points[current] = point
+        leaves[current] = leaf
+        while current > 0 {
+            let parent = (current - 1) / 2
+            guard weights[parent] < weights[current] else { break }
+            weights.swapAt(parent, current)
+            points.swapAt(parent, current)
+            leaves.swapAt(parent, current)
+            current = parent
+        }
+    }
+
+    @inline(__always)
+    private func heapRemoveMax(
+        weights: UnsafeMutablePointer<Float>, points: UnsafeMutablePointer<Int32>, leaves: UnsafeMutablePointer<Int32>, tree t: Int
+    ) {
+        rejectionHorizon[t] = -1
+        sampleCount[t] -= 1
+        let size = Int(sampleCount[t])
+        weights[0] = weights[size]
+        points[0] = points[size]
+        leaves[0] = leaves[size]
+        var current = 0
+        while 2 * current + 1 < size {
+            var largest = 2 * current + 1
+            if largest + 1 < size, weights[largest + 1] > weights[largest] { largest += 1 }
+            guard weights[largest] > weights[current] else { break }
+            weights.swapAt(largest, current)
+            points.swapAt(largest, current)
+            leaves.swapAt(largest, current)
+            current = largest
+        }
+    }
+}
+
+extension UnsafeMutablePointer {
+    @inline(__always)
+    fileprivate func swapAt(_ a: Int, _ b: Int) {
+        let tmp = self[a]
+        self[a] = self[b]
+        self[b] = tmp
+    }
+}

@@ -1,0 +1,215 @@
+/// A streaming Random Cut Forest (Guha et al., ICML 2016) with AWS's anomaly score and attribution.
+///
+/// Feed it one record of `inputDimensions` values at a time. With `shingleSize > 1` the forest keeps
+/// the last `shingleSize` records and treats their concatenation (oldest first) as one point.
+/// Every tree samples the stream through its own time-decayed reservoir. Scores are the average of
+/// the trees' scores; they are 0 until `outputAfter` shingled points have been absorbed.
+///
+/// A value type with copy-on-write storage: copying is cheap, and the first mutation of a shared
+/// copy duplicates the buffers. Seeded and deterministic; `serialized()` captures the whole state
+/// (trees, reservoirs, points, shingle, generators) and a restored forest continues identically.
+public struct RandomCutForest: Sendable {
+    public let configuration: ForestConfiguration
+    var storage: ForestStorage
+    /// The last `shingleSize` records, oldest first.
+    var shingle: [Float]
+    /// Records received (the shingle is full once this reaches `shingleSize`).
+    public internal(set) var recordsSeen: Int
+    /// Shingled points offered to the trees.
+    public internal(set) var entriesSeen: Int
+
+    public init(configuration: ForestConfiguration) throws(SketchConfigurationError) {
+        try configuration.validate()
+        self.configuration = configuration
+        storage = ForestStorage(
+            trees: configuration.numberOfTrees, sampleSize: configuration.sampleSize,
+            dimensions: configuration.pointDimensions)
+        storage.reset(seed: configuration.seed)
+        shingle = [Float](repeating: 0, count: configuration.pointDimensions)
+        recordsSeen = 0
+        entriesSeen = 0
+    }
+
+    /// Whether scores are being reported (KDA: the sample has filled).
+    public var isReady: Bool {
+        recordsSeen >= configuration.shingleSize && entriesSeen >= configuration.outputAfter
+    }
+
+    /// Bytes of the forest's buffers (trees, boxes, reservoirs, point store).
+    public var memoryBytes: Int { storage.allocatedBytes + shingle.count * 4 }
+
+    // MARK: record intake
+
+    /// Why a record was refused.
+    public struct RecordError: Error, Equatable, CustomStringConvertible, Sendable {
+        public let reason: String
+        public var description: String { "RANDOM_CUT_FOREST record rejected: \(reason)" }
+    }
+
+    /// Writes into `target` the shingled point this record would form, as Floats.
+    private func shingledPoint(_ record: UnsafeBufferPointer<Double>, into target: UnsafeMutablePointer<Float>) throws(RecordError) {
+        let d = configuration.inputDimensions
+        guard record.count == d else {
+            throw RecordError(reason: "expected \(d) numeric values, got \(record.count)")
+        }
+        let total = configuration.pointDimensions
+        shingle.withUnsafeBufferPointer { old in
+            if total > d { target.update(from: old.baseAddress! + d, count: total - d) }
+        }
+        for j in 0..<d {
+            let value = Float(record[j])
+            guard value.isFinite else {
+                throw RecordError(reason: "value \(record[j]) at position \(j) is not a finite 32-bit number")
+            }
+            target[total - d + j] = value
+        }
+    }
+
+    @inline(__always)
+    private func withScratch<R>(_ body: (UnsafeMutablePointer<Float>, UnsafeMutablePointer<Int32>) throws(RecordError) -> R) throws(RecordError) -> R {
+        let dimensions = configuration.pointDimensions
+        let pathLength = configuration.sampleSize + 1
+        // Stack scratch: the point, and the descent path. Shared storage is never written by reads.
+        let result: Result<R, RecordError> = withUnsafeTemporaryAllocation(of: Float.self, capacity: dimensions) { point in
+            withUnsafeTemporaryAllocation(of: Int32.self, capacity: pathLength) { path in
+                do throws(RecordError) {
+                    return .success(try body(point.baseAddress!, path.baseAddress!))
+                } catch {
+                    return .failure(error)
+                }
+            }
+        }
+        return try result.get()
+    }
+
+    // MARK: scoring
+
+    /// The anomaly score the record would get now (without learning from it); 0 until ready.
+    public func score(_ record: UnsafeBufferPointer<Double>) throws(RecordError) -> Double {
+        try withScratch { (point, path) throws(RecordError) in
+            try shingledPoint(record, into: point)
+            guard readyAfterThisRecord else { return 0 }
+            return forestScore(point: point, path: path)
+        }
+    }
+
+    public func score(_ record: [Double]) throws(RecordError) -> Double {
+        try record.withUnsafeBufferPointer { buffer throws(RecordError) in try score(buffer) }
+    }
+
+    /// Scores the record, then learns from it: KDA's per-row behaviour.
+    public mutating func process(_ record: UnsafeBufferPointer<Double>) throws(RecordError) -> Double {
+        makeUnique()
+        return try withScratch { (point, path) throws(RecordError) in
+            try shingledPoint(record, into: point)
+            let score = readyAfterThisRecord ? forestScore(point: point, path: path) : 0
+            absorb(point: point, path: path)
+            return score
+        }
+    }
+
+    public mutating func process(_ record: [Double]) throws(RecordError) -> Double {
+        try record.withUnsafeBufferPointer { buffer throws(RecordError) in try process(buffer) }
+    }
+
+    /// Learns from the record without scoring it.
+    public mutating func update(_ record: [Double]) throws(RecordError) {
+        makeUnique()
+        try record.withUnsafeBufferPointer { buffer throws(RecordError) in
+            try withScratch { (point, path) throws(RecordError) in
+                try shingledPoint(buffer, into: point)
+                absorb(point: point, path: path)
+            }
+        }
+    }
+
+    /// The record's score and its attribution over the shingled dimensions (all zero until ready).
+    public func attribution(_ record: [Double]) throws(RecordError) -> DiVector {
+        let d = configuration.pointDimensions
+        var result = DiVector(dimensions: d)
+        try record.withUnsafeBufferPointer { buffer throws(RecordError) in
+            try withScratch { (point, path) throws(RecordError) in
+                try shingledPoint(buffer, into: point)
+                guard readyAfterThisRecord else { return }
+                forestAttribution(point: point, path: path, into: &result)
+            }
+        }
+        return result
+    }
+
+    /// Scores and explains the record, then learns from it (RANDOM_CUT_FOREST_WITH_EXPLANATION).
+    /// The score equals `attribution.total` up to rounding.
+    public mutating func processWithAttribution(_ record: [Double]) throws(RecordError) -> (score: Double, attribution: DiVector) {
+        let attribution = try self.attribution(record)
+        try update(record)
+        return (attribution.total, attribution)
+    }
+
+    /// Whether, once this record completes the shingle, the forest reports scores.
+    private var readyAfterThisRecord: Bool {
+        recordsSeen + 1 >= configuration.shingleSize && entriesSeen >= configuration.outputAfter
+    }
+
+    private func forestScore(point: UnsafeMutablePointer<Float>, path: UnsafeMutablePointer<Int32>) -> Double {
+        let storage = self.storage
+        let trees = configuration.numberOfTrees
+        let group = ForestStorage.groupSize
+        let pathCapacity = group * (configuration.sampleSize + 1)
+        return withUnsafeTemporaryAllocation(of: Int32.self, capacity: pathCapacity + 4 * group) { scratch in
+            withUnsafeTemporaryAllocation(of: Double.self, capacity: group) { scores in
+                let paths = scratch.baseAddress!
+                var sum = 0.0
+                var first = 0
+                while first < trees {
+                    let count = min(group, trees - first)
+                    sum += storage.scoreGroup(
+                        first: first, count: count, point: point, paths: paths,
+                        lanes: paths + pathCapacity, scores: scores.baseAddress!)
+                    first += count
+                }
+                return sum / Double(trees)
+            }
+        }
+    }
+
+    private func forestAttribution(point: UnsafeMutablePointer<Float>, path: UnsafeMutablePointer<Int32>, into result: inout DiVector) {
+        let d = configuration.pointDimensions
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: 6 * d) { doubles in
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 2 * d) { shadow in
+                let accumulator = doubles.baseAddress!
+                accumulator.update(repeating: 0, count: 2 * d)
+                for t in 0..<configuration.numberOfTrees {
+                    storage.addAttribution(
+                        tree: t, point: point, path: path, accumulator: accumulator,
+                        work: accumulator + 2 * d, shadow: shadow.baseAddress!)
+                }
+                let trees = Double(configuration.numberOfTrees)
+                for i in 0..<d {
+                    result.high[i] = accumulator[i] / trees
+                    result.low[i] = accumulator[d + i] / trees
+                }
+            }
+        }
+    }
+
+    // MARK: learning
+
+    private mutating func absorb(point: UnsafeMutablePointer<Float>, path: UnsafeMutablePointer<Int32>) {
+        shingle.withUnsafeMutableBufferPointer { $0.baseAddress!.update(from: point, count: $0.count) }
+        recordsSeen += 1
+        guard recordsSeen >= configuration.shingleSize else { return }
+        let storage = self.storage
+        let slot = storage.storePoint(point)
+        for t in 0..<configuration.numberOfTrees {
+            storage.offer(
+                tree: t, slot: slot, sequence: entriesSeen, timeDecay: configuration.timeDecay,
+                initialAcceptFraction: configuration.initialAcceptFraction, path: path)
+        }
+        if storage.storeReferences[Int(slot)] == 0 { storage.freeSlot(slot) }
+        entriesSeen += 1
+    }
+
+    private mutating func makeUnique() {
+        if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
+    }
+}
