@@ -1,4 +1,5 @@
 import EddyEngine
+import EddySQL
 import Foundation
 import Testing
 
@@ -88,5 +89,30 @@ func jsonObject(_ text: String) throws -> [String: Any] {
         for (p, t) in [("a", 0), ("b", 1000), ("a", 2000), ("c", 20000)] { driver.pipe("IN", #"{"u":"x","p":"\#(p)","t":\#(t)}"#) }
         driver.finish()
         #expect(driver.read("OUT") == [#"{"U":"x","PAGES":2}"#, #"{"U":"x","PAGES":1}"#])
+    }
+}
+
+@Suite struct AnalyticDiagnosticsTests {
+    @Test(arguments: [
+        ("SELECT STREAM SENTIMENT(\"n\") FROM \"IN\"", "type mismatch: SENTIMENT needs a string, found INTEGER", 3, 58),
+        ("SELECT STREAM SENTIMENT(\"s\", \"s\") FROM \"IN\"", "SENTIMENT takes 1 argument, found 2", 3, 48),
+        ("SELECT STREAM APPROX_COUNT_DISTINCT(\"s\") OVER w FROM \"IN\" WINDOW w AS (RANGE INTERVAL '1' MINUTE PRECEDING)",
+         "APPROX_COUNT_DISTINCT in a sliding window", 3, 48),
+    ])
+    func functionsReportWhereAndWhy(select: String, message: String, line: Int, column: Int) {
+        let sql = """
+        CREATE STREAM "IN" ("s" VARCHAR(8), "n" INTEGER);
+        CREATE STREAM OUT (a DOUBLE);
+        CREATE PUMP P AS INSERT INTO OUT \(select);
+        """
+        do {
+            _ = try Analyzer.analyze(text: sql, name: "t")
+            Issue.record("expected a diagnostic")
+        } catch {
+            #expect(error.message == message)
+            #expect(error.location.line == line)
+            #expect(error.location.column == column)
+            #expect(!error.hint.isEmpty)
+        }
     }
 }

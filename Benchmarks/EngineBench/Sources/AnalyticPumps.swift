@@ -28,6 +28,20 @@ enum AnalyticPumps {
           FROM TABLE(RANDOM_CUT_FOREST(CURSOR(SELECT STREAM "review_id", CAST("star_rating" AS DOUBLE) AS r,
                      CAST(CHAR_LENGTH("review_body") AS DOUBLE) AS l, CAST("helpful_votes" AS DOUBLE) AS h FROM "SOURCE_SQL_STREAM_001")));
         """),
+        ("RANDOM_CUT_FOREST d=3, one forest per category (PARTITION_BY)", 30_000, source + """
+        CREATE STREAM "OUT" (review_id VARCHAR(24), v DOUBLE) WITH ('topic' = 'o');
+        CREATE PUMP "P" AS INSERT INTO "OUT" SELECT STREAM "review_id", ANOMALY_SCORE
+          FROM TABLE(RANDOM_CUT_FOREST(CURSOR(SELECT STREAM "review_id", "product_category", CAST("star_rating" AS DOUBLE) AS r,
+                     CAST(CHAR_LENGTH("review_body") AS DOUBLE) AS l, CAST("helpful_votes" AS DOUBLE) AS h FROM "SOURCE_SQL_STREAM_001"),
+                     'PARTITION_BY=product_category'));
+        """),
+        ("RANDOM_CUT_FOREST_WITH_EXPLANATION d=3, one forest", 30_000, source + """
+        CREATE STREAM "OUT" (review_id VARCHAR(24), v DOUBLE, e VARCHAR(2048)) WITH ('topic' = 'o');
+        CREATE PUMP "P" AS INSERT INTO "OUT" SELECT STREAM "review_id", ANOMALY_SCORE, ANOMALY_EXPLANATION
+          FROM TABLE(RANDOM_CUT_FOREST_WITH_EXPLANATION(CURSOR(SELECT STREAM "review_id", CAST("star_rating" AS DOUBLE) AS r,
+                     CAST(CHAR_LENGTH("review_body") AS DOUBLE) AS l, CAST("helpful_votes" AS DOUBLE) AS h FROM "SOURCE_SQL_STREAM_001"),
+                     100, 256, 100000, 1, true));
+        """),
         ("reviews.sql RCF pump (explanation, per category, SENTIMENT feature)", 30_000, source + """
         CREATE STREAM "OUT" (review_id VARCHAR(24), v DOUBLE, e VARCHAR(2048)) WITH ('topic' = 'o');
         CREATE PUMP "P" AS INSERT INTO "OUT" SELECT STREAM "review_id", ANOMALY_SCORE, ANOMALY_EXPLANATION
