@@ -21,8 +21,8 @@
 /// detector alerts for a while and then accepts the new level, roughly `0.4·halfLife` observations for a
 /// 10σ shift at k = 3.
 ///
-/// **Warm-up.** The first `warmUpObservations` scores are folded in but never anomalous, because a mean
-/// and σ from a handful of points would make nearly anything look extreme.
+/// **Warm-up.** The first `warmUpObservations` scores (at least one) are folded in but never anomalous,
+/// because a mean and σ from a handful of points would make nearly anything look extreme.
 ///
 /// **Non-finite scores** (NaN, ±∞) are never anomalous and are not folded in (they would poison the
 /// mean forever); the decision reports them as `.nonFiniteScore` and they are counted.
@@ -169,14 +169,16 @@ struct AdaptiveThresholdState: Sendable, Equatable {
         if !score.isFinite {
             nonFinite += 1
             status = .nonFiniteScore
-        } else if count < configuration.warmUpObservations {
+        } else if count < max(configuration.warmUpObservations, 1) {
             status = .warmingUp
             fold(score, decayWeight)
         } else {
             let beyond = configuration.tail == .upper ? score > threshold : score < threshold
             status = beyond ? .anomalous : .normal
             if beyond { anomalies += 1 }
-            fold(beyond ? threshold : score, decayWeight)
+            // Clip to the threshold, except when the spread is zero: clipping would then fold in the
+            // mean itself and a constant series that shifts level would stay anomalous forever.
+            fold(beyond && margin > 0 ? threshold : score, decayWeight)
         }
         return ThresholdDecision(
             status: status, threshold: threshold, mean: baselineMean, standardDeviation: sigma,

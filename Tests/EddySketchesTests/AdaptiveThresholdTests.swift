@@ -142,6 +142,21 @@ struct AdaptiveThresholdTests {
         #expect(lateAnomalies < 20, "\(lateAnomalies) alerts long after the shift")
     }
 
+    @Test("a constant series that shifts level alerts once, then adapts instead of alerting forever")
+    func constantSeriesShift() throws {
+        var detector = try AdaptiveThreshold(configuration: .init(warmUpObservations: 0, halfLife: 50))
+        #expect(detector.observe(3).status == .warmingUp, "the very first score has no baseline")
+        for _ in 0..<200 { #expect(!detector.observe(3).isAnomalous) }
+        #expect(detector.observe(4).isAnomalous)
+        var earlyAlerts = 0
+        for _ in 0..<200 where detector.observe(4).isAnomalous { earlyAlerts += 1 }
+        var lateAlerts = 0
+        for _ in 0..<300 where detector.observe(4).isAnomalous { lateAlerts += 1 }
+        #expect(earlyAlerts < 50, "\(earlyAlerts) alerts while adapting, expected under a half-life's worth")
+        #expect(lateAlerts == 0)
+        #expect(abs(detector.mean - 4) < 0.01)
+    }
+
     @Test("the lower tail flags drops, not rises")
     func lowerTail() throws {
         var detector = try AdaptiveThreshold(configuration: .init(tail: .lower))
