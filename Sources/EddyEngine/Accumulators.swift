@@ -1,5 +1,6 @@
 import EddyCore
 import EddySQL
+import EddySketches
 
 /// Aggregate state: three 8-byte words per aggregate in a flat buffer, updated in place, so a
 /// window's per-group state is one contiguous block and updating it allocates nothing.
@@ -17,10 +18,22 @@ struct Accumulators {
 
     var stateWords: Int { plans.count * Self.width }
 
-    @inline(__always) func reset(_ s: UnsafeMutablePointer<UInt64>) { s.update(repeating: 0, count: stateWords) }
+    /// Zeroes the state; an APPROX_COUNT_DISTINCT sketch already attached is emptied in place and kept.
+    @inline(__always) func reset(_ s: UnsafeMutablePointer<UInt64>, sketches: DistinctSketches) {
+        for k in 0..<plans.count {
+            let a = s + k * Self.width
+            if plans[k].function == .approxCountDistinct, a[0] != 0 {
+                sketches.clear(Int(a[0]) - 1)
+                a[1] = 0; a[2] = 0
+            } else {
+                a.update(repeating: 0, count: Self.width)
+            }
+        }
+    }
 
-    /// Folds one input row into the state; strings kept by MIN/MAX/FIRST/LAST are copied to `keep`.
-    @inline(__always) func add(_ frame: Frame, into s: UnsafeMutablePointer<UInt64>, keep: ByteArena) {
+    /// Folds one input row into the state; strings kept by MIN/MAX/FIRST/LAST are copied to `keep`,
+    /// and APPROX_COUNT_DISTINCT keeps its sketch in `sketches` (state word 0 is its index + 1).
+    @inline(__always) func add(_ frame: Frame, into s: UnsafeMutablePointer<UInt64>, keep: ByteArena, sketches: DistinctSketches) {
         for k in 0..<plans.count {
             let a = s + k * Self.width
             let function = plans[k].function
@@ -61,6 +74,10 @@ struct Accumulators {
                 a[0] = v.isNull ? 0 : (kinds[k] == .string ? keep.copy(v.bits, from: frame.arena) : v.bits)
                 a[1] = 1
                 a[2] = v.isNull ? 1 : 0
+            case .approxCountDistinct:
+                if v.isNull { continue }
+                if a[0] == 0 { a[0] = UInt64(sketches.make() + 1) }
+                sketches.insert(v, kind: kinds[k], arena: frame.arena, into: Int(a[0]) - 1)
             case .lag: break
             }
         }
@@ -72,7 +89,7 @@ struct Accumulators {
     }
 
     /// Writes the aggregate results into `frame` slots starting at `base`.
-    func results(_ s: UnsafeMutablePointer<UInt64>, into frame: Frame, base: Int) {
+    func results(_ s: UnsafeMutablePointer<UInt64>, into frame: Frame, base: Int, sketches: DistinctSketches) {
         for k in 0..<plans.count {
             let a = s + k * Self.width
             let slot = base + k
@@ -90,10 +107,36 @@ struct Accumulators {
                 frame.set(slot, (isStd ? variance.squareRoot() : variance).bitPattern)
             case .min, .max: if a[1] == 0 { frame.setNull(slot) } else { frame.set(slot, a[0]) }
             case .firstValue, .lastValue: if a[1] == 0 || a[2] != 0 { frame.setNull(slot) } else { frame.set(slot, a[0]) }
+            case .approxCountDistinct: frame.set(slot, UInt64(bitPattern: a[0] == 0 ? 0 : sketches.count(Int(a[0]) - 1)))
             case .lag: frame.setNull(slot)
             }
         }
     }
+}
+
+/// The APPROX_COUNT_DISTINCT sketches of one group table: exact sets up to KDA's 10,000 items, then
+/// HyperLogLog (EddySketches.DistinctCounter). They live as long as the table, so a fired tumbling
+/// window frees them with it. Values hash like COUNT_DISTINCT_ITEMS_TUMBLING's: strings by their
+/// UTF-8 bytes, numbers by their value.
+final class DistinctSketches {
+    @exclusivity(unchecked) var counters: [DistinctCounter] = []
+
+    func make() -> Int {
+        counters.append(DistinctCounter.kda())
+        return counters.count - 1
+    }
+
+    func clear(_ index: Int) { counters[index] = DistinctCounter.kda() }
+
+    @inline(__always) func insert(_ v: Value, kind: ValueKind, arena: ByteArena, into index: Int) {
+        switch kind {
+        case .string: counters[index].insert(hash: StableHash64.hash(bytes: arena.bytes(v.bits)))
+        case .double: counters[index].insert(v.double)
+        default: counters[index].insert(v.int)
+        }
+    }
+
+    func count(_ index: Int) -> Int64 { Int64(counters[index].count) }
 }
 
 /// Open-addressing hash table from serialized group keys to dense group numbers. Keys and any
@@ -109,6 +152,8 @@ final class GroupTable {
     @exclusivity(unchecked) var state: UnsafeMutablePointer<UInt64>
     @exclusivity(unchecked) var stateCapacity: Int
     let stateWords: Int
+    /// Sketches of the groups' APPROX_COUNT_DISTINCT aggregates.
+    let sketches = DistinctSketches()
     var count: Int { hashes.count }
 
     init(stateWords: Int, capacity: Int = 64) {

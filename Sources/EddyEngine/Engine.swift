@@ -74,7 +74,8 @@ public final class Engine {
         }
         let ordered = topology.pumps.sorted { depth[$0.source] < depth[$1.source] }
         for pump in ordered {
-            let op = try Self.makeOperator(pump, target: nodes[pump.target], compiler: compiler)
+            let op = try Self.makeOperator(pump, target: nodes[pump.target], compiler: compiler, topologyName: topology.name)
+            if let problem = compiler.problems.messages.first { throw EngineError(location: pump.location, message: problem) }
             nodes[pump.source].consumers.append(op)
             orderedOperators.append(op)
         }
@@ -83,8 +84,8 @@ public final class Engine {
                 switch pump.shape {
                 case .tumbling(_, let size, _, _): total + size
                 case .stagger(_, let range, _, _): total + range
-                case .tableFunction(_, _, _, let arguments, _):
-                    if case .integer(let seconds)? = arguments.last { total + seconds * 1000 } else { total }
+                case .tableFunction(let name, _, _, let arguments, _):
+                    if TableFunctionRegistry.isTumbling(name), case .integer(let seconds)? = arguments.last { total + seconds * 1000 } else { total }
                 case .projection, .sliding: total
                 }
             }
@@ -92,7 +93,8 @@ public final class Engine {
         }
     }
 
-    static func makeOperator(_ pump: PumpPlan, target: StreamNode, compiler: ExpressionCompiler) throws(EngineError) -> Operator {
+    static func makeOperator(_ pump: PumpPlan, target: StreamNode, compiler: ExpressionCompiler,
+                             topologyName: String = "") throws(EngineError) -> Operator {
         let filter = pump.filter.map(compiler.compile)
         let outputs = pump.outputs.map(compiler.compile)
         switch pump.shape {
@@ -107,27 +109,10 @@ public final class Engine {
         case .sliding(let keys, let frame, let aggregates):
             return SlidingOperator(filter: filter, keys: keys, frame: frame, aggregates: aggregates, outputs: outputs, target: target, compiler: compiler)
         case .tableFunction(let name, let cursorOutputs, let cursorSchema, let arguments, let outputSchema):
-            guard case .string(let columnName) = arguments.first, let c = cursorSchema.index(of: columnName) else {
-                throw EngineError(location: pump.location, message: "\(name): bad column argument")
-            }
-            let column = compiler.compile(cursorOutputs[c])
-            let type = cursorOutputs[c].type
-            switch name {
-            case "COUNT_DISTINCT_ITEMS_TUMBLING":
-                guard case .integer(let seconds) = arguments[1] else { break }
-                return CountDistinctItemsOperator(filter: filter, column: column, columnType: type, size: seconds * 1000,
-                                                  functionColumns: outputSchema.count, outputs: outputs, target: target,
-                                                  makeState: { DistinctCounter.kda() })
-            case "TOP_K_ITEMS_TUMBLING":
-                guard case .integer(let k) = arguments[1], case .integer(let seconds) = arguments[2] else { break }
-                let op = TopKItemsOperator(filter: filter, column: column, columnType: type, size: seconds * 1000,
-                                           functionColumns: outputSchema.count, outputs: outputs, target: target,
-                                           makeState: { SpaceSaving<String>.forTopK(Int(k)) })
-                op.k = Int(k)
-                return op
-            default: break
-            }
-            throw EngineError(location: pump.location, message: "table function \(name) is registered but not executable")
+            let call = TableFunctionPlan(name: name, pumpName: pump.name, topologyName: topologyName, location: pump.location,
+                                         filter: filter, cursorOutputs: cursorOutputs, cursorSchema: cursorSchema,
+                                         arguments: arguments, outputSchema: outputSchema, outputs: outputs, target: target)
+            return try TableFunctionOperators.make(call, compiler: compiler)
         }
     }
 
@@ -362,7 +347,8 @@ final class SourceRuntime {
         frame = Frame(count: definition.schema.count, arena: arena)
         peekFrame = Frame(count: definition.schema.count, arena: ByteArena(capacity: 1024))
         switch definition.binding.format {
-        case .json: json = JSONRecordDecoder(schema: definition.schema); delimited = nil
+        // `raw` is refused for sources by the analyzer; decode as JSON if a hand-built topology has one.
+        case .json, .raw: json = JSONRecordDecoder(schema: definition.schema); delimited = nil
         case .csv: json = nil; delimited = DelimitedRecordDecoder(schema: definition.schema, separator: UInt8(ascii: ","))
         case .tsv: json = nil; delimited = DelimitedRecordDecoder(schema: definition.schema, separator: 0x09)
         }

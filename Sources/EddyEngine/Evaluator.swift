@@ -23,8 +23,15 @@ final class ProcessingClock {
     @exclusivity(unchecked) var now: Int64 = 0
 }
 
+/// Problems found while compiling (a resource a function needs could not load); the engine refuses
+/// to start with them instead of computing NULLs.
+final class CompileProblems {
+    var messages: [String] = []
+}
+
 struct ExpressionCompiler {
     let clock: ProcessingClock
+    let problems = CompileProblems()
 
     func compile(_ e: TypedExpr) -> Evaluator {
         switch e.node {
@@ -98,7 +105,7 @@ struct ExpressionCompiler {
         case .cast(let x):
             return Casts.compile(compile(x), from: x.type, to: e.type)
         case .call(let function, let args):
-            return ScalarFunctions.compile(function, args.map(compile), argTypes: args.map(\.type), resultType: e.type, clock: clock, literalArgs: args)
+            return ScalarFunctions.compile(function, args.map(compile), argTypes: args.map(\.type), resultType: e.type, clock: clock, literalArgs: args, problems: problems)
         }
     }
 

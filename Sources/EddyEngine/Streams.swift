@@ -41,10 +41,14 @@ final class StreamNode {
     @exclusivity(unchecked) var output: OutputBuffer?
     let encoder: JSONRowEncoder
     let types: [SQLType]
+    /// For `'format' = 'raw'`: the column whose text is the whole message value.
+    let rawColumn: Int?
     @exclusivity(unchecked) var rowsOut = 0
 
     init(definition: StreamDefinition) {
         self.definition = definition
+        let keys = Set(definition.binding.keyColumns ?? [])
+        rawColumn = definition.binding.format == .raw ? definition.schema.columns.indices.first { !keys.contains($0) } : nil
         encoder = JSONRowEncoder(schema: definition.schema)
         types = definition.schema.columns.map(\.type)
     }
@@ -76,7 +80,11 @@ final class StreamNode {
             keyLength = key.count
         }
         let valueStart = data.count
-        encoder.encode(frame, rowtime: nil, into: data)
+        if let rawColumn {
+            if !frame.nulls[rawColumn] { data.append(frame.arena.bytes(frame.slots[rawColumn])) }
+        } else {
+            encoder.encode(frame, rowtime: nil, into: data)
+        }
         output.entries.append(.init(keyStart: keyStart, keyLength: keyLength, valueStart: valueStart, valueLength: data.count - valueStart, rowtime: frame.rowtime))
     }
 }

@@ -103,3 +103,136 @@ final class TopKItemsOperator: TumblingTableFunction<SpaceSaving<String>> {
         }
     }
 }
+
+/// Everything an operator for `FROM TABLE(f(CURSOR(...), ...))` needs from its pump.
+struct TableFunctionPlan {
+    var name: String
+    var pumpName: String
+    var topologyName: String
+    var location: SourceLocation
+    /// The cursor's WHERE, over the input frame.
+    var filter: Evaluator?
+    var cursorOutputs: [TypedExpr]
+    var cursorSchema: Schema
+    var arguments: [Literal]
+    var outputSchema: Schema
+    /// The outer SELECT's expressions, over [cursor columns (if passed through)..., function columns...].
+    var outputs: [Evaluator]
+    var target: StreamNode
+
+    func integer(_ k: Int) -> Int64? { if case .integer(let v) = arguments[k] { v } else { nil } }
+    func number(_ k: Int) -> Double? {
+        switch arguments[k] {
+        case .double(let v): v
+        case .integer(let v): Double(v)
+        default: nil
+        }
+    }
+    func string(_ k: Int) -> String? { if case .string(let v) = arguments[k] { v } else { nil } }
+
+    /// The checked `KEY=value` options (the analyzer's normalized last argument).
+    var options: [String: String] {
+        guard case .string(let text)? = arguments.last else { return [:] }
+        var result: [String: String] = [:]
+        for part in text.split(separator: ",") {
+            let pieces = part.split(separator: "=", maxSplits: 1)
+            if pieces.count == 2 { result[String(pieces[0])] = String(pieces[1]) }
+        }
+        return result
+    }
+
+    func failure(_ message: String) -> EngineError { EngineError(location: location, message: "\(name): \(message)") }
+}
+
+enum TableFunctionOperators {
+    static func make(_ plan: TableFunctionPlan, compiler: ExpressionCompiler) throws(EngineError) -> Operator {
+        switch plan.name {
+        case "COUNT_DISTINCT_ITEMS_TUMBLING", "TOP_K_ITEMS_TUMBLING":
+            guard let columnName = plan.string(0), let c = plan.cursorSchema.index(of: columnName) else { throw plan.failure("bad column argument") }
+            let column = compiler.compile(plan.cursorOutputs[c])
+            let type = plan.cursorOutputs[c].type
+            if plan.name == "COUNT_DISTINCT_ITEMS_TUMBLING", let seconds = plan.integer(1) {
+                return CountDistinctItemsOperator(filter: plan.filter, column: column, columnType: type, size: seconds * 1000,
+                                                  functionColumns: plan.outputSchema.count, outputs: plan.outputs, target: plan.target,
+                                                  makeState: { DistinctCounter.kda() })
+            }
+            if plan.name == "TOP_K_ITEMS_TUMBLING", let k = plan.integer(1), let seconds = plan.integer(2) {
+                let op = TopKItemsOperator(filter: plan.filter, column: column, columnType: type, size: seconds * 1000,
+                                           functionColumns: plan.outputSchema.count, outputs: plan.outputs, target: plan.target,
+                                           makeState: { SpaceSaving<String>.forTopK(Int(k)) })
+                op.k = Int(k)
+                return op
+            }
+        case "RANDOM_CUT_FOREST", "RANDOM_CUT_FOREST_WITH_EXPLANATION":
+            return try RandomCutForestOperator(plan, compiler: compiler)
+        case "HOTSPOTS":
+            return try HotspotsOperator(plan, compiler: compiler)
+        case "ANOMALY_ALERTS":
+            return try AnomalyAlertsOperator(plan, compiler: compiler)
+        default:
+            break
+        }
+        throw plan.failure("registered but not executable")
+    }
+}
+
+/// Shared part of the per-row table functions that pass the cursor's columns through
+/// (RANDOM_CUT_FOREST, HOTSPOTS): evaluates the cursor into `row` and collects the numeric features.
+class CursorPassThroughOperator: Operator {
+    let plan: TableFunctionPlan
+    let cursor: [Evaluator]
+    /// Cursor columns that are features, in cursor order.
+    let featureColumns: [Int]
+    let featureKinds: [ValueKind]
+    /// [cursor columns..., function columns...]; its arena is the input frame's.
+    let row: Frame
+    let out: Frame
+    @exclusivity(unchecked) var features: [Double]
+
+    init(_ plan: TableFunctionPlan, compiler: ExpressionCompiler, excluding excluded: Int? = nil) {
+        self.plan = plan
+        cursor = plan.cursorOutputs.map(compiler.compile)
+        featureColumns = plan.cursorSchema.columns.indices.filter { $0 != excluded && plan.cursorSchema.columns[$0].type.isNumeric }
+        featureKinds = featureColumns.map { plan.cursorSchema.columns[$0].type.kind }
+        row = Frame(count: plan.outputSchema.count, arena: ByteArena(capacity: 64))
+        out = Frame(count: plan.outputs.count, arena: row.arena)
+        features = [Double](repeating: 0, count: featureColumns.count)
+    }
+
+    /// Evaluates the cursor into `row`; returns the first NULL feature column's name, if any.
+    @inline(__always) func load(_ frame: Frame) -> String? {
+        row.arena = frame.arena
+        row.rowtime = frame.rowtime
+        for c in 0..<cursor.count {
+            let v = cursor[c](frame)
+            row.slots[c] = v.bits
+            row.nulls[c] = v.isNull
+        }
+        var missing: String?
+        features.withUnsafeMutableBufferPointer { buffer in
+            for j in 0..<featureColumns.count {
+                let c = featureColumns[j]
+                if row.nulls[c] { missing = missing ?? plan.cursorSchema.columns[c].name; continue }
+                buffer[j] = featureKinds[j] == .double ? Double(bitPattern: row.slots[c]) : Double(Int64(bitPattern: row.slots[c]))
+            }
+        }
+        return missing
+    }
+
+    @inline(__always) func passes(_ frame: Frame) -> Bool {
+        guard let filter = plan.filter else { return true }
+        let v = filter(frame)
+        return !v.isNull && v.bits != 0
+    }
+
+    @inline(__always) func emitRow() {
+        out.arena = row.arena
+        out.rowtime = row.rowtime
+        for k in 0..<plan.outputs.count {
+            let v = plan.outputs[k](row)
+            out.slots[k] = v.bits
+            out.nulls[k] = v.isNull
+        }
+        plan.target.emit(out, key: nil)
+    }
+}

@@ -71,7 +71,7 @@ class GroupedOperatorBase: Operator {
             post.set(g, UInt64(bitPattern: windowStart))
             post.set(g + 1, UInt64(bitPattern: windowEnd))
             post.rowtime = windowEnd
-            accumulators.results(table.state + group * accumulators.stateWords, into: post, base: g + 2)
+            accumulators.results(table.state + group * accumulators.stateWords, into: post, base: g + 2, sketches: table.sketches)
             if let having {
                 let v = having(post)
                 if v.isNull || v.bits == 0 { continue }
@@ -128,7 +128,7 @@ final class TumblingOperator: GroupedOperatorBase {
         let hash = buildKey(frame)
         let (group, _) = table.find(UnsafeRawBufferPointer(start: probe.storage, count: probe.count), hash: hash)
         let words = accumulators.stateWords
-        accumulators.add(frame, into: table.state + group * words, keep: table.arena)
+        accumulators.add(frame, into: table.state + group * words, keep: table.arena, sketches: table.sketches)
     }
 
     override func onWatermark(_ watermark: Int64) {
@@ -170,9 +170,9 @@ final class StaggerOperator: GroupedOperatorBase {
         }
         if starts[group] == .min {
             starts[group] = frame.rowtime
-            accumulators.reset(table.state + group * words)
+            accumulators.reset(table.state + group * words, sketches: table.sketches)
         }
-        accumulators.add(frame, into: table.state + group * words, keep: table.arena)
+        accumulators.add(frame, into: table.state + group * words, keep: table.arena, sketches: table.sketches)
     }
 
     override func onWatermark(_ watermark: Int64) {

@@ -123,6 +123,9 @@ public final class Analyzer {
                 break
             }
         }
+        for stream in streams where stream.binding.format == .raw {
+            try Self.checkRawFormat(stream)
+        }
         var pumps: [PumpPlan] = []
         var pumpNames = Set<String>()
         for statement in statements {
@@ -144,6 +147,21 @@ public final class Analyzer {
             hint += "; known streams: \(known)"
         }
         return Diagnostic(location, "unknown stream \"\(name)\"", hint: hint)
+    }
+
+    /// `'format' = 'raw'` writes one VARCHAR column's text as the whole message value (an alert
+    /// stream whose column already holds a JSON object); other columns may only serve as the key.
+    static func checkRawFormat(_ stream: StreamDefinition) throws(Diagnostic) {
+        if stream.isSource {
+            throw Diagnostic(stream.location, "\"\(stream.name)\" is read from a topic, so it cannot use 'format' = 'raw'",
+                             hint: "'raw' is for output streams; sources read 'json', 'csv' or 'tsv'")
+        }
+        let keys = Set(stream.binding.keyColumns ?? [])
+        let values = stream.schema.columns.indices.filter { !keys.contains($0) }
+        guard values.count == 1, stream.schema.columns[values[0]].type.isString else {
+            throw Diagnostic(stream.location, "\"\(stream.name)\" uses 'format' = 'raw' but has \(values.count) value columns",
+                             hint: "a raw stream has exactly one VARCHAR value column (its text is the message); list any other columns in 'key'")
+        }
     }
 
     // MARK: pumps

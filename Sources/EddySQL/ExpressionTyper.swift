@@ -218,6 +218,7 @@ extension Analyzer {
         "STDDEV_POP": .stddevPop, "STDDEV_SAMP": .stddevSamp, "STDDEV": .stddevSamp,
         "VAR_POP": .varPop, "VAR_SAMP": .varSamp, "VARIANCE": .varSamp,
         "FIRST_VALUE": .firstValue, "LAST_VALUE": .lastValue, "LAG": .lag,
+        "APPROX_COUNT_DISTINCT": .approxCountDistinct,
     ]
 
     func function(_ name: String, _ args: [Expr], star: Bool, over: WindowReference?, _ at: SourceLocation,
@@ -281,6 +282,15 @@ extension Analyzer {
         case "CURRENT_ROW_TIMESTAMP":
             try arity(0...0)
             return TypedExpr(.call(.currentRowTimestamp, []), .timestamp)
+        case "SENTIMENT":
+            guard args.count == 1 else {
+                throw Diagnostic(at, "SENTIMENT takes 1 argument, found \(args.count)", hint: "write SENTIMENT(\"review_body\"): the VADER compound score of a string, in [-1, 1]")
+            }
+            let text = try expr(args[0], scope, mode)
+            guard text.type.isString else {
+                throw Diagnostic(args[0].location, "type mismatch: SENTIMENT needs a string, found \(text.type)", hint: "pass a VARCHAR column such as \"review_body\", or CAST(x AS VARCHAR(n))")
+            }
+            return TypedExpr(.call(.sentiment, [text]), .double)
         default:
             throw Diagnostic(at, "unknown function \(name)", hint: "see topologies/README.md for the supported functions; table functions go in FROM TABLE(...)")
         }
@@ -297,6 +307,9 @@ extension Analyzer {
             if function == .lag { throw Diagnostic(at, "LAG needs OVER w", hint: "LAG works in sliding windows") }
             aggBase = base
         case .sliding(_, let base):
+            if function == .approxCountDistinct {
+                throw Diagnostic(at, "APPROX_COUNT_DISTINCT in a sliding window", hint: "use it in a GROUP BY window: GROUP BY ..., STEP(s.ROWTIME BY INTERVAL '10' SECOND)")
+            }
             guard let over else { throw Diagnostic(at, "\(name) without OVER in a sliding-window query", hint: "add OVER w to every aggregate") }
             let spec: WindowSpec
             switch over {
@@ -329,7 +342,7 @@ extension Analyzer {
         }
         let type: SQLType
         switch resolved {
-        case .countStar, .count: type = .bigint
+        case .countStar, .count, .approxCountDistinct: type = .bigint
         case .sum:
             guard argument!.type.isNumeric else { throw mismatch(at, "SUM needs a number, found \(argument!.type)") }
             type = argument!.type.kind == .integer ? .bigint : .double

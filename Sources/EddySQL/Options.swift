@@ -14,7 +14,7 @@ enum OptionParser {
                 binding.topic = value
             case "format":
                 guard let format = Binding.Format(rawValue: value.lowercased()) else {
-                    throw Diagnostic(option.location, "unknown format '\(value)'", hint: "use 'json', 'csv' or 'tsv'")
+                    throw Diagnostic(option.location, "unknown format '\(value)'", hint: "use 'json', 'csv' or 'tsv' ('raw' for an output stream whose one VARCHAR column is the message)")
                 }
                 binding.format = format
             case "rowtime":

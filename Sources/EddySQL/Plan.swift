@@ -53,6 +53,8 @@ public enum ScalarFunction: String, Sendable, CaseIterable {
     case floorTo, ceilTo
     case tsdiff
     case currentRowTimestamp
+    /// VADER compound sentiment of a string, a DOUBLE in [-1, 1].
+    case sentiment
 }
 
 /// Aggregate functions usable in tumbling, stagger and sliding windows.
@@ -60,6 +62,8 @@ public enum AggregateFunction: String, Sendable, CaseIterable {
     case countStar = "COUNT(*)", count = "COUNT", sum = "SUM", avg = "AVG", min = "MIN", max = "MAX"
     case stddevPop = "STDDEV_POP", stddevSamp = "STDDEV_SAMP", varPop = "VAR_POP", varSamp = "VAR_SAMP"
     case firstValue = "FIRST_VALUE", lastValue = "LAST_VALUE"
+    /// Distinct non-NULL values: exact up to 10,000, then HyperLogLog (GROUP BY windows only).
+    case approxCountDistinct = "APPROX_COUNT_DISTINCT"
     /// Sliding windows only: the value `offset` rows before the current one in the partition.
     case lag = "LAG"
 }
@@ -75,7 +79,8 @@ public struct AggregatePlan: Sendable {
 
 /// How a stream is bound to the outside world.
 public struct Binding: Sendable {
-    public enum Format: String, Sendable { case json, csv, tsv }
+    /// `raw`: output streams only; the message value is the one non-key VARCHAR column, verbatim.
+    public enum Format: String, Sendable { case json, csv, tsv, raw }
     public var topic: String?
     public var format: Format = .json
     /// Column holding the event time (BIGINT epoch millis or TIMESTAMP); nil means processing time.

@@ -40,9 +40,11 @@ import Testing
             "--output-dir", dir.path,
         ], in: EngineCLIHarness.repositoryRoot)
         #expect(r.status == 0)
-        #expect(r.stdout.hasPrefix("rows in: 9, rows out: 7, errors: 2, late: 1, rate: "))
+        #expect(r.stdout.hasPrefix("rows in: 9, rows out: 21, errors: 2, late: 1, rate: "))
         let files = try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted()
-        #expect(files == ["APPROXIMATE_DISTINCT_REVIEWS_SQL_STREAM.jsonl", "AVG_STAR_RATING_SQL_STREAM.jsonl", "error_stream.jsonl", "late_stream.jsonl"])
+        #expect(files == ["APPROXIMATE_DISTINCT_REVIEWS_SQL_STREAM.jsonl", "AVG_STAR_RATING_SQL_STREAM.jsonl", "MESSAGE_COUNTS_SQL_STREAM.jsonl",
+                          "REVIEW_ALERTS.jsonl", "REVIEW_ANOMALY_SQL_STREAM.jsonl", "TOP_PRODUCTS_SQL_STREAM.jsonl",
+                          "error_stream.jsonl", "late_stream.jsonl"])
         for file in files {
             let actual = try String(contentsOf: dir.appendingPathComponent(file), encoding: .utf8)
             let expected = try String(contentsOf: EngineCLIHarness.repositoryRoot.appendingPathComponent("topologies/golden/reviews/expected.\(file)"), encoding: .utf8)
@@ -64,9 +66,9 @@ import Testing
         defer { try? FileManager.default.removeItem(at: dir) }
         let csv = dir.appendingPathComponent("reviews.csv")
         try """
-        marketplace,customer_id,review_id,product_id,product_parent,product_category,star_rating,helpful_votes,total_votes,event_time
-        US,1,R1,P1,11,Books,5,0,0,1795496400000
-        US,3,"R3,x",P3,13,Books,2,0,0,1795496402000
+        marketplace,customer_id,review_id,product_id,product_parent,product_category,star_rating,helpful_votes,total_votes,review_body,event_time
+        US,1,R1,P1,11,Books,5,0,0,good,1795496400000
+        US,3,"R3,x",P3,13,Books,2,0,0,bad,1795496402000
         broken,"
 
         """.write(to: csv, atomically: true, encoding: .utf8)
@@ -75,7 +77,7 @@ import Testing
                                          in: EngineCLIHarness.repositoryRoot)
         #expect(r.status == 0)
         let averages = try String(contentsOf: out.appendingPathComponent("AVG_STAR_RATING_SQL_STREAM.jsonl"), encoding: .utf8)
-        #expect(averages == #"{"ROWTIME":"2026-11-24T05:00:10.000Z","PRODUCT_CATEGORY":"Books","WINDOW_START":"2026-11-24T05:00:00.000Z","AVG_STAR_RATING":3.5,"REVIEW_COUNT":2}"# + "\n")
+        #expect(averages == #"{"ROWTIME":"2026-11-24T05:00:10.000Z","PRODUCT_CATEGORY":"Books","WINDOW_START":"2026-11-24T05:00:00.000Z","AVG_STAR_RATING":3.5,"REVIEW_COUNT":2,"AVG_SENTIMENT":-0.05094628689323594,"APPROX_REVIEW_COUNT":2,"DISTINCT_REVIEWERS":2}"# + "\n")
         let errors = try String(contentsOf: out.appendingPathComponent("error_stream.jsonl"), encoding: .utf8)
         #expect(errors.contains(#""LINE":4,"ERROR_NAME":"MALFORMED","REASON":"unterminated quoted field 2""#))
     }

@@ -26,7 +26,7 @@ import Testing
         }
     }
 
-    @Test(arguments: ["reviews.sql", "examples/filter_project.sql", "examples/sliding.sql", "examples/sessions.sql"])
+    @Test(arguments: ["reviews.sql", "examples/filter_project.sql", "examples/sliding.sql", "examples/sessions.sql", "examples/anomalies.sql"])
     func topologyMatchesGoldenOutput(file: String) throws {
         let name = String(file.split(separator: "/").last!.dropLast(4))
         let sql = try String(contentsOf: Self.root.appendingPathComponent("topologies/\(file)"), encoding: .utf8)

@@ -112,6 +112,9 @@ print(String(format: "project: %.0f records/s wall, %.0f per CPU-second; %d rows
              Double(count) / projection.seconds, Double(count) / projection.cpuSeconds, projection.rows,
              Double(projection.allocations) / Double(count)))
 
+// Analytic pumps (SENTIMENT, RANDOM_CUT_FOREST) per record, against a plain pump on the same messages.
+try AnalyticPumps.run(buffer, offsets, available: count)
+
 // References over the same records, each started by its own script in Benchmarks/reference/
 // (they print {"records_per_second": R, ...} as their last line).
 let references = [
