@@ -48,10 +48,21 @@ final class DashboardBridge: Sendable {
             }
             streams[stream.name] = StreamInfo(columns: columns, isAlert: isAlert, perRecord: perRecord)
             if !isAlert, !columns.isEmpty {
-                try hub.declareStream(name: stream.name, columns: columns.map { DashboardColumn($0.name, $0.kind) })
+                try hub.declareStream(
+                    name: stream.name, columns: columns.map { DashboardColumn($0.name, $0.kind) },
+                    key: Self.chartKey(columns))
             }
         }
         self.streams = streams
+    }
+
+    /// The column whose values name the chart lines: the first text column that is not an
+    /// identifier. Per-record streams usually carry a row id (REVIEW_ID) before the grouping
+    /// column (PRODUCT_CATEGORY); one line per review would make the chart unreadable, one line
+    /// per category is what a person watches. Falls back to the first text column.
+    static func chartKey(_ columns: [(name: String, kind: DashboardColumn.Kind)]) -> String? {
+        let text = columns.filter { $0.kind == .text }.map(\.name)
+        return text.first { !$0.uppercased().hasSuffix("ID") } ?? text.first
     }
 
     /// The pipeline's `onOutputRow`.
