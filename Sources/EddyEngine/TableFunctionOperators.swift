@@ -15,6 +15,8 @@ class TumblingTableFunction: Operator {
     let functionRow: Frame
     let out: Frame
     let target: StreamNode
+    /// Reused for the text of non-string cursor values (a new arena per record allocated).
+    let scratch = ByteArena(capacity: 32)
 
     init(filter: Evaluator?, column: @escaping Evaluator, columnType: SQLType, size: Int64, functionColumns: Int, outputs: [Evaluator], target: StreamNode) {
         self.filter = filter
@@ -62,7 +64,7 @@ class TumblingTableFunction: Operator {
     /// The cursor column's value as text, for sketches keyed by strings.
     func text(_ value: Value, _ arena: ByteArena) -> String {
         if columnType.kind == .string { return arena.string(value.bits) }
-        let scratch = ByteArena(capacity: 32)
+        scratch.reset()
         JSONRowEncoder.appendText(value.bits, isNull: false, type: columnType, arena: arena, into: scratch)
         return scratch.string(StringRef.make(offset: 0, length: scratch.count))
     }
