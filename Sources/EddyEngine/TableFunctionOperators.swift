@@ -2,9 +2,11 @@ import EddyCore
 import EddySQL
 import EddySketches
 
-/// Shared part of the tumbling table functions: evaluates the cursor's column, keeps one state
-/// per window, and emits the function's rows through the outer SELECT when windows close.
-class TumblingTableFunction<State>: Operator {
+/// Shared part of the tumbling table functions: evaluates the cursor's column and emits the
+/// function's rows through the outer SELECT when windows close. Not generic: each subclass keeps
+/// its own concretely typed per-window states, so a record updates its window's sketch in place
+/// (a generic `[Int64: State]` copied the sketch, and so all its storage, on every record).
+class TumblingTableFunction: Operator {
     let filter: Evaluator?
     let column: Evaluator
     let columnType: SQLType
@@ -13,11 +15,10 @@ class TumblingTableFunction<State>: Operator {
     let functionRow: Frame
     let out: Frame
     let target: StreamNode
-    var windows: [Int64: State] = [:]
-    let makeState: () -> State
+    /// Reused for the text of non-string cursor values (a new arena per record allocated).
+    let scratch = ByteArena(capacity: 32)
 
-    init(filter: Evaluator?, column: @escaping Evaluator, columnType: SQLType, size: Int64, functionColumns: Int, outputs: [Evaluator], target: StreamNode, makeState: @escaping () -> State) {
-        self.makeState = makeState
+    init(filter: Evaluator?, column: @escaping Evaluator, columnType: SQLType, size: Int64, functionColumns: Int, outputs: [Evaluator], target: StreamNode) {
         self.filter = filter
         self.column = column
         self.columnType = columnType
@@ -28,22 +29,25 @@ class TumblingTableFunction<State>: Operator {
         out = Frame(count: outputs.count, arena: functionRow.arena)
     }
 
-    func add(_ value: Value, arena: ByteArena, to state: inout State) {}
-    func rows(_ state: State, emit: (Frame) -> Void) {}
+    /// Folds the cursor value (possibly NULL: the window still opens) into the window at `start`.
+    func add(_ value: Value, arena: ByteArena, window start: Int64) {}
+    /// The earliest open window's start, if any.
+    var oldestWindow: Int64? { nil }
+    /// The open windows' starts that end by `watermark`, oldest first.
+    func windows(endingBy watermark: Int64) -> [Int64] { [] }
+    /// Emits the rows of the window at `start` and forgets it.
+    func close(window start: Int64, emit: (Frame) -> Void) {}
 
     override func process(_ frame: Frame) {
         if let filter { let v = filter(frame); if v.isNull || v.bits == 0 { return } }
         let start = CivilTime.floorDiv(frame.rowtime, size) &* size
-        let value = column(frame)
-        if windows[start] == nil { windows[start] = makeState() }
-        add(value, arena: frame.arena, to: &windows[start]!)
+        add(column(frame), arena: frame.arena, window: start)
     }
 
     override func onWatermark(_ watermark: Int64) {
-        guard let oldest = windows.keys.min(), oldest &+ size <= watermark else { return }
-        for start in windows.keys.filter({ $0 &+ size <= watermark }).sorted() {
-            let state = windows.removeValue(forKey: start)!
-            rows(state) { row in
+        guard let oldest = oldestWindow, oldest &+ size <= watermark else { return }
+        for start in windows(endingBy: watermark) {
+            close(window: start) { row in
                 row.rowtime = start &+ size
                 out.rowtime = row.rowtime
                 for k in 0..<outputs.count {
@@ -60,7 +64,7 @@ class TumblingTableFunction<State>: Operator {
     /// The cursor column's value as text, for sketches keyed by strings.
     func text(_ value: Value, _ arena: ByteArena) -> String {
         if columnType.kind == .string { return arena.string(value.bits) }
-        let scratch = ByteArena(capacity: 32)
+        scratch.reset()
         JSONRowEncoder.appendText(value.bits, isNull: false, type: columnType, arena: arena, into: scratch)
         return scratch.string(StringRef.make(offset: 0, length: scratch.count))
     }
@@ -68,34 +72,51 @@ class TumblingTableFunction<State>: Operator {
 
 /// COUNT_DISTINCT_ITEMS_TUMBLING: exact up to 10,000 distinct items per window, then HyperLogLog
 /// (EddySketches.DistinctCounter). One row per window: NUMBER_OF_DISTINCT_ITEMS.
-final class CountDistinctItemsOperator: TumblingTableFunction<DistinctCounter> {
-    override func add(_ value: Value, arena: ByteArena, to state: inout DistinctCounter) {
-        if value.isNull { return }
+final class CountDistinctItemsOperator: TumblingTableFunction {
+    var counters: [Int64: DistinctCounter] = [:]
+
+    override func add(_ value: Value, arena: ByteArena, window start: Int64) {
+        if value.isNull {
+            if counters[start] == nil { counters[start] = DistinctCounter.kda() }
+            return
+        }
         switch columnType.kind {
-        case .string: state.insert(hash: StableHash64.hash(bytes: arena.bytes(value.bits)))
-        case .double: state.insert(value.double)
-        default: state.insert(value.int)
+        case .string: counters[start, default: DistinctCounter.kda()].insert(hash: StableHash64.hash(bytes: arena.bytes(value.bits)))
+        case .double: counters[start, default: DistinctCounter.kda()].insert(value.double)
+        default: counters[start, default: DistinctCounter.kda()].insert(value.int)
         }
     }
 
-    override func rows(_ state: DistinctCounter, emit: (Frame) -> Void) {
-        functionRow.set(0, UInt64(bitPattern: state.count))
+    override var oldestWindow: Int64? { counters.keys.min() }
+    override func windows(endingBy watermark: Int64) -> [Int64] { counters.keys.filter { $0 &+ size <= watermark }.sorted() }
+
+    override func close(window start: Int64, emit: (Frame) -> Void) {
+        guard let counter = counters.removeValue(forKey: start) else { return }
+        functionRow.set(0, UInt64(bitPattern: counter.count))
         emit(functionRow)
     }
 }
 
 /// TOP_K_ITEMS_TUMBLING: Space-Saving top-K per window (EddySketches.SpaceSaving); K rows per
 /// window, most frequent first: ITEM, ITEM_COUNT.
-final class TopKItemsOperator: TumblingTableFunction<SpaceSaving<String>> {
+final class TopKItemsOperator: TumblingTableFunction {
     var k = 10
+    var summaries: [Int64: SpaceSaving<String>] = [:]
 
-    override func add(_ value: Value, arena: ByteArena, to state: inout SpaceSaving<String>) {
-        if value.isNull { return }
-        try? state.insert(text(value, arena))
+    override func add(_ value: Value, arena: ByteArena, window start: Int64) {
+        if value.isNull {
+            if summaries[start] == nil { summaries[start] = SpaceSaving<String>.forTopK(k) }
+            return
+        }
+        try? summaries[start, default: SpaceSaving<String>.forTopK(k)].insert(text(value, arena))
     }
 
-    override func rows(_ state: SpaceSaving<String>, emit: (Frame) -> Void) {
-        let top = state.top(k).sorted { $0.count != $1.count ? $0.count > $1.count : $0.item < $1.item }
+    override var oldestWindow: Int64? { summaries.keys.min() }
+    override func windows(endingBy watermark: Int64) -> [Int64] { summaries.keys.filter { $0 &+ size <= watermark }.sorted() }
+
+    override func close(window start: Int64, emit: (Frame) -> Void) {
+        guard let summary = summaries.removeValue(forKey: start) else { return }
+        let top = summary.top(k).sorted { $0.count != $1.count ? $0.count > $1.count : $0.item < $1.item }
         for entry in top {
             functionRow.set(0, functionRow.arena.store(entry.item))
             functionRow.set(1, UInt64(bitPattern: entry.count))
@@ -153,13 +174,11 @@ enum TableFunctionOperators {
             let type = plan.cursorOutputs[c].type
             if plan.name == "COUNT_DISTINCT_ITEMS_TUMBLING", let seconds = plan.integer(1) {
                 return CountDistinctItemsOperator(filter: plan.filter, column: column, columnType: type, size: seconds * 1000,
-                                                  functionColumns: plan.outputSchema.count, outputs: plan.outputs, target: plan.target,
-                                                  makeState: { DistinctCounter.kda() })
+                                                  functionColumns: plan.outputSchema.count, outputs: plan.outputs, target: plan.target)
             }
             if plan.name == "TOP_K_ITEMS_TUMBLING", let k = plan.integer(1), let seconds = plan.integer(2) {
                 let op = TopKItemsOperator(filter: plan.filter, column: column, columnType: type, size: seconds * 1000,
-                                           functionColumns: plan.outputSchema.count, outputs: plan.outputs, target: plan.target,
-                                           makeState: { SpaceSaving<String>.forTopK(Int(k)) })
+                                           functionColumns: plan.outputSchema.count, outputs: plan.outputs, target: plan.target)
                 op.k = Int(k)
                 return op
             }

@@ -18,14 +18,22 @@ public struct SpaceSaving<Item: Hashable & Sendable>: Sendable {
     }
 
     public let capacity: Int
-    var items: [Item] = []
-    var counts: [Int64] = []
-    var errors: [Int64] = []
+    // Inlinable storage and update path: callers in other modules (the engine's TOP_K_ITEMS_TUMBLING)
+    // get a specialized `insert` instead of unspecialized generic code, which looked up metadata and
+    // went through value witnesses on every record.
+    @usableFromInline var items: [Item] = []
+    @usableFromInline var counts: [Int64] = []
+    @usableFromInline var errors: [Int64] = []
     /// Arrival sequence of each counter's item, so equal counts report in a deterministic order.
-    var arrival: [UInt64] = []
-    var slotOf: [Item: Int] = [:]
-    var nextArrival: UInt64 = 0
-    public internal(set) var totalWeight: Int64 = 0
+    @usableFromInline var arrival: [UInt64] = []
+    @usableFromInline var slotOf: [Item: Int] = [:]
+    @usableFromInline var nextArrival: UInt64 = 0
+    /// Sum of all inserted weights (stored under its own name so the inlinable `insert` can update it).
+    @usableFromInline var weightSum: Int64 = 0
+    public internal(set) var totalWeight: Int64 {
+        get { weightSum }
+        set { weightSum = newValue }
+    }
 
     public init(capacity: Int) throws(SketchConfigurationError) {
         guard capacity >= 1 else { throw SketchConfigurationError("Space-Saving capacity \(capacity) must be ≥ 1") }
@@ -40,9 +48,10 @@ public struct SpaceSaving<Item: Hashable & Sendable>: Sendable {
     public var isExact: Bool { errors.allSatisfy { $0 == 0 } }
 
     /// Counts `item` with `weight` (≥ 1) occurrences.
+    @inlinable
     public mutating func insert(_ item: Item, weight: Int64 = 1) throws(SketchConfigurationError) {
         guard weight >= 1 else { throw SketchConfigurationError("Space-Saving weight \(weight) must be ≥ 1") }
-        totalWeight += weight
+        weightSum += weight
         if let slot = slotOf[item] {
             counts[slot] += weight
             siftDown(slot)
@@ -139,12 +148,13 @@ public struct SpaceSaving<Item: Hashable & Sendable>: Sendable {
 
     // MARK: heap on counts
 
-    @inline(__always)
-    private func less(_ a: Int, _ b: Int) -> Bool {
+    @inlinable @inline(__always)
+    func less(_ a: Int, _ b: Int) -> Bool {
         counts[a] != counts[b] ? counts[a] < counts[b] : arrival[a] > arrival[b]
     }
 
-    private mutating func swapSlots(_ a: Int, _ b: Int) {
+    @inlinable
+    mutating func swapSlots(_ a: Int, _ b: Int) {
         items.swapAt(a, b)
         counts.swapAt(a, b)
         errors.swapAt(a, b)
@@ -153,7 +163,8 @@ public struct SpaceSaving<Item: Hashable & Sendable>: Sendable {
         slotOf[items[b]] = b
     }
 
-    private mutating func siftUp(_ start: Int) {
+    @inlinable
+    mutating func siftUp(_ start: Int) {
         var child = start
         while child > 0 {
             let parent = (child - 1) / 2
@@ -163,7 +174,8 @@ public struct SpaceSaving<Item: Hashable & Sendable>: Sendable {
         }
     }
 
-    private mutating func siftDown(_ start: Int) {
+    @inlinable
+    mutating func siftDown(_ start: Int) {
         var parent = start
         let n = items.count
         while true {

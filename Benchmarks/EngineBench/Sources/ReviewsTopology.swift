@@ -1,0 +1,63 @@
+import CMallocCounter
+import EddyEngine
+import EddySQL
+import Foundation
+
+/// The whole of topologies/reviews.sql minus its RANDOM_CUT_FOREST pumps (the alerts pump reading
+/// their stream then gets no rows), and also with SENTIMENT
+/// replaced by a cheap stand-in like PipelineBench, on the in-memory messages: the engine's share of
+/// PipelineBench's "without RCF" variant, with every output drained like a sink would.
+enum ReviewsTopology {
+    static func removingPumps(calling functions: [String]) throws -> String {
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("topologies/reviews.sql").path
+        let sql = try String(contentsOfFile: path, encoding: .utf8)
+        return sql.split(separator: ";", omittingEmptySubsequences: false).filter { statement in
+            let upper = statement.uppercased()
+            return !(upper.contains("CREATE OR REPLACE PUMP") && functions.contains { upper.contains($0 + "(") })
+        }.joined(separator: ";")
+    }
+
+    /// Every `SENTIMENT("column")` call replaced by `0.0 * CHAR_LENGTH("column")`, as PipelineBench
+    /// does: its pumps (AVG_STAR_RATING's included) still run, without the VADER cost.
+    static func replacingSentiment(in sql: String) -> String {
+        sql.replacing(/SENTIMENT\(("[^"]*")\)/) { match in "(0.0 * CHAR_LENGTH(\(match.output.1)))" }
+    }
+
+    static func run(_ buffer: [UInt8], _ offsets: [Int], available: Int) throws {
+        let rcf = ["RANDOM_CUT_FOREST", "RANDOM_CUT_FOREST_WITH_EXPLANATION"]
+        try run(buffer, offsets, available: available, label: "without RCF pumps", sql: try removingPumps(calling: rcf))
+        try run(buffer, offsets, available: available, label: "without RCF, SENTIMENT replaced (PipelineBench's)",
+                sql: replacingSentiment(in: try removingPumps(calling: rcf)))
+    }
+
+    static func run(_ buffer: [UInt8], _ offsets: [Int], available: Int, label: String, sql: String) throws {
+        let n = min(200_000, available)
+        var best = Double.infinity
+        var allocations: UInt64 = 0
+        var rows = 0
+        for _ in 0..<3 {
+            let engine = try Engine(topology: try Analyzer.analyze(text: sql, name: "reviews"))
+            let outputs = engine.outputs
+            let origin = RecordOrigin(topic: "reviews")
+            let source = engine.sourceIndex(named: "SOURCE_SQL_STREAM_001")!
+            var produced = 0
+            let startAllocations = eddy_malloc_count()
+            let start = threadCPUSeconds()
+            buffer.withUnsafeBytes { all in
+                for i in 0..<n {
+                    let message = UnsafeRawBufferPointer(rebasing: all[offsets[i]..<offsets[i + 1]])
+                    engine.process(source: source, partition: 0, offset: Int64(i), timestamp: 0, value: message, origin: origin)
+                    if i & 1023 == 0 { for output in outputs where output.count > 0 { produced += output.count; output.removeAll() } }
+                }
+            }
+            let seconds = threadCPUSeconds() - start
+            let used = eddy_malloc_count() - startAllocations
+            for output in outputs { produced += output.count }
+            precondition(engine.statistics.errors == 0, "unexpected error rows in reviews.sql")
+            if seconds < best { best = seconds; allocations = used; rows = produced }
+        }
+        print(String(format: "reviews: reviews.sql %@: %.0f records/s CPU over %d records; %.2f allocations/record; %d output rows",
+                     label, Double(n) / best, n, Double(allocations) / Double(n), rows))
+    }
+}
