@@ -38,6 +38,10 @@ public final class Engine {
     @exclusivity(unchecked) public private(set) var highestRowtime = Int64.min
     var commitTracker: CommitTracker?
     var finished = false
+    /// Whether processing time follows a real clock (the Kafka runtime), so that a rowtime more than
+    /// the source's `max_future_skew` ahead of it is an error. Off by default: replay derives
+    /// processing time from the rowtimes themselves, and test drivers move it by hand.
+    @exclusivity(unchecked) public var checksFutureRowtimes = false
 
     /// Rows in, errors, late rows, and rows emitted on in-application and output streams.
     public var statistics: Statistics {
@@ -139,7 +143,13 @@ public final class Engine {
         do {
             try runtime.decode(value, into: frame)
         } catch {
-            emitError(runtime, partition: partition, offset: offset, value: value, origin: origin, error: error)
+            // Checked only once decoding failed, so the hot path pays nothing for it.
+            if value.isEmpty {
+                emitError(runtime, partition: partition, offset: offset, value: value, origin: origin,
+                          name: Self.emptyMessageError, reason: "empty message")
+            } else {
+                emitError(runtime, partition: partition, offset: offset, value: value, origin: origin, error: error)
+            }
             commitTracker?.record(source: source, partition: partition, offset: offset, doneAt: .min)
             return
         }
@@ -154,6 +164,11 @@ public final class Engine {
             rowtime = frame.int(c)
         }
         frame.rowtime = rowtime
+        if checksFutureRowtimes, rowtime > clock.now, rowtime &- clock.now > runtime.maxFutureSkew {
+            emitFutureRowtime(runtime, partition: partition, offset: offset, value: value, origin: origin, rowtime: rowtime)
+            commitTracker?.record(source: source, partition: partition, offset: offset, doneAt: .min)
+            return
+        }
         if rowtime < watermark {
             emitLate(runtime, partition: partition, offset: offset, value: value, origin: origin, rowtime: rowtime)
             commitTracker?.record(source: source, partition: partition, offset: offset, doneAt: .min)
@@ -180,6 +195,17 @@ public final class Engine {
         counters.recordsIn += 1
         scratch.reset()
         emitError(runtime, partition: partition, offset: offset, value: value, origin: origin, error: error)
+        commitTracker?.record(source: source, partition: partition, offset: offset, doneAt: .min)
+    }
+
+    /// Records a message whose value is null (a tombstone, which a JSON, CSV or TSV source cannot
+    /// read as a row): an error_stream row `NULL_VALUE`, distinct from an empty message.
+    public func rejectNullValue(source: Int, partition: Int32, offset: Int64, origin: RecordOrigin) {
+        guard let runtime = sources[source] else { return }
+        counters.recordsIn += 1
+        scratch.reset()
+        emitError(runtime, partition: partition, offset: offset, value: UnsafeRawBufferPointer(start: nil, count: 0),
+                  origin: origin, name: Self.nullValueError, reason: "null value (tombstone)")
         commitTracker?.record(source: source, partition: partition, offset: offset, doneAt: .min)
     }
 
@@ -274,27 +300,77 @@ public final class Engine {
         }
     }
 
+    /// `DATA` keeps at most this many bytes of the payload. A message near the broker's
+    /// `message.max.bytes` would otherwise give an error or late row larger than the producer may
+    /// send, and that failure would stop the pipeline; the position columns still locate the whole
+    /// message, and the error's `REASON` says it was cut.
+    public static let maximumDataBytes = 65_536
+
+    /// The part of `value` that `DATA` holds: all of it, or its first `maximumDataBytes` cut back to
+    /// a UTF-8 boundary when the payload is text (so a cut text stays text).
+    func dataPrefix(_ value: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {
+        guard value.count > Self.maximumDataBytes else { return value }
+        var end = Self.maximumDataBytes
+        // Continuation bytes are 10xxxxxx: step back (at most 3) to the start of the scalar the
+        // limit splits. Binary payloads go out as base64 anyway.
+        while end > Self.maximumDataBytes - 3, value[end] & 0xC0 == 0x80 { end -= 1 }
+        return UnsafeRawBufferPointer(rebasing: value[0..<end])
+    }
+
     func fillData(_ f: Frame, _ value: UnsafeRawBufferPointer) {
-        if UTF8Validation.firstInvalidOffset(value) == nil {
-            f.set(8, scratch.store(value))
+        let kept = dataPrefix(value)
+        if UTF8Validation.firstInvalidOffset(kept) == nil {
+            f.set(8, scratch.store(kept))
             f.set(9, scratch.store("text"))
         } else {
-            f.set(8, scratch.store(Base64.encode(value)))
+            f.set(8, scratch.store(Base64.encode(kept)))
             f.set(9, scratch.store("base64"))
         }
     }
 
+    /// `ERROR_NAME`s of problems found outside the decoders (see topologies/README.md).
+    static let emptyMessageError = "EMPTY_MESSAGE"
+    static let nullValueError = "NULL_VALUE"
+    static let futureRowtimeError = "FUTURE_ROWTIME"
+
     func emitError(_ runtime: SourceRuntime, partition: Int32, offset: Int64, value: UnsafeRawBufferPointer,
                    origin: RecordOrigin, error: DecodeError) {
+        emitError(runtime, partition: partition, offset: offset, value: value, origin: origin,
+                  name: error.category.rawValue, reason: error.reason)
+    }
+
+    func emitError(_ runtime: SourceRuntime, partition: Int32, offset: Int64, value: UnsafeRawBufferPointer,
+                   origin: RecordOrigin, name: String, reason: String) {
         counters.errors += 1
         let node = nodes[topology.streamIndex(Topology.errorStreamName)!]
         let f = Frame(count: node.definition.schema.count, arena: scratch)
         fillOrigin(f, runtime, partition: partition, offset: offset, origin: origin)
-        f.set(6, scratch.store(error.category.rawValue))
-        f.set(7, scratch.store(error.reason))
+        f.set(6, scratch.store(name))
+        let cut = value.count > Self.maximumDataBytes
+        f.set(7, scratch.store(cut ? reason + " (DATA holds the first \(dataPrefix(value).count) of \(value.count) bytes)" : reason))
         fillData(f, value)
         f.rowtime = clock.now
         node.emit(f, key: nil)
+    }
+
+    /// A rowtime more than the source's `max_future_skew` ahead of processing time is a producer's
+    /// clock or unit mistake: accepted, it would raise the watermark so far that every later record
+    /// of the stream would be late. It becomes an error row instead and leaves the watermark alone.
+    func emitFutureRowtime(_ runtime: SourceRuntime, partition: Int32, offset: Int64, value: UnsafeRawBufferPointer,
+                           origin: RecordOrigin, rowtime: Int64) {
+        let reason = "rowtime \(CivilTime.isoString(rowtime)) is more than max_future_skew "
+            + "(\(Self.describe(millis: runtime.maxFutureSkew))) ahead of processing time \(CivilTime.isoString(clock.now))"
+        emitError(runtime, partition: partition, offset: offset, value: value, origin: origin,
+                  name: Self.futureRowtimeError, reason: reason)
+    }
+
+    /// `3600000` → `1 HOUR`, `90000` → `90 SECONDS`: the way the option is written.
+    static func describe(millis: Int64) -> String {
+        for unit in [TimeUnit.day, .hour, .minute, .second] where millis >= unit.millis && millis % unit.millis == 0 {
+            let n = millis / unit.millis
+            return "\(n) \(unit.rawValue)\(n == 1 ? "" : "S")"
+        }
+        return "\(millis) MILLISECONDS"
     }
 
     func emitLate(_ runtime: SourceRuntime, partition: Int32, offset: Int64, value: UnsafeRawBufferPointer,
@@ -340,6 +416,8 @@ final class SourceRuntime {
     let rowtimeColumn: Int?
     let lateness: Int64
     let idleTimeout: Int64?
+    /// How far ahead of processing time a rowtime may be (`max_future_skew`; `.max` when 'none').
+    let maxFutureSkew: Int64
     @exclusivity(unchecked) var partitions: [PartitionClock] = []
 
     init(definition: StreamDefinition, arena: ByteArena) {
@@ -355,6 +433,7 @@ final class SourceRuntime {
         rowtimeColumn = definition.binding.rowtimeColumn
         lateness = definition.binding.latenessMillis
         idleTimeout = definition.binding.idleTimeoutMillis
+        maxFutureSkew = definition.binding.maxFutureSkewMillis ?? .max
     }
 
     @inline(__always) func decode(_ value: UnsafeRawBufferPointer, into frame: Frame) throws(DecodeError) {

@@ -30,7 +30,11 @@ public struct KafkaMessage {
         return UnsafeRawBufferPointer(start: key, count: pointer.pointee.key_len)
     }
 
-    /// The value bytes (empty for a null value).
+    /// Whether the value is null (a tombstone), as opposed to present and empty: `value` is empty
+    /// for both.
+    public var isNullValue: Bool { pointer.pointee.payload == nil }
+
+    /// The value bytes (empty for a null value; see `isNullValue`).
     public var value: UnsafeRawBufferPointer {
         guard let payload = pointer.pointee.payload else { return UnsafeRawBufferPointer(start: nil, count: 0) }
         return UnsafeRawBufferPointer(start: payload, count: pointer.pointee.len)

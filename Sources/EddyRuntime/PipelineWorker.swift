@@ -62,6 +62,9 @@ final class PipelineWorker: @unchecked Sendable {
         lateCounter = metrics.lateRecords(stream: label)
         watermarkGauge = metrics.watermarkDelay(stream: label)
         progress = Mutex(PipelineProgress())
+        // Processing time is the wall clock here, so a rowtime far ahead of it is an error (max_future_skew).
+        engine.checksFutureRowtimes = true
+        engine.advanceProcessingTime(to: Self.wallClockMillis())
     }
 
     // MARK: The loop
@@ -101,8 +104,12 @@ final class PipelineWorker: @unchecked Sendable {
             let partition = message.partition
             let offset = message.offset
             if source.alreadyProcessed(partition: partition, offset: offset) { continue }
-            engine.process(source: source.source, partition: partition, offset: offset,
-                           timestamp: message.timestampMillis ?? now, value: message.value, origin: source.origin)
+            if message.isNullValue {
+                engine.rejectNullValue(source: source.source, partition: partition, offset: offset, origin: source.origin)
+            } else {
+                engine.process(source: source.source, partition: partition, offset: offset,
+                               timestamp: message.timestampMillis ?? now, value: message.value, origin: source.origin)
+            }
             source.processed(partition: partition, offset: offset)
         }
     }

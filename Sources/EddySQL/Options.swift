@@ -2,7 +2,7 @@ import EddyCore
 
 /// Parses and checks `WITH (...)` / `SET (...)` binding options. Unknown options are errors.
 enum OptionParser {
-    static let known = ["topic", "format", "rowtime", "lateness", "idle_timeout", "key", "partitions"]
+    static let known = ["topic", "format", "rowtime", "lateness", "idle_timeout", "max_future_skew", "key", "partitions"]
 
     static func apply(_ options: [OptionDefinition], to binding: inout Binding, schema: Schema,
                       declaredSpellings: [String]) throws(Diagnostic) {
@@ -31,6 +31,9 @@ enum OptionParser {
                 binding.latenessMillis = try duration(value, option)
             case "idle_timeout":
                 binding.idleTimeoutMillis = try duration(value, option)
+            case "max_future_skew":
+                // 'none' turns the guard off (a source that legitimately carries future event times).
+                binding.maxFutureSkewMillis = value.lowercased() == "none" ? nil : try duration(value, option)
             case "key":
                 var columns: [Int] = []
                 for part in value.split(separator: ",") {

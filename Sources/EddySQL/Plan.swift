@@ -87,6 +87,9 @@ public struct Binding: Sendable {
     public var rowtimeColumn: Int?
     public var latenessMillis: Int64 = 0
     public var idleTimeoutMillis: Int64?
+    /// A rowtime further than this ahead of processing time is an error row (`max_future_skew`;
+    /// nil: no limit). Only where processing time is a real clock (the Kafka runtime).
+    public var maxFutureSkewMillis: Int64? = 3_600_000
     /// Columns joined by `|` for the Kafka key; nil means the default (group keys, window start).
     public var keyColumns: [Int]?
     public var partitions: Int?
