@@ -19,7 +19,7 @@ struct BackPressureTests {
         let group = uniqueName("g")
         for topic in topology.clusterTopics { cluster.lead(topic, by: topic.name == topology.input ? 1 : 2) }
         cluster.coordinate(group: group, by: 1)
-        let records = (0..<20_000).map(EventsTopology.event) + EventsTopology.sentinels()
+        let records = (0..<10_000).map(EventsTopology.event) + EventsTopology.sentinels()
         try await produce(records, topic: topology.input, bootstrap: cluster.bootstrap)
         let expected = try KafkaPipelineTests.replay(topology, records)
         cluster.setRoundTrip(broker: 2, milliseconds: 300)
