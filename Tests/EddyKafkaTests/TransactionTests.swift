@@ -87,6 +87,14 @@ struct TransactionTests {
             try await txn.commitTransaction()
             _ = await txn.shutdown()
         }
+        // The restarted producer's commit is visible to a read_committed reader. (The mock shows the
+        // abandoned generation's record too: it hides nothing, so that part is not checked here.)
+        let reader = try KafkaConsumer(
+            configuration: cluster.consumerConfiguration([("isolation.level", "read_committed")]), groupID: uniqueName("check"))
+        try reader.assign([TopicPartitionOffset(topic: topic, partition: 0, offset: KafkaOffset.beginning)])
+        let records = try await consume(reader, count: 2, timeout: .seconds(5))
+        try await reader.close()
+        #expect(records.contains { $0.value == bytes("gen-1") })
     }
 
     @Test("Calls in the wrong order are usage errors that say what to do")
