@@ -30,9 +30,11 @@ struct PoisonInputTests {
     }
 
     /// Just under a real broker's default `message.max.bytes` (1,048,588 bytes). The embedded
-    /// cluster (librdkafka's mock) checks no message size at all, only the size of a whole request
-    /// against its `receive.message.max.bytes` (100 MB): the limit that matters is the producer's own
-    /// `message.max.bytes` (1,000,000 by default), which the test producer raises.
+    /// cluster (librdkafka's mock) checks no message size at all (8 MB messages are accepted), only
+    /// the size of a whole request against its client's `receive.message.max.bytes` (100 MB): the
+    /// limit that matters here is the producer's own `message.max.bytes` (1,000,000 by default),
+    /// which the test producer raises and the pipeline's producer keeps. Before `DATA` was capped,
+    /// this record's error row exceeded it and the pipeline stopped with "Message size too large".
     static let nearLimitBytes = 1_048_000
 
     /// The topology's single input partition makes the order, and so lateness, deterministic.
@@ -120,9 +122,9 @@ struct PoisonInputTests {
             case .null:
                 try producer.enqueue(topic: topic, partition: 0, key: nil, value: UnsafeRawBufferPointer(start: nil, count: 0), blockWhenFull: true)
             case .bytes(let bytes) where bytes.isEmpty:
-                try anchor.withUnsafeBytes { try producer.enqueue(topic: topic, partition: 0, key: nil, value: UnsafeRawBufferPointer(rebasing: $0[0..<0]), blockWhenFull: true) }
+                _ = try anchor.withUnsafeBytes { try producer.enqueue(topic: topic, partition: 0, key: nil, value: UnsafeRawBufferPointer(rebasing: $0[0..<0]), blockWhenFull: true) }
             case .bytes(let bytes):
-                try bytes.withUnsafeBytes { try producer.enqueue(topic: topic, partition: 0, key: nil, value: $0, blockWhenFull: true) }
+                _ = try bytes.withUnsafeBytes { try producer.enqueue(topic: topic, partition: 0, key: nil, value: $0, blockWhenFull: true) }
             }
         }
         try await producer.flush()
