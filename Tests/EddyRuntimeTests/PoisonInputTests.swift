@@ -74,6 +74,8 @@ struct PoisonInputTests {
                    fate: .error(name: "WRONG_TYPE", reason: "found an object")),
             Poison(name: "out of range", value: .text(#"{"id":8,"k":"a","v":4294967296,"event_time":\#(t)}"#),
                    fate: .error(name: "NUMERIC_OVERFLOW", reason: "does not fit INTEGER column v")),
+            Poison(name: "added field nested too deep", value: .text(#"{"id":8,"k":"a","v":1,"event_time":\#(t),"extra":"# + String(repeating: "[", count: 300) + String(repeating: "]", count: 300) + "}"),
+                   fate: .error(name: "MALFORMED", reason: "nesting deeper than 256 levels")),
             Poison(name: "missing (removed) field", value: .text(#"{"id":9,"k":"a","event_time":\#(t)}"#),
                    fate: .error(name: "MISSING_FIELD", reason: "missing field 'v'")),
             Poison(name: "null rowtime", value: .text(#"{"id":10,"k":"a","v":1,"event_time":null}"#),
