@@ -129,6 +129,19 @@ import Testing
         #expect(driver.engine.statistics.recordsIn == 2)
     }
 
+    @Test func explicitNullIsNullButAMissingFieldIsAnError() throws {
+        let driver = try Self.driver()
+        driver.pipe("IN", #"{"k":"a","v":null,"t":\#(Self.now - 5_000)}"#)
+        driver.pipe("IN", #"{"k":"a","t":\#(Self.now - 5_000)}"#)
+        driver.pipe("IN", #"{"k":"a","v":4,"t":\#(Self.now - 5_000),"added":[1,{"x":null}]}"#)
+        driver.pipe("IN", Self.record("a", 0, Self.now))
+        let errors = driver.read("error_stream")
+        #expect(errors.map { Self.field($0, "ERROR_NAME") } == ["MISSING_FIELD"])
+        #expect(Self.field(errors[0], "OFFSET") == "1")
+        // The NULL is skipped by SUM; the added field is ignored.
+        #expect(driver.read("OUT") == [#"{"K":"a","WINDOW_START":"2026-11-24T05:59:55.000Z","TOTAL":4}"#])
+    }
+
     @Test func dataOfAHugePayloadIsCutAtACharacterBoundary() throws {
         let driver = try Self.driver()
         // 'é' is two bytes: with an odd prefix the byte limit falls inside one.
