@@ -50,7 +50,7 @@ final class RepartitionKeyExtractor {
     func extract(_ value: UnsafeRawBufferPointer) -> Outcome {
         frame.arena.reset()
         frame.setAllNull()
-        do {
+        do throws(DecodeError) {
             switch decoder {
             case .json(let json): try json.decode(value, into: frame)
             case .delimited(let delimited): try delimited.decode(value, into: frame)

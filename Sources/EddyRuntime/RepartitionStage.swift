@@ -1,4 +1,4 @@
-public import EddyKafka
+import EddyKafka
 public import EddySQL
 import Foundation
 import Synchronization

@@ -79,6 +79,19 @@ extension Topology {
     /// (`eddy run --tasks auto` chooses `partition` when this holds).
     public var isPartitionLocal: Bool { distribution.isPartitionLocal }
 
+    /// This topology with every source that needs a repartition bound to its repartition topic
+    /// instead of its own, and declared keyed by its partition column (which that topic is): what
+    /// the tasks run while `RepartitionStage`s feed those topics.
+    public func readingRepartitionTopics() -> Topology {
+        var rebound = self
+        for source in distribution.sources {
+            guard let topic = source.repartitionTopic else { continue }
+            rebound.streams[source.stream].binding.topic = topic
+            rebound.streams[source.stream].binding.partitionKeyColumn = source.partitionColumn
+        }
+        return rebound
+    }
+
     /// `<topology>.repartition.<source>`, with characters Kafka does not allow in topic names
     /// replaced by `_`.
     public func repartitionTopic(for source: StreamDefinition) -> String {

@@ -32,7 +32,7 @@ struct RepartitionStageTests {
     func forwardsKeyedAndUnchanged() async throws {
         let topology = EventsTopology()
         let cluster = try Self.cluster(topology)
-        let good = (0..<300).map(EventsTopology.event).map { ($0.partition, Array($0.json.utf8)) }
+        let good: [(partition: Int32, bytes: [UInt8])] = (0..<300).map(EventsTopology.event).map { ($0.partition, Array($0.json.utf8)) }
         let odd: [(partition: Int32, bytes: [UInt8])] = [
             (0, Array("not json".utf8)),
             (1, Array("{\"id\":1,\"v\":1,\"event_time\":1}".utf8)),           // no k: undecodable

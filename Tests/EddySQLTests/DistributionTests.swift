@@ -42,6 +42,17 @@ import Testing
         #expect(d.pump(named: "RCF_ALERTS_PUMP")?.reason.contains("product_category of \"SOURCE_SQL_STREAM_001\"") == true)
     }
 
+    @Test func tasksReadTheRepartitionTopicInsteadOfTheSource() throws {
+        let topology = try Analyzer.analyze(text: Self.file("topologies/reviews.sql"), name: "reviews")
+        let rebound = topology.readingRepartitionTopics()
+        let index = try #require(topology.streamIndex("SOURCE_SQL_STREAM_001"))
+        #expect(topology.streams[index].binding.topic == "reviews")
+        #expect(rebound.streams[index].binding.topic == "reviews.repartition.SOURCE_SQL_STREAM_001")
+        #expect(rebound.distribution.sources[0].keySource == .declared)
+        #expect(!rebound.distribution.sources[0].needsRepartition)
+        #expect(rebound.streams.indices.filter { $0 != index }.allSatisfy { rebound.streams[$0].binding.topic == topology.streams[$0].binding.topic })
+    }
+
     @Test func reviewsWithADeclaredKeyNeedsNoRepartition() throws {
         let text = try Self.file("topologies/reviews.sql")
             .replacingOccurrences(of: "'idle_timeout' = '30 SECONDS')", with: "'idle_timeout' = '30 SECONDS', 'partition_key' = 'product_category')")
@@ -231,16 +242,16 @@ import Testing
         let t = try Analyzer.analyze(text: """
         CREATE STREAM "my events/v2" ("k" VARCHAR(8), "t" BIGINT) WITH ('topic' = 'e', 'rowtime' = 't');
         CREATE STREAM O (k VARCHAR(8), n BIGINT);
-        CREATE PUMP P AS INSERT INTO O SELECT STREAM "k", COUNT(*) FROM "my events/v2" GROUP BY "k", STEP("my events/v2".ROWTIME BY INTERVAL '1' SECOND);
+        CREATE PUMP P AS INSERT INTO O SELECT STREAM "k", COUNT(*) FROM "my events/v2" AS e GROUP BY "k", STEP(e.ROWTIME BY INTERVAL '1' SECOND);
         """, name: "shop")
         #expect(t.distribution.sources[0].repartitionTopic == "shop.repartition.my_events_v2")
     }
 
     @Test(arguments: [
-        ("CREATE STREAM S (a INTEGER) WITH ('topic' = 's', 'partition_key' = 'b');", 1, 48,
+        ("CREATE STREAM S (a INTEGER) WITH ('topic' = 's', 'partition_key' = 'b');", 1, 50,
          "partition_key column 'b' is not a column of this stream", "A"),
         ("CREATE STREAM S (a INTEGER) WITH ('topic' = 's');\nCREATE STREAM O (a INTEGER) WITH ('topic' = 'o', 'partition_key' = 'a');\nCREATE PUMP P AS INSERT INTO O SELECT STREAM a FROM S;",
-         2, 49, "'partition_key' on \"O\", which pumps write", "'key'"),
+         2, 50, "'partition_key' on \"O\", which pumps write", "'key'"),
     ])
     func partitionKeyDiagnostics(sql: String, line: Int, column: Int, message: String, hintMentions: String) {
         do {
