@@ -87,7 +87,10 @@ enum GraphPrinter {
         if d.isPartitionLocal {
             out += "  partition-local: yes (eddy run --tasks auto runs one task per partition)\n"
         } else {
-            out += "  partition-local: no (\(global) pump(s) need a combine step, \(single) pump(s) need one task): eddy run --tasks auto runs a single task\n"
+            var needs: [String] = []
+            if global > 0 { needs.append("\(global) pump(s) need a combine step, not implemented yet") }
+            if single > 0 { needs.append("\(single) pump(s) need one task") }
+            out += "  partition-local: no (\(needs.joined(separator: "; "))): eddy run --tasks auto runs a single task\n"
         }
         return out
     }

@@ -28,6 +28,29 @@ struct RepartitionStageTests {
         #expect(source.repartitionTopic == Self.repartitionTopic)
     }
 
+    @Test("Only a bound source with a partition column can be repartitioned")
+    func rejectsSourcesWithoutAPartitionColumn() throws {
+        let configuration = PipelineConfiguration(kafka: KafkaConfiguration(bootstrapServers: "127.0.0.1:1"), groupID: "g")
+        #expect(throws: RepartitionError("\"PER_KEY\" is not a source stream of topology events")) {
+            try RepartitionStage(topology: EventsTopology().topology(), source: "PER_KEY", configuration: configuration)
+        }
+        let stream = "CREATE STREAM O (a INTEGER, n BIGINT);"
+        let unbound = try Analyzer.analyze(text: """
+        CREATE STREAM S ("a" INTEGER, "t" BIGINT); \(stream)
+        CREATE PUMP P AS INSERT INTO O SELECT STREAM "a", COUNT(*) FROM S GROUP BY "a", FLOOR(S.ROWTIME TO MINUTE);
+        """, name: "u")
+        #expect(throws: RepartitionError("source \"S\" is not bound to a topic, so there is nothing to repartition")) {
+            try RepartitionStage(topology: unbound, source: "S", configuration: configuration)
+        }
+        let unkeyed = try Analyzer.analyze(text: """
+        CREATE STREAM S ("a" INTEGER, "t" BIGINT) WITH ('topic' = 's'); \(stream)
+        CREATE PUMP P AS INSERT INTO O SELECT STREAM "a", "t" FROM S;
+        """, name: "k")
+        #expect(throws: RepartitionError("source \"S\" has no partition column: no keyed pump needs one and no 'partition_key' declares one")) {
+            try RepartitionStage(topology: unkeyed, source: "S", configuration: configuration)
+        }
+    }
+
     @Test("Records of one key share a repartition partition; values, timestamps and upstream positions are kept")
     func forwardsKeyedAndUnchanged() async throws {
         let topology = EventsTopology()
