@@ -37,6 +37,7 @@ public final class RepartitionStage: Sendable {
     public let groupID: String
     private let worker: RepartitionWorker
     private let configuration: PipelineConfiguration
+    private let log: @Sendable (String) -> Void
     private let state = Mutex<RunState>(.idle)
     private let done = DispatchSemaphore(value: 0)
 
@@ -84,6 +85,7 @@ public final class RepartitionStage: Sendable {
         self.repartitionTopic = repartitionTopic
         self.groupID = group
         self.configuration = configuration
+        self.log = log
     }
 
     /// Eddy's consumer defaults for the stage, before the user's properties.
@@ -111,9 +113,14 @@ public final class RepartitionStage: Sendable {
         let timeout = configuration.reachabilityTimeout
         try await consumer.checkReachable(timeout: timeout)
         let source = try await consumer.describeTopic(sourceTopic, timeout: timeout)
-        do {
-            _ = try await consumer.describeTopic(repartitionTopic, timeout: timeout)
-        } catch {
+        // All-topics metadata: asking for the one topic would let some clusters auto-create it
+        // with their default partition count.
+        let topics = try await worker.producer.metadata(timeout: timeout).topics
+        if let existing = topics.first(where: { $0.name == repartitionTopic && $0.error == nil && !$0.partitions.isEmpty }) {
+            if existing.partitions.count != source.partitions.count {
+                log("note: repartition topic \(repartitionTopic) has \(existing.partitions.count) partitions and \(sourceTopic) \(source.partitions.count); with several sources, give every repartition topic the same count so tasks stay co-partitioned")
+            }
+        } else {
             do {
                 let admin = try KafkaAdmin(configuration: configuration.kafka)
                 try await admin.createTopics([NewTopic(name: repartitionTopic, partitions: source.partitions.count)], timeout: timeout)

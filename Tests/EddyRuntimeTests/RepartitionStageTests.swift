@@ -51,6 +51,22 @@ struct RepartitionStageTests {
         }
     }
 
+    @Test("A missing repartition topic the cluster cannot create fails start() with the topic to create")
+    func missingRepartitionTopic() async throws {
+        let topology = EventsTopology()
+        let cluster = try EmbeddedCluster(topics: topology.clusterTopics)
+        let stage = try Self.stage(topology, cluster, group: uniqueName("g"))
+        do {
+            try await stage.start()
+            Issue.record("start() should fail")
+            try await stage.stop()
+        } catch let error as RepartitionError {
+            #expect(error.message.hasPrefix("repartition topic \(Self.repartitionTopic) does not exist and could not be created ("), "\(error)")
+            #expect(error.message.hasSuffix("create it with 3 partitions: eddy topics --create \(Self.repartitionTopic):3"), "\(error)")
+        }
+        try await stage.finished()
+    }
+
     @Test("Records of one key share a repartition partition; values, timestamps and upstream positions are kept")
     func forwardsKeyedAndUnchanged() async throws {
         let topology = EventsTopology()
