@@ -25,6 +25,10 @@ final class RepartitionKeyExtractor {
     private let decoder: Decoder
     /// The partition column's slot in `frame`.
     private let slot: Int
+    /// The rowtime column's slot in `frame`, if the stream has one.
+    private let rowtimeSlot: Int?
+    /// Event time of the last record `extract` decoded (the rowtime column, else nil).
+    private(set) var rowtime: Int64?
     private let kind: ValueKind
     private let frame: Frame
     /// Text of non-string keys.
@@ -36,13 +40,18 @@ final class RepartitionKeyExtractor {
         kind = partition.type.kind
         switch stream.binding.format {
         case .json, .raw:
-            // Only the partition column's path is matched; the rest of the object is validated and skipped.
-            decoder = .json(JSONRecordDecoder(schema: Schema([partition])))
+            // Only the partition (and rowtime) column's path is matched; the rest of the object is
+            // validated and skipped.
+            var columns = [partition]
+            if let rowtime = stream.binding.rowtimeColumn, rowtime != column { columns.append(stream.schema.columns[rowtime]) }
+            decoder = .json(JSONRecordDecoder(schema: Schema(columns)))
             slot = 0
-            frame = Frame(count: 1, arena: ByteArena(capacity: 256))
+            rowtimeSlot = stream.binding.rowtimeColumn.map { $0 == column ? 0 : 1 }
+            frame = Frame(count: columns.count, arena: ByteArena(capacity: 256))
         case .csv, .tsv:
             decoder = .delimited(DelimitedRecordDecoder(schema: stream.schema, separator: stream.binding.format == .csv ? UInt8(ascii: ",") : 0x09))
             slot = column
+            rowtimeSlot = stream.binding.rowtimeColumn
             frame = Frame(count: stream.schema.count, arena: ByteArena(capacity: 1024))
         }
     }
@@ -50,6 +59,7 @@ final class RepartitionKeyExtractor {
     func extract(_ value: UnsafeRawBufferPointer) -> Outcome {
         frame.arena.reset()
         frame.setAllNull()
+        rowtime = nil
         do throws(DecodeError) {
             switch decoder {
             case .json(let json): try json.decode(value, into: frame)
@@ -58,6 +68,8 @@ final class RepartitionKeyExtractor {
         } catch {
             return .undecodable(error)
         }
+        // BIGINT epoch milliseconds and TIMESTAMP share the Int64 slot layout.
+        if let rowtimeSlot, !frame.nulls[rowtimeSlot] { rowtime = frame.int(rowtimeSlot) }
         keyText.reset()
         if frame.nulls[slot] {
             keyText.append(0)

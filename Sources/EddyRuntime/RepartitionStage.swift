@@ -5,7 +5,8 @@ import Synchronization
 
 /// Runs next to a `KafkaPipeline` when `Topology.distribution` says a source needs a repartition:
 /// consumes the source topic and produces every record, unchanged, to
-/// `<topology>.repartition.<source>` keyed by the source's partition column (see `Repartitioner`).
+/// `<topology>.repartition.<source>` keyed by the source's partition column (see `Repartitioner`),
+/// in event-time order across the source partitions (see `RepartitionBuffer`).
 /// The pipeline then reads the repartition topic instead of the source, so each task holds every
 /// row of its keys.
 ///
@@ -50,9 +51,12 @@ public final class RepartitionStage: Sendable {
     ///     `topology.distribution` (declared or inferred).
     ///   - configuration: the pipeline's (brokers, user properties, start position, intervals).
     ///   - groupID: the stage's consumer group; default `<configuration.groupID>.repartition`.
+    ///   - idleWait: how long an empty source partition that is not caught up holds back the
+    ///     others (records are released in event-time order across partitions; see `RepartitionBuffer`).
     /// - Throws: `RepartitionError` for a source that is not a bound source or has no partition
     ///   column; `KafkaError` for invalid properties.
     public init(topology: Topology, source: String, configuration: PipelineConfiguration, groupID: String? = nil,
+                idleWait: Duration = .milliseconds(500),
                 log: @escaping @Sendable (String) -> Void = KafkaPipeline.writeToStandardError) throws {
         guard let index = topology.streamIndex(source), topology.streams[index].isSource, !topology.streams[index].isSystem else {
             throw RepartitionError("\"\(source)\" is not a source stream of topology \(topology.name)")
@@ -77,8 +81,9 @@ public final class RepartitionStage: Sendable {
         let repartitionTopic = topology.repartitionTopic(for: stream)
         worker = RepartitionWorker(
             consumer: consumer, producer: producer,
-            repartitioner: Repartitioner(topic: repartitionTopic, producer: producer, stream: stream, column: column),
-            configuration: configuration, incidents: incidents, log: log)
+            repartitioner: Repartitioner(topic: repartitionTopic, producer: producer),
+            buffer: RepartitionBuffer(extractor: RepartitionKeyExtractor(stream: stream, column: column), idleWait: idleWait),
+            sourceTopic: topic, configuration: configuration, incidents: incidents, log: log)
         relay.worker = worker
         self.sourceStream = source
         self.sourceTopic = topic

@@ -20,7 +20,8 @@ private final class PendingRepartitionCommit: Sendable {
     var outcome: DeliveryOutcome? { result.withLock { $0 } }
 }
 
-/// The stage's thread-confined loop: poll the source → forward → every commit interval open a
+/// The stage's thread-confined loop: poll the source → buffer → forward in event-time order →
+/// every commit interval open a
 /// pending commit (producer mark + offsets); store offsets once their mark is delivered; pause while
 /// too many records await delivery. Rebalance events arrive inside `poll`, on this thread too,
 /// hence `@unchecked Sendable`.
@@ -28,13 +29,15 @@ final class RepartitionWorker: @unchecked Sendable {
     let consumer: KafkaConsumer
     let producer: KafkaProducer
     let repartitioner: Repartitioner
+    let buffer: RepartitionBuffer
+    let sourceTopic: String
     let configuration: PipelineConfiguration
     let incidents: IncidentLog
     let log: @Sendable (String) -> Void
     let stopRequested = Atomic<Bool>(false)
     let progress = Mutex(RepartitionProgress())
     /// Next offset per source partition forwarded since the last pending commit was opened.
-    private var forwardedOffsets: [TopicPartition: Int64] = [:]
+    private var forwardedOffsets: [Int32: Int64] = [:]
     private var pending: [PendingRepartitionCommit] = []
     private var lastMark = DeliveryMark.start
     /// The mark through which every delivery outcome has been checked.
@@ -42,11 +45,13 @@ final class RepartitionWorker: @unchecked Sendable {
     private var assignment = Set<TopicPartition>()
     private var paused = false
 
-    init(consumer: KafkaConsumer, producer: KafkaProducer, repartitioner: Repartitioner, configuration: PipelineConfiguration,
-         incidents: IncidentLog, log: @escaping @Sendable (String) -> Void) {
+    init(consumer: KafkaConsumer, producer: KafkaProducer, repartitioner: Repartitioner, buffer: RepartitionBuffer, sourceTopic: String,
+         configuration: PipelineConfiguration, incidents: IncidentLog, log: @escaping @Sendable (String) -> Void) {
         self.consumer = consumer
         self.producer = producer
         self.repartitioner = repartitioner
+        self.buffer = buffer
+        self.sourceTopic = sourceTopic
         self.configuration = configuration
         self.incidents = incidents
         self.log = log
@@ -60,11 +65,12 @@ final class RepartitionWorker: @unchecked Sendable {
         while !stopRequested.load(ordering: .acquiring) {
             do {
                 let count = try consumer.poll(timeout: configuration.pollTimeout) { batch in
-                    for message in batch { try repartitioner.forward(message) }
-                    for next in batch.nextOffsets() { forwardedOffsets[next.topicPartition] = next.offset }
+                    let now = clock.now
+                    for message in batch { buffer.add(message, now: now) }
                     return batch.count
                 }
                 if count > 0, incidents.hasOpenProblems { incidents.recovered() }
+                try releaseBuffered(now: clock.now)
                 try storeSettled()
                 if clock.now >= nextTick {
                     nextTick = clock.now + configuration.commitInterval
@@ -82,10 +88,23 @@ final class RepartitionWorker: @unchecked Sendable {
         try closing.get()
     }
 
+    /// Sends what the buffer releases (event-time order across partitions).
+    private func releaseBuffered(now: ContinuousClock.Instant) throws(KafkaError) {
+        let consumer = self.consumer
+        let topic = sourceTopic
+        try buffer.release(now: now, caughtUp: { partition, position in
+            let high = consumer.cachedWatermarks(topic: topic, partition: partition).high
+            return high >= 0 && position >= high
+        }) { (partition, record, bytes) throws(KafkaError) in
+            try repartitioner.send(partition: partition, record, bytes: bytes)
+            forwardedOffsets[partition] = record.offset + 1
+        }
+    }
+
     /// Takes a producer mark covering every record forwarded so far, with the offsets after them.
     private func openCommit() {
         guard !forwardedOffsets.isEmpty else { return }
-        let offsets = forwardedOffsets.map { TopicPartitionOffset($0.key, offset: $0.value) }
+        let offsets = forwardedOffsets.map { TopicPartitionOffset(topic: sourceTopic, partition: $0.key, offset: $0.value) }
         forwardedOffsets.removeAll(keepingCapacity: true)
         let mark = producer.mark()
         pending.append(PendingRepartitionCommit(offsets: offsets, mark: mark, since: lastMark, producer: producer))
@@ -175,9 +194,11 @@ final class RepartitionWorker: @unchecked Sendable {
                 incidents.report(kind: "revoke", "could not flush the repartition stage before a rebalance: \(error)")
             }
             assignment.subtract(partitions)
-            for partition in partitions { forwardedOffsets[partition] = nil }
+            for partition in partitions { forwardedOffsets[partition.partition] = nil }
+            buffer.remove(partitions: partitions.map(\.partition))
         case .assigned(let partitions):
             assignment.formUnion(partitions)
+            buffer.expect(partitions: partitions.map(\.partition), now: ContinuousClock().now)
             if paused { try? consumer.pause(partitions) }
         }
         progress.withLock { $0.assignedPartitions = assignment.count }
@@ -205,7 +226,7 @@ final class RepartitionWorker: @unchecked Sendable {
 
     private func refreshProgress() {
         let forwarded = repartitioner.forwarded
-        let undecodable = repartitioner.undecodable
+        let undecodable = buffer.undecodable
         let delivered = producer.statistics.delivered
         progress.withLock { progress in
             progress.forwarded = forwarded

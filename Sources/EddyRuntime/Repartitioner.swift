@@ -1,7 +1,8 @@
 import EddyKafka
 import EddySQL
 
-/// Forwards source records, unchanged, to a repartition topic keyed by their partition column.
+/// Sends source records, unchanged, to a repartition topic keyed by their partition column (the
+/// key and event-time order come from `RepartitionBuffer`).
 ///
 /// Value and timestamp are copied as they are; the key is the partition column's value (see
 /// `RepartitionKeyExtractor`), so records of one key share a repartition partition and therefore a
@@ -15,16 +16,13 @@ import EddySQL
 final class Repartitioner {
     let topic: String
     private let producer: KafkaProducer
-    private let extractor: RepartitionKeyExtractor
     /// The two headers, whose values are rewritten in place for every record.
     private var headers: [KafkaHeader]
     private(set) var forwarded = 0
-    private(set) var undecodable = 0
 
-    init(topic: String, producer: KafkaProducer, stream: StreamDefinition, column: Int) {
+    init(topic: String, producer: KafkaProducer) {
         self.topic = topic
         self.producer = producer
-        extractor = RepartitionKeyExtractor(stream: stream, column: column)
         var partition: [UInt8] = []
         partition.reserveCapacity(20)
         var offset: [UInt8] = []
@@ -33,20 +31,22 @@ final class Repartitioner {
                    KafkaHeader(key: UpstreamPosition.offsetHeader, value: offset)]
     }
 
-    /// Enqueues `message` for the repartition topic, waiting (on this thread) while librdkafka's
-    /// queue is full.
-    func forward(_ message: KafkaMessage) throws(KafkaError) {
-        setDecimal(0, Int64(message.partition))
-        setDecimal(1, message.offset)
-        let value = message.value
-        let timestamp = message.timestampMillis
-        switch extractor.extract(value) {
-        case .key(let key):
-            try producer.enqueue(topic: topic, key: key, value: value, headers: headers, timestampMillis: timestamp, blockWhenFull: true)
-        case .undecodable:
-            undecodable += 1
-            try producer.enqueue(topic: topic, key: nil, value: value, headers: headers, timestampMillis: timestamp, blockWhenFull: true)
+    /// Enqueues a buffered record of source `partition` for the repartition topic, waiting (on
+    /// this thread) while librdkafka's queue is full.
+    func send(partition: Int32, _ record: RepartitionBuffer.Pending, bytes: [UInt8]) throws(KafkaError) {
+        setDecimal(0, Int64(partition))
+        setDecimal(1, record.offset)
+        let failure = bytes.withUnsafeBytes { buffer -> KafkaError? in
+            let value = UnsafeRawBufferPointer(rebasing: buffer[record.valueStart..<(record.valueStart + record.valueCount)])
+            let key = record.keyCount < 0 ? nil : UnsafeRawBufferPointer(rebasing: buffer[record.keyStart..<(record.keyStart + record.keyCount)])
+            do throws(KafkaError) {
+                try producer.enqueue(topic: topic, key: key, value: value, headers: headers, timestampMillis: record.timestamp, blockWhenFull: true)
+                return nil
+            } catch {
+                return error
+            }
         }
+        if let failure { throw failure }
         forwarded += 1
     }
 

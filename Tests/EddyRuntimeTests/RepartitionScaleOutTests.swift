@@ -10,21 +10,24 @@ struct RepartitionScaleOutTests {
     /// Far-future rows under several keys, so every repartition partition gets one and every
     /// task's watermark passes the test windows.
     static let sentinelKeys = (0..<12).map { "end\($0)" }
-    static func sentinels() -> [(partition: Int32, json: String)] {
-        sentinelKeys.map { (0, "{\"id\":-1,\"k\":\"\($0)\",\"v\":0,\"event_time\":\(EventsTopology.base + 3_600_000)}") }
+    static func sentinels(partitions: Int) -> [(partition: Int32, json: String)] {
+        sentinelKeys.enumerated().map { index, key in
+            (Int32(index % partitions), "{\"id\":-1,\"k\":\"\(key)\",\"v\":0,\"event_time\":\(EventsTopology.base + 3_600_000)}")
+        }
     }
 
-    /// A one-partition source scaled out to three tasks: the stage forwards in source order, so each
-    /// repartition partition is in event-time order (see "Scale-out" in topologies/README.md for a
-    /// source with several partitions).
-    @Test("Two pipelines reading the repartition topic emit exactly the per-key windows of one in-process run")
-    func twoInstancesEqualOneRun() async throws {
+    /// With `'lateness' = '0 SECONDS'`: the stage must forward in event-time order across the source
+    /// partitions, or rows of one source partition would fall behind another's in a repartition
+    /// partition and be late.
+    @Test("Two pipelines reading the repartition topic emit exactly the per-key windows of one in-process run", arguments: [1, 3])
+    func twoInstancesEqualOneRun(sourcePartitions: Int) async throws {
         let events = EventsTopology()
         let topology = try events.topology()
         let repartitionTopic = try #require(topology.distribution.sources[0].repartitionTopic)
-        let topics = events.clusterTopics.map { $0.name == events.input ? .init(name: events.input, partitions: 1) : $0 }
+        let topics = events.clusterTopics.map { $0.name == events.input ? .init(name: events.input, partitions: sourcePartitions) : $0 }
         let cluster = try EmbeddedCluster(topics: topics + [.init(name: repartitionTopic, partitions: 3)])
-        let records = (0..<600).map { (partition: Int32(0), json: EventsTopology.event($0).json) } + Self.sentinels()
+        let records = (0..<600).map { (partition: Int32($0 % sourcePartitions), json: EventsTopology.event($0).json) }
+            + Self.sentinels(partitions: sourcePartitions)
         try await produce(records, topic: events.input, bootstrap: cluster.bootstrapServers)
 
         // The reference: one engine over the source as it is.
@@ -46,8 +49,11 @@ struct RepartitionScaleOutTests {
             let (a, b) = (first.progress.assignedPartitions, second.progress.assignedPartitions)
             return a > 0 && b > 0 && a + b == 3
         })
+        // A generous idle wait: every source partition is fetched before any is given up on, however
+        // slow the machine (the data is all there, so no partition is waited for at the end).
         let stage = try RepartitionStage(topology: topology, source: "EVENTS",
-                                         configuration: pipelineConfiguration(cluster.bootstrapServers, group: group), log: { _ in })
+                                         configuration: pipelineConfiguration(cluster.bootstrapServers, group: group),
+                                         idleWait: .seconds(5), log: { _ in })
         try await stage.start()
 
         let outputs = try await readTopic(events.perKey, bootstrap: cluster.bootstrapServers, count: expected.count, settle: .milliseconds(500))
