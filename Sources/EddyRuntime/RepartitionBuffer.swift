@@ -40,6 +40,8 @@ final class RepartitionBuffer {
         }
 
         var isEmpty: Bool { head == records.count }
+        /// Records buffered and not yet released.
+        var count: Int { records.count - head }
 
         func append(_ bytesToCopy: UnsafeRawBufferPointer) -> Int {
             let start = bytes.count

@@ -43,7 +43,13 @@ final class RepartitionWorker: @unchecked Sendable {
     /// The mark through which every delivery outcome has been checked.
     private var verifiedMark = DeliveryMark.start
     private var assignment = Set<TopicPartition>()
-    private var paused = false
+    /// Too many forwarded records await delivery: every partition is paused.
+    private var backPressured = false
+    /// Partitions currently paused, for back pressure or because the buffer holds enough of them.
+    private var pausedPartitions = Set<TopicPartition>()
+    /// A partition whose buffered records reach this is paused until half of them are forwarded
+    /// (it is ahead in event time of a partition that is waited for).
+    static let bufferedPerPartitionLimit = 10_000
 
     init(consumer: KafkaConsumer, producer: KafkaProducer, repartitioner: Repartitioner, buffer: RepartitionBuffer, sourceTopic: String,
          configuration: PipelineConfiguration, incidents: IncidentLog, log: @escaping @Sendable (String) -> Void) {
@@ -77,7 +83,7 @@ final class RepartitionWorker: @unchecked Sendable {
                     openCommit()
                     refreshProgress()
                 }
-                applyBackPressure()
+                applyFlowControl()
             } catch {
                 failure = error
                 break
@@ -194,31 +200,50 @@ final class RepartitionWorker: @unchecked Sendable {
                 incidents.report(kind: "revoke", "could not flush the repartition stage before a rebalance: \(error)")
             }
             assignment.subtract(partitions)
+            pausedPartitions.subtract(partitions)
             for partition in partitions { forwardedOffsets[partition.partition] = nil }
             buffer.remove(partitions: partitions.map(\.partition))
         case .assigned(let partitions):
             assignment.formUnion(partitions)
             buffer.expect(partitions: partitions.map(\.partition), now: ContinuousClock().now)
-            if paused { try? consumer.pause(partitions) }
+            if backPressured {
+                try? consumer.pause(partitions)
+                pausedPartitions.formUnion(partitions)
+            }
         }
         progress.withLock { $0.assignedPartitions = assignment.count }
     }
 
-    // MARK: Back pressure
+    // MARK: Flow control
 
-    /// Pauses the source while too many records await delivery (memory stays bounded during an
-    /// outage); resumes below half the limit.
-    private func applyBackPressure() {
+    /// Pauses every partition while too many records await delivery (memory stays bounded during
+    /// an outage; resumed below half the limit), and a partition whose buffered records reach
+    /// `bufferedPerPartitionLimit` (resumed below half of it).
+    private func applyFlowControl() {
         let pendingCount = producer.statistics.pending
-        do {
-            if !paused, pendingCount >= configuration.maxUndelivered {
-                try consumer.pause(Array(assignment))
-                paused = true
-                incidents.report(kind: "backpressure", "\(pendingCount) repartitioned records await delivery; pausing the source until the brokers catch up")
-            } else if paused, pendingCount <= configuration.maxUndelivered / 2 {
-                try consumer.resume(Array(assignment))
-                paused = false
+        if !backPressured, pendingCount >= configuration.maxUndelivered {
+            backPressured = true
+            incidents.report(kind: "backpressure", "\(pendingCount) repartitioned records await delivery; pausing the source until the brokers catch up")
+        } else if backPressured, pendingCount <= configuration.maxUndelivered / 2 {
+            backPressured = false
+        }
+        var wanted = Set<TopicPartition>()
+        if backPressured {
+            wanted = assignment
+        } else {
+            for queue in buffer.queues {
+                let partition = TopicPartition(topic: sourceTopic, partition: queue.partition)
+                let limit = pausedPartitions.contains(partition) ? Self.bufferedPerPartitionLimit / 2 : Self.bufferedPerPartitionLimit
+                if queue.count >= limit, assignment.contains(partition) { wanted.insert(partition) }
             }
+        }
+        guard wanted != pausedPartitions else { return }
+        do {
+            let pause = wanted.subtracting(pausedPartitions)
+            let resume = pausedPartitions.subtracting(wanted)
+            if !pause.isEmpty { try consumer.pause(Array(pause)) }
+            if !resume.isEmpty { try consumer.resume(Array(resume)) }
+            pausedPartitions = wanted
         } catch {
             incidents.report(kind: "pause", "could not pause or resume the repartition consumer: \(error)")
         }
