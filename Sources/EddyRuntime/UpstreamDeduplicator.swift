@@ -74,6 +74,20 @@ public struct UpstreamDeduplicator: Sendable, Equatable {
         return true
     }
 
+    /// `admit(partition:upstream:)` for a consumed repartition record; a record without upstream
+    /// headers (not written by a `RepartitionStage`) is always admitted. Reads the headers with
+    /// `KafkaMessage.headers()`, which copies them.
+    public mutating func admit(_ message: KafkaMessage) -> Bool {
+        guard let upstream = UpstreamPosition(headers: message.headers()) else { return true }
+        return admit(partition: message.partition, upstream: upstream)
+    }
+
+    /// `admit(_:)` for an owned record.
+    public mutating func admit(_ record: KafkaRecord) -> Bool {
+        guard let upstream = UpstreamPosition(headers: record.headers) else { return true }
+        return admit(partition: record.partition, upstream: upstream)
+    }
+
     /// The highest upstream offset seen on a lane.
     public func highestOffset(partition: Int32, upstreamPartition: Int32) -> Int64? {
         highest[Lane(partition: partition, upstreamPartition: upstreamPartition)]

@@ -20,6 +20,15 @@ struct RepartitionDeduplicatorTests {
         #expect(dedup.highestOffset(partition: 2, upstreamPartition: 0) == nil)
     }
 
+    @Test func recordsWithoutUpstreamHeadersAreAlwaysAdmitted() {
+        var dedup = UpstreamDeduplicator()
+        let plain = KafkaRecord(topic: "t", partition: 0, offset: 3, timestampMillis: nil, key: nil, value: [], headers: [])
+        let first = dedup.admit(plain)
+        let again = dedup.admit(plain)
+        #expect(first && again)
+        #expect(dedup.laneCount == 0)
+    }
+
     @Test func snapshotsRoundTripAndAreCanonical() throws {
         var a = UpstreamDeduplicator()
         var b = UpstreamDeduplicator()

@@ -154,7 +154,7 @@ struct RepartitionStageTests {
                 dedup = restored
             }
             let position = try #require(Self.upstream(record))
-            if dedup.admit(partition: record.partition, upstream: position) { admitted.append(position) }
+            if dedup.admit(record) { admitted.append(position) }
         }
         #expect(admitted.count == 300)
         #expect(ordered.count - admitted.count == 150)
