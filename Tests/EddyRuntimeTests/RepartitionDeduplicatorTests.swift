@@ -71,6 +71,12 @@ struct RepartitionDeduplicatorTests {
         #expect(UpstreamPosition(headers: Array(headers.prefix(2))) == nil)
         #expect(UpstreamPosition(headers: [KafkaHeader(key: "eddy-up-partition", value: Array("x".utf8)), headers[1]]) == nil)
         #expect(UpstreamPosition(headers: [KafkaHeader(key: "eddy-up-partition", value: Array("99999999999".utf8)), headers[1]]) == nil)
+        // Bad header values are rejected, never trapped on.
+        #expect(UpstreamPosition(headers: [headers[2], KafkaHeader(key: "eddy-up-offset", value: Array("9999999999999999999".utf8))]) == nil)
+        #expect(UpstreamPosition(headers: [headers[2], KafkaHeader(key: "eddy-up-offset", value: Array("9223372036854775807".utf8))])
+                == UpstreamPosition(partition: 7, offset: .max))
+        #expect(UpstreamPosition(headers: [headers[2], KafkaHeader(key: "eddy-up-offset", value: nil)]) == nil)
+        #expect(UpstreamPosition(headers: [headers[2], KafkaHeader(key: "eddy-up-offset", value: [])]) == nil)
     }
 
     static func key(_ sql: String, column: Int, _ value: String) throws -> [UInt8]? {
