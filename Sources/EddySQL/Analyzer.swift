@@ -126,6 +126,12 @@ public final class Analyzer {
         for stream in streams where stream.binding.format == .raw {
             try Self.checkRawFormat(stream)
         }
+        for stream in streams where !stream.isSource {
+            if let location = stream.binding.partitionKeyLocation {
+                throw Diagnostic(location, "'partition_key' on \"\(stream.name)\", which pumps write",
+                                 hint: "'partition_key' says how a source topic is keyed; an output stream's message key is set with 'key'")
+            }
+        }
         var pumps: [PumpPlan] = []
         var pumpNames = Set<String>()
         for statement in statements {

@@ -2,7 +2,7 @@ import EddyCore
 
 /// Parses and checks `WITH (...)` / `SET (...)` binding options. Unknown options are errors.
 enum OptionParser {
-    static let known = ["topic", "format", "rowtime", "lateness", "idle_timeout", "max_future_skew", "key", "partitions"]
+    static let known = ["topic", "format", "rowtime", "lateness", "idle_timeout", "max_future_skew", "key", "partitions", "partition_key"]
 
     static func apply(_ options: [OptionDefinition], to binding: inout Binding, schema: Schema,
                       declaredSpellings: [String]) throws(Diagnostic) {
@@ -45,6 +45,13 @@ enum OptionParser {
                     columns.append(index)
                 }
                 binding.keyColumns = columns
+            case "partition_key":
+                guard let index = resolveColumn(value, schema: schema, spellings: declaredSpellings) else {
+                    throw Diagnostic(option.location, "partition_key column '\(value)' is not a column of this stream",
+                                     hint: "name the column the topic's messages are keyed by (records with equal values share a partition): \(schema.columns.map(\.name).joined(separator: ", "))")
+                }
+                binding.partitionKeyColumn = index
+                binding.partitionKeyLocation = option.location
             case "partitions":
                 guard let n = Int(value), n > 0 else {
                     throw Diagnostic(option.location, "partitions must be a positive whole number, found '\(value)'", hint: "write e.g. 'partitions' = '6'")

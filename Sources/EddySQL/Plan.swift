@@ -93,6 +93,11 @@ public struct Binding: Sendable {
     /// Columns joined by `|` for the Kafka key; nil means the default (group keys, window start).
     public var keyColumns: [Int]?
     public var partitions: Int?
+    /// Source streams: the column the topic is keyed by (`'partition_key'`), so records with equal
+    /// values share a partition. Scale-out analysis (`Topology.distribution`) relies on it.
+    public var partitionKeyColumn: Int?
+    /// Where `'partition_key'` was written, for diagnostics about it.
+    public var partitionKeyLocation: SourceLocation?
     /// Whether a WITH or ALTER STREAM ... SET named a topic.
     public var isBound: Bool { topic != nil }
 }

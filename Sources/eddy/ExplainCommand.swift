@@ -2,7 +2,8 @@ import ArgumentParser
 import EddySQL
 import Foundation
 
-/// `eddy explain FILE [--dot]`: prints the operator graph (sources → pumps → streams → sinks).
+/// `eddy explain FILE [--dot]`: prints the operator graph (sources → pumps → streams → sinks) and
+/// how it scales out: each source's partition key (and repartition topic), each pump's placement.
 struct ExplainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "explain", abstract: "Print a topology's operator graph.")
 
@@ -61,16 +62,48 @@ enum GraphPrinter {
         for s in t.streams where !s.isSource {
             out += "sink \"\(s.name)\" -> \(binding(s, topology: t))\(s.binding.keyColumns.map { " key=" + $0.map { s.schema.columns[$0].name }.joined(separator: ",") } ?? "")\n"
         }
+        return out + distribution(t.distribution)
+    }
+
+    /// The scale-out section: partition key per source, repartition topics, pump placements.
+    static func distribution(_ d: Distribution) -> String {
+        var out = "scale-out\n"
+        for s in d.sources {
+            let key: String
+            switch s.keySource {
+            case .declared: key = "partition key \(s.partitionColumnName ?? "?") (declared)"
+            case .inferred: key = "partition key \(s.partitionColumnName ?? "?") (inferred from the keyed pumps)"
+            case .none: key = "no partition key (no keyed pump)"
+            }
+            let repartition = s.repartitionTopic.map { ", repartitioned through topic \($0)" } ?? ", no repartition"
+            out += "  source \"\(s.name)\": \(key)\(repartition)\n"
+        }
+        for p in d.pumps {
+            out += "  pump \"\(p.name)\": \(p.placement.rawValue): \(p.reason)\n"
+            if let conflict = p.conflict { out += "    conflict: \(conflict)\n" }
+        }
+        let global = d.pumps.filter { $0.placement == .global }.count
+        let single = d.pumps.filter { $0.placement == .perPartition }.count
+        if d.isPartitionLocal {
+            out += "  partition-local: yes (eddy run --tasks auto runs one task per partition)\n"
+        } else {
+            var needs: [String] = []
+            if global > 0 { needs.append("\(global) pump(s) need a combine step, not implemented yet") }
+            if single > 0 { needs.append("\(single) pump(s) need one task") }
+            out += "  partition-local: no (\(needs.joined(separator: "; "))): eddy run --tasks auto runs a single task\n"
+        }
         return out
     }
 
     static func dot(_ t: Topology) -> String {
         var out = "digraph \"\(label(t.name))\" {\n  rankdir=LR;\n"
+        let placements = Dictionary(t.distribution.pumps.map { ($0.name, $0.placement) }, uniquingKeysWith: { first, _ in first })
         for s in t.streams {
             out += "  \"s:\(label(s.name))\" [shape=\(s.isSource ? "invhouse" : "box"), label=\"\(label(s.name))\\n\(label(binding(s, topology: t)))\"];\n"
         }
         for p in t.pumps {
-            out += "  \"p:\(label(p.name))\" [shape=ellipse, label=\"\(label(p.name))\\n\(label(shape(p)))\"];\n"
+            let placement = placements[p.name].map { "\\n[\($0.rawValue)]" } ?? ""
+            out += "  \"p:\(label(p.name))\" [shape=ellipse, label=\"\(label(p.name))\\n\(label(shape(p)))\(placement)\"];\n"
             out += "  \"s:\(label(t.streams[p.source].name))\" -> \"p:\(label(p.name))\";\n  \"p:\(label(p.name))\" -> \"s:\(label(t.streams[p.target].name))\";\n"
         }
         for s in t.streams where s.isSource {
