@@ -112,6 +112,42 @@ import Testing
         #expect(estimate != 12_000 && abs(estimate - 12_000) < 360, "a HyperLogLog estimate within 3 %: \(estimate), one task's \(singleEstimate)")
     }
 
+    /// The public path: each task exports its open windows as bytes, a combiner engine folds them in.
+    @Test func aCombinerEngineFoldsEveryTasksPartialWindows() throws {
+        let records = SnapshotInputs.coverage(count: 1500, stepMillis: 30)
+        let single = try Self.engine(), combiner = try Self.engine()
+        Self.feed(single, records)
+        single.finish()
+        for partition in [Int32(0), 1] {
+            let task = try Self.engine()
+            Self.feed(task, records.filter { $0.partition == partition })
+            let partials = try task.partialWindows(pump: "AGG_PUMP")
+            #expect(partials.count == 1)
+            for partial in partials {
+                try combiner.combinePartialWindow(pump: "AGG_PUMP", windowStart: partial.windowStart, state: partial.state)
+            }
+        }
+        combiner.finish()
+        Self.expectSame(try Self.rows(combiner), try Self.rows(single))
+
+        let task = try Self.engine()
+        Self.feed(task, records.prefix(40).map { $0 })
+        let partial = try #require(try task.partialWindows(pump: "AGG_PUMP").first)
+        let fresh = try Self.engine()
+        #expect(throws: AccumulatorMergeError(reason: "no pump NOPE")) { try fresh.partialWindows(pump: "NOPE") }
+        #expect(throws: AccumulatorMergeError.self) {
+            try fresh.combinePartialWindow(pump: "AGG_PUMP", windowStart: partial.windowStart, state: Array(partial.state.dropLast()))
+        }
+        #expect(throws: AccumulatorMergeError.self) {
+            try fresh.combinePartialWindow(pump: "AGG_PUMP", windowStart: partial.windowStart + 1, state: partial.state)
+        }
+        Self.feed(fresh, records)
+        fresh.finish()
+        #expect(throws: AccumulatorMergeError.self) {
+            try fresh.combinePartialWindow(pump: "AGG_PUMP", windowStart: partial.windowStart, state: partial.state)
+        }
+    }
+
     @Test func orderDependentAggregatesRefuseToCombine() throws {
         let sql = """
         CREATE STREAM "EVENTS" ("user" VARCHAR(16), "item" VARCHAR(16), "v" DOUBLE, "n" BIGINT, "t" BIGINT)
