@@ -149,10 +149,9 @@ extension PipelineWorker {
             if paused { try? consumer.pause(partitions) }
         }
         rebuildRouting()
-        progress.withLock {
-            $0.assignedPartitions = assignment.count
-            $0.activeTasks = tasks.values.filter { !$0.partitions.isEmpty }.count
-        }
+        let assigned = assignment.count
+        progress.withLock { $0.assignedPartitions = assigned }
+        refreshProgress()
     }
 
     /// Recomputes `taskByPartition` from the active tasks.
