@@ -14,7 +14,15 @@ extension PipelineWorker {
     /// Every commit interval: opens a ledger entry for the released offsets and, when the
     /// checkpoint interval has passed, for a snapshot of every active task that changed. Outputs
     /// were drained just before, so the producer mark taken now covers everything they reflect.
-    func commitTick(now: ContinuousClock.Instant) {
+    func commitTick(now: ContinuousClock.Instant) throws {
+        if transactions != nil {
+            // Exactly-once: offsets are committed only inside the checkpoint's transaction.
+            if now >= nextCheckpoint {
+                nextCheckpoint = now + configuration.checkpointInterval
+                try commitTransactionalCheckpoint(reopen: true)
+            }
+            return
+        }
         let offsets = releasedOffsets()
         var snapshots: [TaskCheckpointStore.Capture] = []
         if checkpoints != nil, now >= nextCheckpoint {
@@ -119,7 +127,13 @@ extension PipelineWorker {
     /// Drains, waits (blocking this thread) for every output so far, stores all released offsets and
     /// writes the pending snapshots; then checkpoints `tasksToCheckpoint` synchronously (their
     /// outputs are all delivered at that point). Used when partitions are revoked and at shutdown.
-    func flushAndStore(checkpointing tasksToCheckpoint: [PipelineTask]) throws {
+    func flushAndStore(checkpointing tasksToCheckpoint: [PipelineTask], reopen: Bool = true) throws {
+        if transactions != nil {
+            // Every transaction checkpoints every active task: a task left out would, after a
+            // crash, produce again outputs its transaction already committed.
+            if failed { try abortTransaction() } else { try commitTransactionalCheckpoint(reopen: reopen) }
+            return
+        }
         try drainActiveTasks()
         let released = releasedOffsets()
         let mark = producer.mark()
@@ -158,7 +172,7 @@ extension PipelineWorker {
     func shutdown(checkpointing: Bool) throws {
         defer { refreshProgress() }
         var failure: (any Error)?
-        do { try flushAndStore(checkpointing: checkpointing ? activeTasks : []) } catch { failure = error }
+        do { try flushAndStore(checkpointing: checkpointing ? activeTasks : [], reopen: false) } catch { failure = error }
         publishGauges()
         if failure == nil {
             do { try consumer.commit() } catch {
