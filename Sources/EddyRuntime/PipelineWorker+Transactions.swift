@@ -10,7 +10,8 @@ import EddyState
 /// transaction is aborted (by us, or by the broker / the next `initTransactions` with the same
 /// `transactional.id`), and the restart restores the last checkpoint, whose transaction committed.
 /// The one window where this is not exactly-once: a crash after the commit and before the snapshot
-/// file is renamed into place (milliseconds) repeats that transaction's outputs, as effectively-once.
+/// is on disk (the time to write it, a fraction of a second) repeats that transaction's outputs, as
+/// effectively-once does. Closing it needs the snapshot inside the transaction (a changelog topic).
 extension PipelineWorker {
     func beginTransactions() throws {
         guard let transactions else { return }

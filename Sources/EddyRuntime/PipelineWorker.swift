@@ -42,6 +42,7 @@ final class PipelineWorker: @unchecked Sendable {
     @exclusivity(unchecked) var taskByPartition: ContiguousArray<PipelineTask?> = []
     /// The state directory, when checkpoints are on.
     let checkpoints: TaskCheckpointStore?
+    let checkpointWriter: CheckpointWriter?
     var nextCheckpoint: ContinuousClock.Instant
     /// Exactly-once mode: outputs go through this producer's transactions, one per checkpoint.
     let transactions: KafkaTransactionalProducer?
@@ -73,6 +74,7 @@ final class PipelineWorker: @unchecked Sendable {
         self.spareEngine = engine
         self.makeEngine = makeEngine
         self.checkpoints = checkpoints
+        self.checkpointWriter = checkpoints.map(CheckpointWriter.init)
         self.transactions = transactions
         self.consumer = consumer
         self.producer = producer
@@ -181,6 +183,7 @@ final class PipelineWorker: @unchecked Sendable {
         try drainActiveTasks()
         if receivedRecords, incidents.hasOpenProblems { incidents.recovered() }
         try storeSettledCheckpoints()
+        collectWrittenCheckpoints()
         applyBackPressure()
     }
 
