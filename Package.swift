@@ -108,7 +108,7 @@ let package = Package(
         ),
 
         // Benchmark (release): checkpoint save/load MB/s against plain file I/O of the same bytes.
-        .executableTarget(name: "StateBench", dependencies: ["EddyState"], path: "Benchmarks/StateBench", swiftSettings: strict),
+        .executableTarget(name: "StateBench", dependencies: ["EddyState", "EddyEngine", "EddySQL", "EddySketches", "EddyWorkload"], path: "Benchmarks/StateBench", swiftSettings: strict),
 
         .testTarget(name: "EddyKafkaTests", dependencies: ["EddyKafka"], swiftSettings: strict),
         .testTarget(name: "EddyCoreTests", dependencies: ["EddyCore"], swiftSettings: strict),
