@@ -98,6 +98,8 @@ extension PipelineWorker {
         } catch {
             throw CheckpointError(kind: .corrupt, message: "cannot restore \(checkpoint.scope) from checkpoint \(checkpoint.id): \(error)")
         }
+        // The downtime must not make the restored partitions look idle (their watermark would jump).
+        task.engine.resumeProcessingTime(at: Self.wallClockMillis())
         for offset in checkpoint.inputOffsets {
             sources.first { $0.topic == offset.topic }?.resume(partition: offset.partition, at: offset.nextOffset)
         }
