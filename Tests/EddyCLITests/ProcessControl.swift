@@ -13,7 +13,7 @@ final class LoggedProcess: @unchecked Sendable {
     let started: Date
 
     init(executable: URL = eddyBinary, _ arguments: [String], log: URL) throws {
-        FileManager.default.createFile(atPath: log.path, contents: nil)
+        guard FileManager.default.createFile(atPath: log.path, contents: nil) else { throw RecoveryFailure("cannot create the log file \(log.path)") }
         let handle = try FileHandle(forWritingTo: log)
         process.executableURL = executable
         process.arguments = arguments
