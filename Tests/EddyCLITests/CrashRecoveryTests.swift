@@ -95,7 +95,7 @@ func expectStarted(_ run: LoggedProcess) async throws {
     throw RecoveryFailure("eddy \(run.arguments.joined(separator: " ")) \(state); its log:\n\(run.logTail())")
 }
 
-/// Waits (up to 60 s) until every group committed its source partitions to their end, i.e. every
+/// Waits (up to 60 s) until every group committed its source partitions up to the trailing records, i.e. every
 /// input record was processed and its outputs delivered; fails with the lag and the runs' logs.
 func waitForCatchUp(_ cluster: RecoveryCluster, groups: [String], runs: [LoggedProcess]) async throws {
     var lagging: [String: [PartitionLag]] = [:]
@@ -110,7 +110,7 @@ func waitForCatchUp(_ cluster: RecoveryCluster, groups: [String], runs: [LoggedP
         let lags = lagging.filter { !$0.value.isEmpty }.map { group, lags in
             "\(group): " + lags.map { "\($0.topicPartition) committed \($0.committed.map(String.init) ?? "nothing") of \($0.watermarks.high)" }.joined(separator: ", ")
         }
-        throw RecoveryFailure("the runs did not commit their input to its end within 60 s: \(lags.joined(separator: "; "))\n"
+        throw RecoveryFailure("the runs did not commit their input up to the trailing records within 60 s: \(lags.joined(separator: "; "))\n"
             + runs.map { "\($0.logURL.lastPathComponent):\n\($0.logTail(8))" }.joined(separator: "\n"))
     }
 }
