@@ -54,7 +54,7 @@ let package = Package(
             swiftSettings: strict
         ),
         // Kafka sources and sinks, offsets, run loop.
-        .target(name: "EddyRuntime", dependencies: ["EddyEngine", "EddyKafka", "EddyMetrics"], swiftSettings: strict),
+        .target(name: "EddyRuntime", dependencies: ["EddyEngine", "EddyKafka", "EddyMetrics", "EddyState"], swiftSettings: strict),
         // Live dashboard, /metrics, /health, /api.
         .target(
             name: "EddyDashboard",
@@ -132,7 +132,7 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
-            name: "EddyRuntimeTests", dependencies: ["EddyRuntime", "EddyKafka", "EddyEngine", "EddySQL", "EddyMetrics", "CRdKafka"],
+            name: "EddyRuntimeTests", dependencies: ["EddyRuntime", "EddyKafka", "EddyEngine", "EddySQL", "EddyMetrics", "EddyState", "CRdKafka"],
             swiftSettings: strict
         ),
         // Runs the built `eddy` binary as a user would (exit codes, messages, files).

@@ -29,13 +29,15 @@ public final class Engine {
     /// The same runtimes indexed by stream, for the per-record lookup.
     @exclusivity(unchecked) var sourceByStream: ContiguousArray<SourceRuntime?> = []
     @exclusivity(unchecked) var orderedOperators: [Operator] = []
+    /// The pump of each operator in `orderedOperators` (snapshots name their sections by pump).
+    var orderedPumps: [PumpPlan] = []
     let clock = ProcessingClock()
     let scratch = ByteArena(capacity: 1 << 16)
     /// The operator watermark: minimum over active partitions of (max rowtime − lateness).
-    @exclusivity(unchecked) public private(set) var watermark: Int64 = .min
+    @exclusivity(unchecked) public internal(set) var watermark: Int64 = .min
     @exclusivity(unchecked) var counters = Statistics()
     /// The highest rowtime accepted so far (replay derives its processing time from it).
-    @exclusivity(unchecked) public private(set) var highestRowtime = Int64.min
+    @exclusivity(unchecked) public internal(set) var highestRowtime = Int64.min
     var commitTracker: CommitTracker?
     var finished = false
 
@@ -78,6 +80,7 @@ public final class Engine {
             if let problem = compiler.problems.messages.first { throw EngineError(location: pump.location, message: problem) }
             nodes[pump.source].consumers.append(op)
             orderedOperators.append(op)
+            orderedPumps.append(pump)
         }
         if trackCommitOffsets {
             let span = topology.pumps.reduce(Int64(0)) { total, pump in

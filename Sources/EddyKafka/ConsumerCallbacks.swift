@@ -4,10 +4,27 @@ internal import CRdKafka
 final class ConsumerCallbacks: Sendable {
     let onRebalance: (@Sendable (RebalanceEvent) -> Void)?
     let onError: (@Sendable (KafkaError) -> Void)?
+    let startOffsets: AssignmentStartOffsets?
 
-    init(onRebalance: (@Sendable (RebalanceEvent) -> Void)?, onError: (@Sendable (KafkaError) -> Void)?) {
+    init(onRebalance: (@Sendable (RebalanceEvent) -> Void)?, onError: (@Sendable (KafkaError) -> Void)?,
+         startOffsets: AssignmentStartOffsets? = nil) {
         self.onRebalance = onRebalance
         self.onError = onError
+        self.startOffsets = startOffsets
+    }
+
+    /// Writes the offsets `startOffsets` chooses into librdkafka's list before it is assigned, so
+    /// fetching starts there: no seek afterwards (which fails until the partition is fetchable) and
+    /// no record fetched from the committed offset first.
+    func applyStartOffsets(to list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>, partitions: [TopicPartition]) {
+        guard let startOffsets, !partitions.isEmpty else { return }
+        let chosen = startOffsets(partitions)
+        guard !chosen.isEmpty else { return }
+        for index in 0..<Int(list.pointee.cnt) {
+            let element = list.pointee.elems[index]
+            let key = TopicPartition(topic: String(cString: element.topic), partition: element.partition)
+            if let offset = chosen[key] { list.pointee.elems[index].offset = offset }
+        }
     }
 
     func report(_ error: KafkaError) {
@@ -23,6 +40,7 @@ let rebalanceCallback: @convention(c) (OpaquePointer?, rd_kafka_resp_err_t, Unsa
     let cooperative = String(cString: rd_kafka_rebalance_protocol(handle)) == "COOPERATIVE"
     switch err {
     case RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS:
+        callbacks?.applyStartOffsets(to: partitions, partitions: owned)
         if cooperative {
             if let error = rd_kafka_incremental_assign(handle, partitions) {
                 callbacks?.report(KafkaError.consuming(error, kind: .consumer, context: "incremental assign"))

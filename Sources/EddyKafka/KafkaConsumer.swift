@@ -4,7 +4,8 @@ import Synchronization
 
 /// A change in the partitions this consumer owns, delivered on the polling thread, inside `poll`.
 public enum RebalanceEvent: Sendable, Hashable {
-    /// Partitions now owned; fetching starts after the handler returns (seek here to restore positions).
+    /// Partitions now owned; fetching starts after the handler returns, at the offsets the
+    /// consumer's `startOffsets` chose (else the committed offsets).
     case assigned([TopicPartition])
     /// Partitions about to be taken away. The handler runs *before* they are released: finish their
     /// in-flight work, await output delivery and commit their offsets here, or they are replayed elsewhere.
@@ -14,6 +15,12 @@ public enum RebalanceEvent: Sendable, Hashable {
     /// So also commit at regular checkpoints: then a rebalance replays at most one checkpoint interval.
     case revoked([TopicPartition])
 }
+
+/// Chooses where newly assigned partitions start fetching, called on the polling thread inside
+/// `poll` just before they are assigned (before `.assigned` is delivered). Return the next offset to
+/// read for the partitions that must start at a known position (e.g. a restored checkpoint's);
+/// partitions left out start at the group's committed offset (or `auto.offset.reset`).
+public typealias AssignmentStartOffsets = @Sendable (_ assigned: [TopicPartition]) -> [TopicPartition: Int64]
 
 /// Where a consumer group without a committed offset starts reading.
 public enum StartPosition: String, Sendable {
@@ -86,18 +93,21 @@ public final class KafkaConsumer: @unchecked Sendable {
     ///   - onRebalance: called on the polling thread for every assignment change.
     ///   - onError: non-fatal client errors (broker down, unknown topic...), on the polling thread.
     ///     Fatal errors are thrown from `poll` instead.
+    ///   - startOffsets: where assigned partitions start fetching (see `AssignmentStartOffsets`);
+    ///     nil starts every partition at the group's committed offset.
     public init(
         configuration: KafkaConfiguration, groupID: String, startPosition: StartPosition = .earliest,
         maxBatch: Int = 4096,
         onRebalance: (@Sendable (RebalanceEvent) -> Void)? = nil,
-        onError: (@Sendable (KafkaError) -> Void)? = nil
+        onError: (@Sendable (KafkaError) -> Void)? = nil,
+        startOffsets: AssignmentStartOffsets? = nil
     ) throws(KafkaError) {
         var merged = KafkaConfiguration(properties: Self.defaultProperties)
         merged.set("group.id", groupID)
         merged.set("auto.offset.reset", startPosition.rawValue)
         merged = merged.merging(configuration)
         merged.set("enable.auto.offset.store", "false")
-        let callbacks = ConsumerCallbacks(onRebalance: onRebalance, onError: onError)
+        let callbacks = ConsumerCallbacks(onRebalance: onRebalance, onError: onError, startOffsets: startOffsets)
         let conf = try merged.makeNativeConf()
         rd_kafka_conf_set_rebalance_cb(conf, rebalanceCallback)
         rd_kafka_conf_set_error_cb(conf, consumerErrorCallback)

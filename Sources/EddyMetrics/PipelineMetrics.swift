@@ -20,7 +20,13 @@ public final class PipelineMetrics: Sendable {
         public static let watermarkDelay = "eddy_watermark_delay_seconds"
         public static let lastCommit = "eddy_last_commit_timestamp_seconds"
         public static let lastCheckpoint = "eddy_last_checkpoint_timestamp_seconds"
+        public static let stateBytes = "eddy_state_bytes"
+        public static let checkpointDuration = "eddy_checkpoint_duration_seconds"
+        public static let restoreDuration = "eddy_restore_duration_seconds"
     }
+
+    /// Bucket bounds (seconds) for checkpoint and restore durations: 1 ms to 10 s.
+    public static let durationBuckets: [Double] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
 
     /// Where the exposition comes from; other components may declare their own families in it.
     public let registry: MetricsRegistry
@@ -32,6 +38,12 @@ public final class PipelineMetrics: Sendable {
     let alertsFamily: CounterFamily
     let lagFamily: GaugeFamily
     let watermarkFamily: GaugeFamily
+    let stateBytesFamily: GaugeFamily
+
+    /// Time to snapshot one task and write its checkpoint durably (not the wait for output delivery).
+    public let checkpointDuration: Histogram
+    /// Time to read one task's checkpoint and restore its engine from it.
+    public let restoreDuration: Histogram
 
     /// Seconds since the Unix epoch of the last offset commit (0 until the first one).
     public let lastCommit: Gauge
@@ -66,6 +78,21 @@ public final class PipelineMetrics: Sendable {
         lastCheckpoint = try registry.gauge(
             Name.lastCheckpoint, help: "Unix time in seconds of the last completed checkpoint (0 before the first)."
         ).series(for: [])
+        stateBytesFamily = try registry.gauge(
+            Name.stateBytes, help: "Bytes of operator state held per task (estimate).", labelNames: ["task"])
+        checkpointDuration = try registry.histogram(
+            Name.checkpointDuration, help: "Seconds to snapshot a task and write its checkpoint durably.",
+            buckets: Self.durationBuckets
+        ).series(for: [])
+        restoreDuration = try registry.histogram(
+            Name.restoreDuration, help: "Seconds to load a task's checkpoint and restore its state.",
+            buckets: Self.durationBuckets
+        ).series(for: [])
+    }
+
+    /// `eddy_state_bytes{task}`: `task` is the partition number, or `single`.
+    public func stateBytes(task: String) -> Gauge {
+        stateBytesFamily.series(for: [task])
     }
 
     public func recordsIn(stream: String, partition: Int32) -> Counter {

@@ -1,19 +1,23 @@
 import EddyKafka
 import Synchronization
 
-/// Input offsets waiting for the delivery of the outputs produced before them.
+/// Input offsets, and task snapshots, waiting for the delivery of the outputs produced before them.
 ///
-/// At each commit interval the pipeline takes the engine's released positions and a producer mark;
-/// a background task waits for that mark's delivery reports, and the pipeline thread stores the
-/// offsets (for librdkafka's auto-commit) only once the outcome is in and clean. The thread never
-/// blocks on the network for this, so an outage only delays commits.
+/// At each commit interval the pipeline takes the engines' released positions (and, every
+/// checkpoint interval, each task's snapshot) and a producer mark; a background task waits for that
+/// mark's delivery reports, and the pipeline thread stores the offsets (for librdkafka's
+/// auto-commit) and writes the snapshots only once the outcome is in and clean. A snapshot on disk
+/// therefore never covers an output that might still be lost. The thread never blocks on the
+/// network for this, so an outage only delays commits and checkpoints.
 final class PendingCheckpoint: Sendable {
     let offsets: [TopicPartitionOffset]
+    let snapshots: [TaskCheckpointStore.Capture]
     let mark: DeliveryMark
     private let result = Mutex<DeliveryOutcome?>(nil)
 
-    init(offsets: [TopicPartitionOffset], mark: DeliveryMark) {
+    init(offsets: [TopicPartitionOffset], snapshots: [TaskCheckpointStore.Capture], mark: DeliveryMark) {
         self.offsets = offsets
+        self.snapshots = snapshots
         self.mark = mark
     }
 
@@ -27,9 +31,9 @@ struct CheckpointLedger {
     /// The mark of the newest checkpoint handed out: the next one's failures are counted after it.
     private(set) var lastMark = DeliveryMark.start
 
-    mutating func open(offsets: [TopicPartitionOffset], producer: KafkaProducer) {
+    mutating func open(offsets: [TopicPartitionOffset], snapshots: [TaskCheckpointStore.Capture] = [], producer: KafkaProducer) {
         let mark = producer.mark()
-        let checkpoint = PendingCheckpoint(offsets: offsets, mark: mark)
+        let checkpoint = PendingCheckpoint(offsets: offsets, snapshots: snapshots, mark: mark)
         let since = lastMark
         lastMark = mark
         pending.append(checkpoint)

@@ -1,22 +1,30 @@
 import EddyEngine
 import EddyKafka
 public import EddyMetrics
+import EddyState
 public import EddySQL
 import Foundation
 import Synchronization
 
-/// Runs a topology on Kafka: consumes its bound source topics in a consumer group, feeds every
-/// assigned partition into one `Engine`, and produces its bound output streams (error_stream and
-/// late_stream included) with the engine's keys.
+/// Runs a topology on Kafka: consumes its bound source topics in a consumer group, feeds the
+/// assigned partitions into tasks (one `Engine` each, see `TaskLayout`), and produces its bound
+/// output streams (error_stream and late_stream included) with the engine's keys.
 ///
-/// ## Delivery: at-least-once
+/// ## Delivery: at-least-once, effectively-once with a state directory
 /// An input offset is committed only after every output derived from it is delivered: the engine
 /// releases an offset once every window the record can contribute to has fired
 /// (`Engine.releasedCommitPositions()`); at each commit interval the pipeline takes a producer mark,
 /// and once that mark is acknowledged it stores the offsets, which librdkafka's auto-commit sends.
-/// A crash replays at most the records of windows still open plus one commit interval. On `stop()`
-/// outputs are flushed and released offsets committed; open windows are *not* fired early (their
-/// records are replayed by the next run, which then emits complete windows).
+/// Without checkpoints a crash replays at most the records of windows still open plus one commit
+/// interval; on `stop()` open windows are *not* fired early (the next run replays their records).
+///
+/// With `stateDirectory`, every `checkpointInterval` (and on revoke and at shutdown) each task's
+/// state is snapshotted with the offsets it processed, and written once the outputs produced before
+/// it are delivered. A task restores its newest checkpoint when it is created (start-up or
+/// assignment) and its partitions are assigned *at the checkpoint's offsets*, so recovery never
+/// depends on the group's committed offsets. After a crash the outputs produced since the last
+/// checkpoint are produced again, identical and with the same keys (effectively-once; bound: one
+/// checkpoint interval of outputs plus the delivery wait).
 ///
 /// ## Outages
 /// If no broker answers at start, `start()` fails with a one-line `.unreachable` error. Once running,
@@ -24,12 +32,7 @@ import Synchronization
 /// per kind; and when more than `maxUndelivered` outputs await delivery the consumer pauses.
 ///
 /// ## Threads
-/// Processing runs on one dedicated thread (never on Swift's cooperative pool).
-///
-/// ## Later: checkpoints (issue 6)
-/// The worker's `.assigned` / `.revoked` handling and its commit tick are where state snapshots
-/// will be restored and taken: a snapshot would be written with the same released offsets that
-/// `checkpoint()` stores, and restored before `seek`.
+/// Processing runs on one dedicated thread (never on Swift's cooperative pool), every task included.
 public final class KafkaPipeline: Sendable {
     public let topology: Topology
     public let metrics: PipelineMetrics
@@ -47,22 +50,34 @@ public final class KafkaPipeline: Sendable {
                 log: @escaping @Sendable (String) -> Void = KafkaPipeline.writeToStandardError) throws {
         let metrics = try metrics ?? PipelineMetrics()
         let engine = try Engine(topology: topology, trackCommitOffsets: true)
+        let checkpoints = try configuration.stateDirectory.map { directory throws(CheckpointError) in
+            try TaskCheckpointStore(directory: directory, keep: configuration.keepCheckpoints,
+                                    writerID: configuration.instanceID ?? Self.defaultWriterID(),
+                                    topologyName: topology.name, fingerprint: engine.stateFingerprint, metrics: metrics)
+        }
         let incidents = IncidentLog(write: log)
         let relay = RebalanceRelay()
         let consumer = try KafkaConsumer(
             configuration: configuration.consumerConfiguration(), groupID: configuration.groupID,
             startPosition: configuration.startPosition,
             onRebalance: { event in relay.worker?.handle(event) },
-            onError: { error in incidents.report(kind: error.code ?? error.message, "Kafka: \(error.message)") })
+            onError: { error in incidents.report(kind: error.code ?? error.message, "Kafka: \(error.message)") },
+            startOffsets: { partitions in relay.worker?.startOffsets(for: partitions) ?? [:] })
         let producer = try KafkaProducer(
             configuration: configuration.producerConfiguration(),
             onError: { error in incidents.report(kind: error.code ?? error.message, "Kafka: \(error.message)") })
-        worker = PipelineWorker(engine: engine, consumer: consumer, producer: producer, configuration: configuration,
+        worker = PipelineWorker(engine: engine, makeEngine: { () throws(EngineError) in try Engine(topology: topology, trackCommitOffsets: true) },
+                                checkpoints: checkpoints, consumer: consumer, producer: producer, configuration: configuration,
                                 metrics: metrics, incidents: incidents, onOutputRow: onOutputRow, log: log)
         relay.worker = worker
         self.topology = topology
         self.metrics = metrics
         self.configuration = configuration
+    }
+
+    /// The checkpoint writer name when no instance id is configured: unique per live process.
+    static func defaultWriterID() -> String {
+        "eddy-\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)"
     }
 
     /// The default log: one line per message on stderr.
@@ -78,9 +93,12 @@ public final class KafkaPipeline: Sendable {
         topology.streams.filter { !$0.isSource && ($0.isSystem || $0.binding.isBound) }.compactMap { topology.effectiveTopic($0) }
     }
 
-    /// Checks that a broker answers and the source topics exist, subscribes, and starts processing on
-    /// the pipeline thread. Fails with a one-line error otherwise.
+    /// Checks that the state directory's checkpoints belong to this topology, that a broker answers
+    /// and the source topics exist, subscribes, and starts processing on the pipeline thread. Fails
+    /// with a one-line error otherwise (a checkpoint of another topology or format version is an
+    /// error, never a silent cold start).
     public func start() async throws {
+        try worker.checkpoints?.validate()
         let consumer = worker.consumer
         try await consumer.checkReachable(timeout: configuration.reachabilityTimeout)
         // Learning the partition leaders up front avoids librdkafka's 500 ms first-fetch back-off.

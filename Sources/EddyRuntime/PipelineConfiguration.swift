@@ -23,6 +23,23 @@ public struct PipelineConfiguration: Sendable {
     /// How long start-up waits for a broker before failing with one line.
     public var reachabilityTimeout: Duration = .seconds(5)
 
+    // MARK: Checkpoints and tasks (issue 6)
+
+    /// Where task checkpoints are written (`DirectoryCheckpointStore`); nil keeps state only in
+    /// memory (at-least-once replay of open windows after a restart, as before checkpoints).
+    public var stateDirectory: String?
+    /// How often every task's state is checkpointed (also on revoke and at shutdown). After a crash
+    /// the outputs of at most about this long (plus the delivery wait) are produced again.
+    public var checkpointInterval: Duration = .seconds(10)
+    /// Checkpoints kept per task scope (older ones are pruned after each save).
+    public var keepCheckpoints = 3
+    /// How input partitions are split into tasks (engines).
+    public var taskLayout: TaskLayout = .single
+    /// Static group membership (`group.instance.id`) and this instance's name in checkpoint files.
+    /// A restarted member with the same id gets its partitions back at once instead of waiting out
+    /// the session timeout. Must be unique among live members.
+    public var instanceID: String?
+
     public init(kafka: KafkaConfiguration, groupID: String) {
         self.kafka = kafka
         self.groupID = groupID
@@ -41,7 +58,7 @@ public struct PipelineConfiguration: Sendable {
             ("fetch.wait.max.ms", "10"),
             ("session.timeout.ms", "10000"),
             ("heartbeat.interval.ms", "1000"),
-        ]).merging(kafka)
+        ] + (instanceID.map { [("group.instance.id", $0)] } ?? [])).merging(kafka)
     }
 
     /// Eddy's producer defaults: retry for as long as it takes (`message.timeout.ms=0`), so an outage

@@ -17,5 +17,22 @@ public struct PipelineProgress: Sendable, Hashable {
     /// How many times the consumer paused for back pressure.
     public var pauses = 0
 
+    // Checkpoints (with a state directory)
+
+    /// Tasks (engines) currently owning partitions.
+    public var activeTasks = 0
+    /// Checkpoints written durably by this instance, and when the last one was (Unix ms).
+    public var checkpointsWritten = 0
+    public var lastCheckpointMillis: Int64?
+    /// Size of the last checkpoint's state and the time to snapshot and write it.
+    public var lastCheckpointBytes = 0
+    public var lastCheckpointSeconds = 0.0
+    /// Tasks restored from a checkpoint, and the time the last restore took.
+    public var restoredTasks = 0
+    public var lastRestoreSeconds = 0.0
+    /// Every partition's next offset to read as of the last checkpoint written, per scope (the
+    /// offsets a restart resumes from).
+    public var checkpointOffsets: [String: Int64] = [:]
+
     public init() {}
 }

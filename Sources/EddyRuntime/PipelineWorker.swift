@@ -6,11 +6,13 @@ import Dispatch
 import Foundation
 import Synchronization
 
-/// The pipeline's thread-confined state and loop: poll → engine → producer, commit released offsets
-/// after delivery, pause on back pressure. Everything here runs on the pipeline thread (rebalance
-/// events too: librdkafka calls them inside `poll`), hence `@unchecked Sendable`.
+/// The pipeline's thread-confined state and loop: poll → tasks' engines → producer, commit released
+/// offsets and write checkpoints after delivery, pause on back pressure. Everything here runs on the
+/// pipeline thread (rebalance events too: librdkafka calls them inside `poll`), hence
+/// `@unchecked Sendable`. The other parts are in `PipelineWorker+Commits` (commits, checkpoints,
+/// flushes), `+Tasks` (assignment, restore) and `+Gauges`.
 final class PipelineWorker: @unchecked Sendable {
-    let engine: Engine
+    let topology: Topology
     let consumer: KafkaConsumer
     let producer: KafkaProducer
     let configuration: PipelineConfiguration
@@ -18,31 +20,61 @@ final class PipelineWorker: @unchecked Sendable {
     let incidents: IncidentLog
     let log: @Sendable (String) -> Void
     let sources: ContiguousArray<SourceTopic>
-    private var sourceBySourceIndex: [Int: SourceTopic] = [:]
-    private var sink: ProducerSink
-    private var ledger = CheckpointLedger()
+    var sourceBySourceIndex: [Int: SourceTopic] = [:]
+    var sink: ProducerSink
+    var ledger = CheckpointLedger()
     /// The mark through which outputs are known delivered and their offsets stored.
-    private var deliveredMark = DeliveryMark.start
-    private var assignment = Set<TopicPartition>()
-    private var paused = false
-    private var pauses = 0
-    private var countedErrors = 0
-    private var countedLate = 0
-    private let errorCounter: Counter
-    private let lateCounter: Counter
-    private let watermarkGauge: Gauge
+    var deliveredMark = DeliveryMark.start
+    var assignment = Set<TopicPartition>()
+    var paused = false
+    var pauses = 0
+
+    // MARK: Tasks
+
+    /// Builds a fresh engine for a new task (the topology was checked when the pipeline was built).
+    let makeEngine: () throws(EngineError) -> Engine
+    /// A fresh engine built by `init` (which checked the topology with it), used by the first task.
+    var spareEngine: Engine?
+    /// Every task this instance holds, by partition number (-1 for the single task): active ones own
+    /// partitions; dormant ones (revoked) are kept in memory in case their partitions come back.
+    var tasks: [Int32: PipelineTask] = [:]
+    /// The active task of each partition number, so routing a record is an array access.
+    @exclusivity(unchecked) var taskByPartition: ContiguousArray<PipelineTask?> = []
+    /// The state directory, when checkpoints are on.
+    let checkpoints: TaskCheckpointStore?
+    var nextCheckpoint: ContinuousClock.Instant
+    /// A failure inside a rebalance callback (a checkpoint that cannot be restored), thrown by the
+    /// loop after the poll that ran the callback.
+    var callbackFailure: (any Error)?
+    /// Set once processing failed: the state may then be ahead of what was delivered, so no
+    /// checkpoint is written any more.
+    var failed = false
+
+    // MARK: Counts and gauges
+
+    /// What this instance processed, summed over tasks (restored engines' earlier counts excluded).
+    var totals = InstanceTotals()
+    var checkpointProgress = CheckpointProgress()
+    let errorCounter: Counter
+    let lateCounter: Counter
+    let watermarkGauge: Gauge
     let progress: Mutex<PipelineProgress>
     let stopRequested = Atomic<Bool>(false)
 
-    init(engine: Engine, consumer: KafkaConsumer, producer: KafkaProducer, configuration: PipelineConfiguration,
+    init(engine: Engine, makeEngine: @escaping () throws(EngineError) -> Engine, checkpoints: TaskCheckpointStore?,
+         consumer: KafkaConsumer, producer: KafkaProducer, configuration: PipelineConfiguration,
          metrics: PipelineMetrics, incidents: IncidentLog, onOutputRow: OutputRowHandler?, log: @escaping @Sendable (String) -> Void) {
-        self.engine = engine
+        self.topology = engine.topology
+        self.spareEngine = engine
+        self.makeEngine = makeEngine
+        self.checkpoints = checkpoints
         self.consumer = consumer
         self.producer = producer
         self.configuration = configuration
         self.metrics = metrics
         self.incidents = incidents
         self.log = log
+        nextCheckpoint = ContinuousClock.now + configuration.checkpointInterval
         // Per-partition event-time lag, next to the per-stream `eddy_watermark_delay_seconds`.
         let partitionWatermarks = try? metrics.registry.gauge(
             "eddy_partition_watermark_delay_seconds",
@@ -66,7 +98,7 @@ final class PipelineWorker: @unchecked Sendable {
 
     // MARK: The loop
 
-    /// Runs until `stopRequested`, then flushes and commits. Throws what ended it early.
+    /// Runs until `stopRequested`, then flushes, checkpoints and commits. Throws what ended it early.
     func run() throws {
         let clock = ContinuousClock()
         var nextTick = clock.now + configuration.commitInterval
@@ -77,18 +109,20 @@ final class PipelineWorker: @unchecked Sendable {
                     process(batch)
                     return batch.count
                 }
+                if let callbackFailure { throw callbackFailure }
                 try afterPoll(receivedRecords: count > 0)
                 if clock.now >= nextTick {
                     nextTick = clock.now + configuration.commitInterval
-                    checkpoint()
+                    commitTick(now: clock.now)
                     publishGauges()
                 }
             } catch {
                 failure = error
+                failed = true
                 break
             }
         }
-        let closing = Result { try shutdown() }
+        let closing = Result { try shutdown(checkpointing: failure == nil) }
         if let failure { throw failure }
         try closing.get()
     }
@@ -99,10 +133,14 @@ final class PipelineWorker: @unchecked Sendable {
             // The consumer subscribes to exactly the sources' topics, so every message has a source.
             guard let source = source(for: message) else { continue }
             let partition = message.partition
+            // A partition without an active task was revoked while its messages were in flight:
+            // its new owner reads them.
+            let index = Int(partition)
+            guard index < taskByPartition.count, let task = taskByPartition[index] else { continue }
             let offset = message.offset
             if source.alreadyProcessed(partition: partition, offset: offset) { continue }
-            engine.process(source: source.source, partition: partition, offset: offset,
-                           timestamp: message.timestampMillis ?? now, value: message.value, origin: source.origin)
+            task.engine.process(source: source.source, partition: partition, offset: offset,
+                                timestamp: message.timestampMillis ?? now, value: message.value, origin: source.origin)
             source.processed(partition: partition, offset: offset)
         }
     }
@@ -119,140 +157,24 @@ final class PipelineWorker: @unchecked Sendable {
         return nil
     }
 
-    private func afterPoll(receivedRecords: Bool) throws {
-        engine.advanceProcessingTime(to: Self.wallClockMillis())
-        engine.drainOutputs(into: &sink)
+    /// Moves every active task's processing time and hands their outputs to the producer.
+    func drainActiveTasks() throws {
+        let now = Self.wallClockMillis()
+        for task in tasks.values where !task.partitions.isEmpty {
+            task.engine.advanceProcessingTime(to: now)
+            task.engine.drainOutputs(into: &sink)
+        }
         if let failure = sink.failure { throw failure }
+    }
+
+    private func afterPoll(receivedRecords: Bool) throws {
+        try drainActiveTasks()
         if receivedRecords, incidents.hasOpenProblems { incidents.recovered() }
         try storeSettledCheckpoints()
         applyBackPressure()
     }
 
-    // MARK: At-least-once commits
-
-    /// Opens a checkpoint for the offsets the engine released since the last one. Every output
-    /// derived from them has been drained into the producer already, so the current mark covers them.
-    private func checkpoint() {
-        let offsets = releasedOffsets()
-        guard !offsets.isEmpty else { return }
-        ledger.open(offsets: offsets, producer: producer)
-    }
-
-    private func releasedOffsets() -> [TopicPartitionOffset] {
-        engine.releasedCommitPositions().compactMap { position in
-            sourceBySourceIndex[position.source].map {
-                TopicPartitionOffset(topic: $0.topic, partition: position.partition, offset: position.nextOffset)
-            }
-        }
-    }
-
-    private func storeSettledCheckpoints() throws {
-        for (checkpoint, outcome) in ledger.takeSettled() {
-            guard outcome.succeeded else { throw deliveryFailure(outcome) }
-            // A failed store is not fatal: positions only move forward, so the next checkpoint's
-            // offsets cover this one's.
-            do { try store(checkpoint.offsets) } catch {
-                incidents.report(kind: "store", "could not store offsets for commit: \(error)")
-            }
-            deliveredMark = checkpoint.mark
-            if incidents.hasOpenProblems { incidents.recovered() }
-        }
-    }
-
-    /// Stores offsets of partitions still assigned (a revoked partition's offsets belong to its new owner).
-    private func store(_ offsets: [TopicPartitionOffset]) throws {
-        let owned = offsets.filter { assignment.contains($0.topicPartition) }
-        guard !owned.isEmpty else { return }
-        try consumer.store(owned)
-        metrics.lastCommit.set(Double(Self.wallClockMillis()) / 1000)
-        progress.withLock { progress in
-            for offset in owned { progress.storedOffsets["\(offset.topicPartition)"] = offset.offset }
-        }
-    }
-
-    private func deliveryFailure(_ outcome: DeliveryOutcome) -> KafkaError {
-        let first = outcome.failures[0]
-        return KafkaError(kind: .delivery, code: first.error.code,
-                          message: "\(outcome.failures.count) output message(s) to \(first.topic) were not delivered (\(first.error.message)); their input offsets stay uncommitted and are replayed on restart")
-    }
-
-    /// Drains, waits (blocking this thread) for every output so far, and stores all released offsets.
-    /// Used when partitions are revoked and at shutdown.
-    private func flushAndStore() throws {
-        engine.advanceProcessingTime(to: Self.wallClockMillis())
-        engine.drainOutputs(into: &sink)
-        if let failure = sink.failure { throw failure }
-        let released = releasedOffsets()
-        let mark = producer.mark()
-        let outcome = try waitForDelivery(through: mark, since: deliveredMark, timeout: configuration.flushTimeout)
-        guard outcome.succeeded else { throw deliveryFailure(outcome) }
-        for checkpoint in ledger.takeAll() { try store(checkpoint.offsets) }
-        try store(released)
-        deliveredMark = mark
-    }
-
-    /// Blocks this thread until `mark` is delivered, or fails after `timeout` (brokers still down):
-    /// then nothing is stored, and a restart replays from the last commit.
-    private func waitForDelivery(through mark: DeliveryMark, since: DeliveryMark, timeout: Duration) throws -> DeliveryOutcome {
-        let settled = DispatchSemaphore(value: 0)
-        let result = Mutex<DeliveryOutcome?>(nil)
-        let producer = self.producer
-        Task.detached {
-            let outcome = await producer.awaitDelivery(through: mark, since: since)
-            result.withLock { $0 = outcome }
-            settled.signal()
-        }
-        let (whole, fraction) = timeout.components
-        let nanoseconds = Int(whole) * 1_000_000_000 + Int(fraction / 1_000_000_000)
-        guard settled.wait(timeout: .now() + .nanoseconds(nanoseconds)) == .success, let outcome = result.withLock({ $0 }) else {
-            throw KafkaError(kind: .timedOut, message: "outputs were not delivered within \(timeout) (are the brokers down?); input offsets stay uncommitted and are replayed on restart")
-        }
-        return outcome
-    }
-
-    private func shutdown() throws {
-        defer { refreshProgress() }
-        var failure: (any Error)?
-        do { try flushAndStore() } catch { failure = error }
-        publishGauges()
-        if failure == nil {
-            do { try consumer.commit() } catch {
-                log("warning: could not commit offsets at shutdown (\(error.description)); a restart replays from the previous commit")
-            }
-        }
-        do { try consumer.close() } catch { failure = failure ?? error }
-        if let failure { throw failure }
-    }
-
-    // MARK: Rebalances (called inside poll, on this thread)
-
-    func handle(_ event: RebalanceEvent) {
-        switch event {
-        case .revoked(let partitions):
-            do {
-                try flushAndStore()
-                // Works on real brokers; the embedded cluster rejects commits during a rebalance,
-                // which the periodic auto-commit of stored offsets covers.
-                try? consumer.commit()
-            } catch {
-                incidents.report(kind: "revoke", "could not flush before a rebalance: \(error)")
-            }
-            assignment.subtract(partitions)
-        case .assigned(let partitions):
-            assignment.formUnion(partitions)
-            // Partitions this engine already read from restart at the group's committed offset;
-            // `process` skips what the engine already holds (a seek here fails: the partition is
-            // not fetchable yet inside the assignment callback).
-            for source in sources {
-                let owned = partitions.filter { $0.topic == source.topic }.map(\.partition)
-                if !owned.isEmpty { engine.expectPartitions(source: source.source, partitions: owned) }
-            }
-            if paused { try? consumer.pause(partitions) }
-        }
-        progress.withLock { $0.assignedPartitions = assignment.count }
-    }
-
-    // MARK: Back pressure and gauges
+    // MARK: Back pressure
 
     /// Pauses the consumer while too many outputs await delivery, so memory stays bounded during
     /// an outage or a slow sink; resumes below half the limit. Failures are retried next poll.
@@ -273,48 +195,27 @@ final class PipelineWorker: @unchecked Sendable {
         }
     }
 
-    private func publishGauges() {
-        for partition in assignment {
-            guard let source = sources.first(where: { $0.topic == partition.topic }),
-                  let position = source.position(of: partition.partition) else { continue }
-            let marks = consumer.cachedWatermarks(topic: partition.topic, partition: partition.partition)
-            if marks.high >= 0 { source.lagGauge(partition.partition).set(max(0, marks.high - position)) }
-        }
-        let now = Self.wallClockMillis()
-        if engine.watermark > Int64.min / 2 {
-            watermarkGauge.set(Double(now - engine.watermark) / 1000)
-        }
-        for source in sources {
-            for (partition, watermark) in engine.partitionWatermarks(source: source.source) where watermark > Int64.min / 2 {
-                source.watermarkDelayGauge(partition)?.set(Double(now - watermark) / 1000)
-            }
-        }
-        refreshProgress()
-    }
-
-    private func refreshProgress() {
-        let statistics = engine.statistics
-        if statistics.errors > countedErrors { errorCounter.increment(by: UInt64(statistics.errors - countedErrors)) }
-        if statistics.lateRows > countedLate { lateCounter.increment(by: UInt64(statistics.lateRows - countedLate)) }
-        countedErrors = statistics.errors
-        countedLate = statistics.lateRows
-        let produced = producer.statistics
-        let paused = self.paused
-        let pauses = self.pauses
-        progress.withLock { progress in
-            progress.pauses = pauses
-            progress.recordsIn = statistics.recordsIn
-            progress.errors = statistics.errors
-            progress.lateRows = statistics.lateRows
-            progress.rowsProduced = produced.enqueued
-            progress.rowsDelivered = produced.delivered
-            progress.paused = paused
-        }
-    }
-
     static func wallClockMillis() -> Int64 {
         var t = timespec()
         clock_gettime(CLOCK_REALTIME, &t)
         return Int64(t.tv_sec) * 1000 + Int64(t.tv_nsec) / 1_000_000
     }
+}
+
+/// Records, errors and late rows this instance processed.
+struct InstanceTotals {
+    var recordsIn = 0
+    var errors = 0
+    var lateRows = 0
+}
+
+/// Checkpoint figures the worker accumulates for `PipelineProgress`.
+struct CheckpointProgress {
+    var written = 0
+    var lastMillis: Int64?
+    var lastBytes = 0
+    var lastSeconds = 0.0
+    var restored = 0
+    var lastRestoreSeconds = 0.0
+    var offsets: [String: Int64] = [:]
 }

@@ -52,6 +52,20 @@ final class SourceTopic {
         if let counter = recordsIn[p] { counter.increment() } else { makeCounter(p).increment() }
     }
 
+    /// Sets where `partition` resumes (a restored checkpoint's next offset).
+    func resume(partition: Int32, at nextOffset: Int64) {
+        let p = Int(partition)
+        guard p >= 0 else { return }
+        if p >= positions.count { grow(to: p + 1) }
+        positions[p] = nextOffset
+    }
+
+    /// Forgets what was read of `partition` (a new task owns it, starting cold or from a checkpoint).
+    func forget(partition: Int32) {
+        let p = Int(partition)
+        if p >= 0, p < positions.count { positions[p] = -1 }
+    }
+
     func position(of partition: Int32) -> Int64? {
         let p = Int(partition)
         guard p >= 0, p < positions.count, positions[p] >= 0 else { return nil }

@@ -46,3 +46,11 @@ extension Int: AlertStateKey {
         self = narrow
     }
 }
+
+extension UInt64: AlertStateKey {
+    public var snapshotBytes: [UInt8] { Int64(bitPattern: self).snapshotBytes }
+
+    public init(snapshotBytes: [UInt8]) throws(StateRestoreError) {
+        self = UInt64(bitPattern: try Int64(snapshotBytes: snapshotBytes))
+    }
+}

@@ -14,11 +14,14 @@ struct RunCommand: AsyncParsableCommand {
         commandName: "run",
         abstract: "Run a topology on Kafka (--brokers) or over JSONL/CSV/TSV files (--input, replay).",
         discussion: """
-        On Kafka: consumes the bound source topics in a consumer group (all assigned partitions feed one \
-        engine) and produces the bound output streams, error_stream and late_stream to their topics. \
-        Delivery is at-least-once: input offsets are committed only after the outputs derived from them \
-        are delivered, every second and on SIGINT/SIGTERM (which flush first). Open windows are not fired \
-        at shutdown; the next run re-reads their records. --dashboard serves the live dashboard.
+        On Kafka: consumes the bound source topics in a consumer group (--tasks: one engine for all \
+        assigned partitions, or one per partition number) and produces the bound output streams, \
+        error_stream and late_stream to their topics. Input offsets are committed only after the outputs \
+        derived from them are delivered, every second and on SIGINT/SIGTERM (which flush first). \
+        With --state-dir every task's state is checkpointed with its input offsets (every \
+        --checkpoint-interval, on revoke and at shutdown) and restored on start and assignment, reading \
+        on from the checkpoint's offsets: after a crash at most one interval of outputs is produced \
+        again, identical and with the same keys (effectively-once). --dashboard serves the live dashboard.
         """
     )
 
@@ -32,14 +35,15 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Serve the live dashboard on HOST:PORT (loopback unless a token is set).", valueName: "host:port"))
     var dashboard: String?
     @Option(name: .customLong("dashboard-token"), help: "Token the dashboard requires (also EDDY_DASHBOARD_TOKEN).") var dashboardToken: String?
+    @OptionGroup(title: "Checkpoints and scale-out") var checkpointing: CheckpointOptions
     @Option(name: .long, help: .hidden) var duration: Double?
 
     func validate() throws {
         if brokers != nil && (!input.isEmpty || outputDir != nil) {
             throw ValidationError("give either --brokers (Kafka) or --input/--output-dir (replay), not both")
         }
-        if brokers == nil && (dashboard != nil || group != nil || !properties.isEmpty) {
-            throw ValidationError("--group, -X and --dashboard need --brokers")
+        if brokers == nil && (dashboard != nil || group != nil || !properties.isEmpty || checkpointing.isSet) {
+            throw ValidationError("--group, -X, --dashboard, --state-dir, --checkpoint-interval, --keep-checkpoints, --tasks and --instance-id need --brokers")
         }
     }
 
@@ -67,11 +71,15 @@ struct RunCommand: AsyncParsableCommand {
         } catch {
             throw Terminal.fail("\(error)")
         }
-        let configuration = PipelineConfiguration(kafka: kafka, groupID: group ?? "eddy-\(topology.name)")
+        var configuration = PipelineConfiguration(kafka: kafka, groupID: group ?? "eddy-\(topology.name)")
+        do { try checkpointing.apply(to: &configuration, topology: topology) } catch {
+            throw Terminal.fail("\(error)")
+        }
         let runner = KafkaRunner(topology: topology, configuration: configuration, dashboard: dashboardConfiguration, duration: duration)
         try await runner.run { address in
             if let address { Terminal.writeOut("dashboard: \(address.url)\n") }
-            Terminal.writeErr("running \(file) in group \(configuration.groupID); Ctrl-C to stop\n")
+            let state = configuration.stateDirectory.map { "; checkpoints in \($0) every \(checkpointing.checkpointInterval) as \(configuration.instanceID ?? "")" } ?? ""
+            Terminal.writeErr("running \(file) in group \(configuration.groupID) (\(configuration.taskLayout == .perPartition ? "a task per partition" : "one task")\(state)); Ctrl-C to stop\n")
         }
     }
 

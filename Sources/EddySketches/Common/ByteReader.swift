@@ -1,13 +1,14 @@
 /// Reads what `ByteWriter` wrote, failing with a reason on truncated or implausible input.
-struct ByteReader {
+/// Public so EddyEngine's engine snapshot uses the same little-endian encoding as the sketches.
+public struct ByteReader {
     private let bytes: [UInt8]
-    private(set) var offset = 0
+    public private(set) var offset = 0
 
-    init(_ bytes: [UInt8]) {
+    public init(_ bytes: [UInt8]) {
         self.bytes = bytes
     }
 
-    var isAtEnd: Bool { offset == bytes.count }
+    public var isAtEnd: Bool { offset == bytes.count }
 
     private mutating func take(_ count: Int, _ what: String) throws(SketchDecodingError) -> ArraySlice<UInt8> {
         guard count >= 0, bytes.count - offset >= count else {
@@ -17,28 +18,28 @@ struct ByteReader {
         return bytes[offset..<offset + count]
     }
 
-    mutating func readUInt8(_ what: String) throws(SketchDecodingError) -> UInt8 {
+    public mutating func readUInt8(_ what: String) throws(SketchDecodingError) -> UInt8 {
         try take(1, what).first!
     }
 
-    mutating func readUInt32(_ what: String) throws(SketchDecodingError) -> UInt32 {
+    public mutating func readUInt32(_ what: String) throws(SketchDecodingError) -> UInt32 {
         var value: UInt32 = 0
         for (shift, byte) in try take(4, what).enumerated() { value |= UInt32(byte) << (8 * shift) }
         return value
     }
 
-    mutating func readUInt64(_ what: String) throws(SketchDecodingError) -> UInt64 {
+    public mutating func readUInt64(_ what: String) throws(SketchDecodingError) -> UInt64 {
         var value: UInt64 = 0
         for (shift, byte) in try take(8, what).enumerated() { value |= UInt64(byte) << (8 * shift) }
         return value
     }
 
-    mutating func readInt(_ what: String) throws(SketchDecodingError) -> Int {
+    public mutating func readInt(_ what: String) throws(SketchDecodingError) -> Int {
         Int(Int64(bitPattern: try readUInt64(what)))
     }
 
     /// Reads a count and checks it against an upper bound, so a corrupt length cannot trigger a huge allocation.
-    mutating func readCount(_ what: String, max: Int) throws(SketchDecodingError) -> Int {
+    public mutating func readCount(_ what: String, max: Int) throws(SketchDecodingError) -> Int {
         let count = try readInt(what)
         guard count >= 0, count <= max else {
             throw SketchDecodingError("\(what) is \(count), expected 0...\(max)")
@@ -46,15 +47,15 @@ struct ByteReader {
         return count
     }
 
-    mutating func readDouble(_ what: String) throws(SketchDecodingError) -> Double {
+    public mutating func readDouble(_ what: String) throws(SketchDecodingError) -> Double {
         Double(bitPattern: try readUInt64(what))
     }
 
-    mutating func readFloat(_ what: String) throws(SketchDecodingError) -> Float {
+    public mutating func readFloat(_ what: String) throws(SketchDecodingError) -> Float {
         Float(bitPattern: try readUInt32(what))
     }
 
-    mutating func readBool(_ what: String) throws(SketchDecodingError) -> Bool {
+    public mutating func readBool(_ what: String) throws(SketchDecodingError) -> Bool {
         switch try readUInt8(what) {
         case 0: return false
         case 1: return true
@@ -62,7 +63,7 @@ struct ByteReader {
         }
     }
 
-    mutating func expect(magic: StaticString) throws(SketchDecodingError) {
+    public mutating func expect(magic: StaticString) throws(SketchDecodingError) {
         let expected = magic.withUTF8Buffer { Array($0) }
         let found = try take(expected.count, "magic")
         guard Array(found) == expected else {
@@ -70,12 +71,12 @@ struct ByteReader {
         }
     }
 
-    mutating func readBytes(_ what: String, max: Int) throws(SketchDecodingError) -> [UInt8] {
+    public mutating func readBytes(_ what: String, max: Int) throws(SketchDecodingError) -> [UInt8] {
         let count = try readCount(what, max: max)
         return Array(try take(count, what))
     }
 
-    mutating func readFloats(_ what: String, max: Int) throws(SketchDecodingError) -> [Float] {
+    public mutating func readFloats(_ what: String, max: Int) throws(SketchDecodingError) -> [Float] {
         let count = try readCount(what, max: max)
         guard bytes.count - offset >= count * 4 else { throw SketchDecodingError("truncated \(what)") }
         var values = [Float](repeating: 0, count: count)
@@ -83,7 +84,7 @@ struct ByteReader {
         return values
     }
 
-    mutating func readDoubles(_ what: String, max: Int) throws(SketchDecodingError) -> [Double] {
+    public mutating func readDoubles(_ what: String, max: Int) throws(SketchDecodingError) -> [Double] {
         let count = try readCount(what, max: max)
         guard bytes.count - offset >= count * 8 else { throw SketchDecodingError("truncated \(what)") }
         var values = [Double](repeating: 0, count: count)
@@ -91,7 +92,7 @@ struct ByteReader {
         return values
     }
 
-    mutating func readInt32s(_ what: String, max: Int) throws(SketchDecodingError) -> [Int32] {
+    public mutating func readInt32s(_ what: String, max: Int) throws(SketchDecodingError) -> [Int32] {
         let count = try readCount(what, max: max)
         guard bytes.count - offset >= count * 4 else { throw SketchDecodingError("truncated \(what)") }
         var values = [Int32](repeating: 0, count: count)
@@ -99,7 +100,7 @@ struct ByteReader {
         return values
     }
 
-    mutating func readUInt64s(_ what: String, max: Int) throws(SketchDecodingError) -> [UInt64] {
+    public mutating func readUInt64s(_ what: String, max: Int) throws(SketchDecodingError) -> [UInt64] {
         let count = try readCount(what, max: max)
         guard bytes.count - offset >= count * 8 else { throw SketchDecodingError("truncated \(what)") }
         var values = [UInt64](repeating: 0, count: count)
@@ -107,7 +108,7 @@ struct ByteReader {
         return values
     }
 
-    func expectEnd() throws(SketchDecodingError) {
+    public func expectEnd() throws(SketchDecodingError) {
         guard isAtEnd else { throw SketchDecodingError("\(bytes.count - offset) unexpected trailing bytes") }
     }
 }

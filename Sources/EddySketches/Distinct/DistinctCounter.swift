@@ -8,8 +8,8 @@ public struct DistinctCounter: Sendable, Equatable {
 
     public let exactLimit: Int
     public let lgK: Int
-    private var exact: Set<UInt64>
-    private var sketch: HyperLogLog?
+    var exact: Set<UInt64>
+    var sketch: HyperLogLog?
 
     /// - Parameters:
     ///   - exactLimit: distinct items counted exactly before switching to HyperLogLog.
@@ -40,7 +40,9 @@ public struct DistinctCounter: Sendable, Equatable {
 
     private mutating func promote() {
         var hll = try! HyperLogLog(lgK: lgK) // lgK validated in init
-        for hash in exact { hll.insert(hash: hash) }
+        // Sorted, not in Set order (which depends on the process's hash seed and the set's history):
+        // HIP's estimate depends on insertion order, and a restored counter must continue identically.
+        for hash in exact.sorted() { hll.insert(hash: hash) }
         sketch = hll
         exact = []
     }
@@ -71,7 +73,7 @@ public struct DistinctCounter: Sendable, Equatable {
         if let otherSketch = other.sketch {
             try sketch!.merge(otherSketch)
         } else {
-            for hash in other.exact { sketch!.insert(hash: hash) }
+            for hash in other.exact.sorted() { sketch!.insert(hash: hash) }
         }
     }
 }

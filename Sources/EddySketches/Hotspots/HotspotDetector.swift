@@ -29,9 +29,9 @@ public struct HotspotDetector: Sendable {
     public let minimumPoints: Int
 
     /// Ring buffer of the window's points, `dimensions` values each.
-    private var window: [Double]
-    private var count = 0
-    private var next = 0
+    var window: [Double]
+    var count = 0
+    var next = 0
     // Scratch reused across records.
     private var cellKeys: [(key: Int64, index: Int32)] = []
     private var neighbourCount: [Int32] = []

@@ -1,0 +1,92 @@
+import EddyEngine
+import EddyMetrics
+import EddyState
+
+/// The pipeline's view of `--state-dir`: captures a task's engine state with its input offsets as
+/// an EddyState `Checkpoint`, writes it durably, and loads the newest one of a task's scope, timing
+/// both for the metrics. Used on the pipeline thread only.
+final class TaskCheckpointStore {
+    /// The engine's state is stored under this operator name; later additions (e.g. an upstream
+    /// deduplicator's positions) get names of their own.
+    static let engineState = "engine"
+
+    let store: DirectoryCheckpointStore
+    let fingerprint: String
+    let scopePrefix: String
+    let metrics: PipelineMetrics
+
+    init(directory: String, keep: Int, writerID: String, topologyName: String, fingerprint: String, metrics: PipelineMetrics) throws(CheckpointError) {
+        store = try DirectoryCheckpointStore(directory: directory, keep: keep, writerID: Self.safeName(writerID))
+        self.fingerprint = fingerprint
+        self.scopePrefix = PipelineTask.scopePrefix(topology: topologyName)
+        self.metrics = metrics
+    }
+
+    /// A name usable in checkpoint file names: letters, digits, `.`, `_`, `-` (others become `_`).
+    static func safeName(_ name: String) -> String {
+        let mapped = String(name.unicodeScalars.map { scalar -> Character in
+            let allowed = (scalar >= "a" && scalar <= "z") || (scalar >= "A" && scalar <= "Z") || (scalar >= "0" && scalar <= "9")
+                || scalar == "_" || scalar == "-" || scalar == "."
+            return allowed ? Character(scalar) : "_"
+        }.prefix(120))
+        return mapped.isEmpty || mapped.hasPrefix(".") ? "w" + mapped : mapped
+    }
+
+    /// Fails with the store's one-line error when a checkpoint of this topology's tasks cannot be
+    /// used (another format version, or another topology: its fingerprint differs), so start-up
+    /// stops before joining the group instead of silently starting cold.
+    func validate() throws(CheckpointError) {
+        for scope in try store.scopes() where scope.hasPrefix(scopePrefix) {
+            _ = try store.loadNewest(scope: scope, fingerprint: fingerprint)
+        }
+    }
+
+    /// A captured, not yet written checkpoint of one task.
+    struct Capture: Sendable {
+        var checkpoint: Checkpoint
+        /// Time the snapshot took on the pipeline thread (added to the write time in the metric).
+        var snapshotSeconds: Double
+    }
+
+    /// Snapshots `task` (its outputs must already be drained) with the offsets it has processed.
+    func capture(_ task: PipelineTask, offsets: [InputOffset]) -> Capture {
+        let clock = ContinuousClock()
+        let started = clock.now
+        let bytes = task.engine.snapshot()
+        let checkpoint = Checkpoint(
+            scope: task.scope, topologyFingerprint: fingerprint, id: task.nextCheckpointID,
+            createdAtMillis: Checkpoint.wallClockMillis(), inputOffsets: offsets,
+            operatorStates: [OperatorState(name: Self.engineState, bytes: bytes)])
+        task.nextCheckpointID += 1
+        return Capture(checkpoint: checkpoint, snapshotSeconds: Self.seconds(clock.now - started))
+    }
+
+    /// Writes a capture durably; returns the total seconds (snapshot plus write).
+    func save(_ capture: Capture) throws(CheckpointError) -> Double {
+        let clock = ContinuousClock()
+        let started = clock.now
+        try store.save(capture.checkpoint)
+        let total = capture.snapshotSeconds + Self.seconds(clock.now - started)
+        metrics.checkpointDuration.observe(total)
+        metrics.lastCheckpoint.set(Double(Checkpoint.wallClockMillis()) / 1000)
+        return total
+    }
+
+    /// The newest usable checkpoint of `scope` (damaged newer files are skipped and reported through
+    /// `log`), or nil. Throws on another format version or topology.
+    func loadNewest(scope: String, log: (String) -> Void) throws(CheckpointError) -> Checkpoint? {
+        let load = try store.loadNewest(scope: scope, fingerprint: fingerprint)
+        for skipped in load.skipped { log("warning: skipped damaged checkpoint \(skipped.path): \(skipped.error)") }
+        return load.checkpoint
+    }
+
+    /// The id of `scope`'s newest checkpoint file (by name, without reading it), if any.
+    func newestID(scope: String) -> UInt64? {
+        (try? store.list(scope: scope))?.first?.id
+    }
+
+    static func seconds(_ duration: Duration) -> Double {
+        let (whole, fraction) = duration.components
+        return Double(whole) + Double(fraction) / 1e18
+    }
+}

@@ -1,0 +1,122 @@
+import ArgumentParser
+import EddyRuntime
+import EddySQL
+import Foundation
+
+/// `eddy run`'s fault-tolerance options: checkpoints, task layout and static group membership.
+struct CheckpointOptions: ParsableArguments {
+    @Option(name: .customLong("state-dir"), help: ArgumentHelp(
+        "Write task checkpoints (state + input offsets) here and restore them on start and on assignment. Instances sharing it can take over each other's partitions.",
+        valueName: "dir"))
+    var stateDirectory: String?
+
+    @Option(name: .customLong("checkpoint-interval"), help: ArgumentHelp(
+        "How often state is checkpointed (also on revoke and shutdown): 10s, 500ms, 2m. Bounds what a crash repeats.",
+        valueName: "duration"))
+    var checkpointInterval: String = "10s"
+
+    @Option(name: .customLong("keep-checkpoints"), help: "Checkpoints kept per task (at least 1).")
+    var keepCheckpoints: Int = 3
+
+    @Option(name: .long, help: ArgumentHelp(
+        "auto | single | partition: one engine for every assigned partition, or one task per partition number (keyed state moves with its partition). auto = partition when the topology is partition-local, else single.",
+        valueName: "layout"))
+    var tasks: String = "auto"
+
+    @Option(name: .customLong("instance-id"), help: ArgumentHelp(
+        "Static group membership (group.instance.id): a restarted instance gets its partitions back without waiting out the session timeout. Default with --state-dir: derived from the host and the state directory.",
+        valueName: "id"))
+    var instanceID: String?
+
+    var isSet: Bool {
+        stateDirectory != nil || checkpointInterval != "10s" || keepCheckpoints != 3 || tasks != "auto" || instanceID != nil
+    }
+
+    func validate() throws {
+        _ = try interval()
+        _ = try layout(for: nil)
+        guard keepCheckpoints >= 1 else { throw ValidationError("--keep-checkpoints must be at least 1, got \(keepCheckpoints)") }
+        if let instanceID, instanceID.isEmpty || instanceID.count > 200 {
+            throw ValidationError("--instance-id must be 1–200 characters")
+        }
+    }
+
+    /// `--checkpoint-interval` as a Duration.
+    func interval() throws -> Duration {
+        guard let duration = Self.parseDuration(checkpointInterval), duration > .zero else {
+            throw ValidationError("--checkpoint-interval \(checkpointInterval): expected a positive duration such as 10s, 500ms or 2m")
+        }
+        return duration
+    }
+
+    /// `--tasks` resolved for `topology` (`auto` needs it; nil only checks the spelling).
+    func layout(for topology: Topology?) throws -> TaskLayout {
+        switch tasks.lowercased() {
+        case "single": return .single
+        case "partition", "per-partition": return .perPartition
+        // auto: a single task until the partition-locality analysis is wired in; exact for every topology.
+        case "auto": return .single
+        default: throw ValidationError("--tasks \(tasks): expected auto, single or partition")
+        }
+    }
+
+    /// Applies the options to `configuration`.
+    func apply(to configuration: inout PipelineConfiguration, topology: Topology) throws {
+        configuration.stateDirectory = stateDirectory
+        configuration.checkpointInterval = try interval()
+        configuration.keepCheckpoints = keepCheckpoints
+        configuration.taskLayout = try layout(for: topology)
+        configuration.instanceID = try instanceID ?? stateDirectory.map { try InstanceIdentity.derive(stateDirectory: $0) }
+    }
+
+    /// `10s`, `500ms`, `2m`, `1h`, `1.5s`; a bare number is seconds.
+    static func parseDuration(_ text: String) -> Duration? {
+        let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)]
+        let trimmed = text.trimmingCharacters(in: .whitespaces).lowercased()
+        for (suffix, scale) in units where trimmed.hasSuffix(suffix) {
+            guard let value = Double(trimmed.dropLast(suffix.count)), value.isFinite, value >= 0 else { return nil }
+            return .milliseconds(Int64((value * scale * 1000).rounded()))
+        }
+        guard let seconds = Double(trimmed), seconds.isFinite, seconds >= 0 else { return nil }
+        return .milliseconds(Int64((seconds * 1000).rounded()))
+    }
+}
+
+/// The default `--instance-id`: `eddy-<host>-<hash of the state directory>-<slot>`.
+///
+/// Stable across restarts, so a restarted instance rejoins the group as the same static member and
+/// gets its partitions back at once. Several instances sharing one state directory on one host
+/// each take the lowest free slot, held by an `flock` on `<dir>/.instance-<slot>.lock` for the
+/// process's lifetime (the kernel releases it when the process dies, even by SIGKILL), so
+/// concurrent instances never share an id, and a restarted one reclaims the slot it had.
+enum InstanceIdentity {
+    /// Kept open for the life of the process: closing it would release the slot.
+    nonisolated(unsafe) private static var heldLock: Int32 = -1
+
+    static func derive(stateDirectory: String) throws -> String {
+        try FileManager.default.createDirectory(atPath: stateDirectory, withIntermediateDirectories: true)
+        let resolved = URL(fileURLWithPath: stateDirectory).standardizedFileURL.resolvingSymlinksInPath().path
+        let host = ProcessInfo.processInfo.hostName.split(separator: ".").first.map(String.init) ?? "host"
+        let hash = String(fnv1a(resolved), radix: 16)
+        for slot in 0..<256 {
+            let path = (resolved as NSString).appendingPathComponent(".instance-\(slot).lock")
+            let descriptor = open(path, O_CREAT | O_RDWR | O_CLOEXEC, 0o644)
+            guard descriptor >= 0 else { throw ValidationError("--state-dir \(stateDirectory): cannot create \(path): \(String(cString: strerror(errno)))") }
+            if flock(descriptor, LOCK_EX | LOCK_NB) == 0 {
+                heldLock = descriptor
+                return "eddy-\(host)-\(hash)-\(slot)"
+            }
+            close(descriptor)
+        }
+        throw ValidationError("--state-dir \(stateDirectory): 256 instances already use it; pass --instance-id")
+    }
+
+    private static func fnv1a(_ text: String) -> UInt32 {
+        var hash: UInt32 = 0x811C_9DC5
+        for byte in text.utf8 {
+            hash ^= UInt32(byte)
+            hash = hash &* 0x0100_0193
+        }
+        return hash
+    }
+}

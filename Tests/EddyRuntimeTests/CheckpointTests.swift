@@ -1,0 +1,172 @@
+import EddyEngine
+import EddyKafka
+import EddyMetrics
+import EddyRuntime
+import EddySQL
+import EddyState
+import Foundation
+import Testing
+
+/// A fresh, empty state directory per test.
+func temporaryStateDirectory() -> String {
+    let path = NSTemporaryDirectory() + uniqueName("eddy-state")
+    try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    return path
+}
+
+func checkpointConfiguration(_ bootstrap: String, group: String, stateDirectory: String, layout: TaskLayout = .single) -> PipelineConfiguration {
+    var configuration = pipelineConfiguration(bootstrap, group: group)
+    configuration.stateDirectory = stateDirectory
+    configuration.checkpointInterval = .milliseconds(300)
+    configuration.commitInterval = .milliseconds(100)
+    configuration.taskLayout = layout
+    return configuration
+}
+
+/// Records whose key is a function of their partition (`p<partition>-<0|1>`), so per-key windows
+/// are partition-local and per-partition tasks compute exactly what one engine computes.
+func partitionLocalEvent(_ id: Int) -> (partition: Int32, json: String) {
+    let partition = id % 3
+    return (Int32(partition), "{\"id\":\(id),\"k\":\"p\(partition)-\(id / 3 % 2)\",\"v\":\(id * 37 % 100),\"event_time\":\(EventsTopology.base + Int64(id) * 10)}")
+}
+
+@Suite("Checkpoints and tasks on the embedded cluster")
+struct CheckpointTests {
+    @Test("With a state directory, checkpoints are written at the interval and at shutdown, with the processed offsets")
+    func writesCheckpoints() async throws {
+        let topology = EventsTopology()
+        let cluster = try EmbeddedCluster(topics: topology.clusterTopics)
+        let directory = temporaryStateDirectory()
+        let records = (0..<300).map(EventsTopology.event)
+        try await produce(records, topic: topology.input, bootstrap: cluster.bootstrapServers)
+
+        let metrics = try PipelineMetrics()
+        let pipeline = try KafkaPipeline(topology: topology.topology(),
+                                         configuration: checkpointConfiguration(cluster.bootstrapServers, group: uniqueName("g"), stateDirectory: directory),
+                                         metrics: metrics)
+        try await pipeline.start()
+        #expect(try await eventually { pipeline.progress.recordsIn == records.count && pipeline.progress.checkpointsWritten >= 1 })
+        let duringRun = pipeline.progress.checkpointsWritten
+        // More records: the next interval writes a newer checkpoint.
+        try await produce((300..<330).map(EventsTopology.event), topic: topology.input, bootstrap: cluster.bootstrapServers)
+        #expect(try await eventually { pipeline.progress.checkpointsWritten > duringRun })
+        try await pipeline.stop()
+
+        let progress = pipeline.progress
+        #expect(progress.lastCheckpointMillis != nil)
+        #expect(progress.lastCheckpointBytes > 0)
+        #expect(metrics.snapshot().lastCheckpointSeconds > 0)
+        let exposition = metrics.registry.render()
+        #expect(exposition.contains("eddy_checkpoint_duration_seconds_count"))
+        #expect(exposition.contains("eddy_state_bytes{task=\"single\"}"))
+
+        // The newest checkpoint holds every partition's next offset: 110 records each.
+        let engine = try Engine(topology: topology.topology())
+        let store = try DirectoryCheckpointStore(directory: directory, keep: 3, writerID: "reader")
+        #expect(try store.scopes() == ["events.single"])
+        #expect(try store.list(scope: "events.single").count <= 3)
+        let newest = try #require(try store.loadNewest(scope: "events.single", fingerprint: engine.stateFingerprint).checkpoint)
+        #expect(Set(newest.inputOffsets) == Set((0..<3).map { InputOffset(topic: topology.input, partition: Int32($0), nextOffset: 110) }))
+        #expect(newest.state(named: "engine") != nil)
+    }
+
+    @Test("A restarted pipeline restores its state and reads on from the checkpoint's offsets, not the group's: outputs equal an uninterrupted run")
+    func restoresAndSeeks() async throws {
+        let topology = EventsTopology()
+        let cluster = try EmbeddedCluster(topics: topology.clusterTopics)
+        let bootstrap = cluster.bootstrapServers
+        let directory = temporaryStateDirectory()
+        let all = (0..<900).map(EventsTopology.event) + EventsTopology.sentinels()
+        let expected = try KafkaPipelineTests.replay(topology, all)
+
+        try await produce(Array(all[0..<450]), topic: topology.input, bootstrap: bootstrap)
+        let first = try KafkaPipeline(topology: topology.topology(),
+                                      configuration: checkpointConfiguration(bootstrap, group: uniqueName("g"), stateDirectory: directory))
+        try await first.start()
+        #expect(try await eventually { first.progress.recordsIn == 450 })
+        try await first.stop()
+        #expect(first.progress.checkpointOffsets.values.sorted() == [150, 150, 150])
+
+        // Another group: it has no committed offsets at all, so only the checkpoint says where to read.
+        let second = try KafkaPipeline(topology: topology.topology(),
+                                       configuration: checkpointConfiguration(bootstrap, group: uniqueName("other"), stateDirectory: directory))
+        try await second.start()
+        try await produce(Array(all[450...]), topic: topology.input, bootstrap: bootstrap)
+        #expect(try await eventually { second.progress.recordsIn == all.count - 450 })
+        let perKey = try await readTopic(topology.perKey, bootstrap: bootstrap, count: expected.perKey.count, settle: .milliseconds(500))
+        let big = try await readTopic(topology.big, bootstrap: bootstrap, count: expected.big.count, settle: .milliseconds(300))
+        try await second.stop()
+
+        #expect(second.progress.restoredTasks == 1)
+        // Nothing was read twice, and every window was emitted exactly once with the uninterrupted value.
+        #expect(first.progress.recordsIn + second.progress.recordsIn == all.count)
+        var actual: [String: String] = [:]
+        for record in perKey { actual[record.keyText ?? ""] = record.text }
+        #expect(perKey.count == expected.perKey.count)
+        #expect(actual == expected.perKey)
+        #expect(big.map(\.text).sorted() == expected.big)
+        #expect(second.progress.lateRows == 0)
+    }
+
+    @Test("Per-partition tasks: two instances split the tasks, and when one stops the other takes over its partitions with their restored state")
+    func perPartitionTakeover() async throws {
+        let topology = EventsTopology()
+        let cluster = try EmbeddedCluster(topics: topology.clusterTopics)
+        let bootstrap = cluster.bootstrapServers
+        let directory = temporaryStateDirectory()
+        let group = uniqueName("g")
+        let all = (0..<1_200).map(partitionLocalEvent) + EventsTopology.sentinels()
+        let expected = try KafkaPipelineTests.replay(topology, all)
+        #expect(expected.perKey.count == 72)  // 12 one-second windows × 6 keys
+
+        try await produce(Array(all[0..<400]), topic: topology.input, bootstrap: bootstrap)
+        let first = try KafkaPipeline(topology: topology.topology(),
+                                      configuration: checkpointConfiguration(bootstrap, group: group, stateDirectory: directory, layout: .perPartition))
+        try await first.start()
+        #expect(try await eventually { first.progress.recordsIn == 400 && first.progress.activeTasks == 3 })
+
+        let second = try KafkaPipeline(topology: topology.topology(),
+                                       configuration: checkpointConfiguration(bootstrap, group: group, stateDirectory: directory, layout: .perPartition))
+        try await second.start()
+        #expect(try await eventually { first.progress.activeTasks > 0 && second.progress.activeTasks > 0
+            && first.progress.assignedPartitions + second.progress.assignedPartitions == 3 })
+        // The second instance took over tasks the first had checkpointed when they were revoked.
+        #expect(second.progress.restoredTasks == second.progress.activeTasks)
+        try await produce(Array(all[400..<800]), topic: topology.input, bootstrap: bootstrap)
+        #expect(try await eventually { first.progress.recordsIn + second.progress.recordsIn >= 800 })
+
+        try await first.stop()
+        #expect(try await eventually { second.progress.assignedPartitions == 3 })
+        try await produce(Array(all[800...]), topic: topology.input, bootstrap: bootstrap)
+        let perKey = try await readTopic(topology.perKey, bootstrap: bootstrap, count: expected.perKey.count, settle: .milliseconds(500))
+        try await second.stop()
+
+        // Every window is there with the uninterrupted value: no gap where the partitions moved,
+        // and a repeated window (if any) carries the same value.
+        var values: [String: Set<String>] = [:]
+        for record in perKey { values[record.keyText ?? "", default: []].insert(record.text) }
+        for (key, value) in expected.perKey { #expect(values[key] == [value], "window \(key)") }
+        #expect(Set(values.keys) == Set(expected.perKey.keys))
+        #expect(first.progress.lateRows == 0 && second.progress.lateRows == 0)
+        // Nothing was read twice: each partition's records went to exactly one task at a time.
+        #expect(first.progress.recordsIn + second.progress.recordsIn == all.count)
+    }
+
+    @Test("A checkpoint of another topology stops start-up with a clear error instead of a silent cold start")
+    func fingerprintMismatch() async throws {
+        let topology = EventsTopology()
+        let cluster = try EmbeddedCluster(topics: topology.clusterTopics)
+        let directory = temporaryStateDirectory()
+        let store = try DirectoryCheckpointStore(directory: directory, keep: 3, writerID: "older-build")
+        try store.save(Checkpoint(scope: "events.single", topologyFingerprint: "0123456789abcdef", id: 7, createdAtMillis: 0,
+                                  inputOffsets: [InputOffset(topic: topology.input, partition: 0, nextOffset: 5)],
+                                  operatorStates: [OperatorState(name: "engine", bytes: [1, 2, 3])]))
+
+        let pipeline = try KafkaPipeline(topology: topology.topology(),
+                                         configuration: checkpointConfiguration(cluster.bootstrapServers, group: uniqueName("g"), stateDirectory: directory))
+        let error = await #expect(throws: CheckpointError.self) { try await pipeline.start() }
+        #expect(error?.kind == .fingerprintMismatch)
+        #expect(error?.description.contains("0123456789abcdef") == true)
+        #expect(error?.description.contains("\n") == false)
+    }
+}
