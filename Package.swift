@@ -108,7 +108,7 @@ let package = Package(
         ),
 
         // Benchmark (release): checkpoint save/load MB/s against plain file I/O of the same bytes.
-        .executableTarget(name: "StateBench", dependencies: ["EddyState"], path: "Benchmarks/StateBench", swiftSettings: strict),
+        .executableTarget(name: "StateBench", dependencies: ["EddyState", "EddyEngine", "EddySQL", "EddySketches", "EddyWorkload"], path: "Benchmarks/StateBench", swiftSettings: strict),
 
         // Soak (release, not a test): eddy run for 10 min with a SIGKILL every 2 min; RSS, checkpoint and
         // restore times, repeats per restart, checkpoints on vs off throughput. Drives the built `eddy`.

@@ -1,12 +1,25 @@
 // Checkpoint store throughput for a 4 MB checkpoint (about one 100-tree RCF forest), against plain
 // POSIX file I/O of the same bytes measured in the same run: the ratio is what the container, the
-// checksums and the durability steps cost. Run with `swift run -c release StateBench [directory]`.
+// checksums and the durability steps cost. Run with `swift run -c release StateBench [directory]`;
+// `swift run -c release StateBench engine [records]` measures the engine snapshot of reviews.sql instead.
 import EddyState
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+
+if CommandLine.arguments.count > 1, CommandLine.arguments[1] == "engine" {
+    // `StateBench engine [records]`: the engine snapshot of reviews.sql (see EngineSnapshotBench).
+    let records = CommandLine.arguments.count > 2 ? Int(CommandLine.arguments[2]) ?? 20_000 : 20_000
+    do {
+        try EngineSnapshotBench.run(records: records, directory: "/tmp/eddy-statebench-engine-\(getpid())")
+        exit(0)
+    } catch {
+        print("StateBench engine failed: \(error)")
+        exit(1)
+    }
+}
 
 let stateBytes = 4 * 1024 * 1024
 let rounds = 12

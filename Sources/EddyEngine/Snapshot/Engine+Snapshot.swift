@@ -244,3 +244,23 @@ extension SourceRuntime {
         }
     }
 }
+
+extension Engine {
+    /// Continues processing time at `now` after a restore, as if no time had passed while the
+    /// engine was down: every partition's last activity (and announcement time) moves forward by
+    /// the gap. Without this, a restart after more than a source's `idle_timeout` would find every
+    /// restored partition idle, and the watermark could jump past records that the restarted task
+    /// replays from the checkpoint's offsets, making them late. Call once, right after `restore`;
+    /// does nothing when `now` is not later than the restored processing time.
+    public func resumeProcessingTime(at now: Int64) {
+        let gap = now &- clock.now
+        guard gap > 0 else { return }
+        for runtime in sources.values {
+            for index in runtime.partitions.indices {
+                if runtime.partitions[index].seen { runtime.partitions[index].lastActivity &+= gap }
+                if let since = runtime.partitions[index].expectedSince { runtime.partitions[index].expectedSince = since &+ gap }
+            }
+        }
+        clock.now = now
+    }
+}
