@@ -56,7 +56,7 @@ struct SoakPhase {
         ["run", topologyPath, "--brokers", bootstrap, "--group", "soak",
          "--state-dir", stateDirectory.path, "--checkpoint-interval", String(format: "%gs", options.checkpointInterval),
          "--instance-id", "soak-1", "--dashboard", "127.0.0.1:0",
-         "-X", "session.timeout.ms=6000", "-X", "heartbeat.interval.ms=500"]
+         "-X", "session.timeout.ms=3000", "-X", "heartbeat.interval.ms=300"]
     }
 
     /// Starts `eddy run` and returns it with its /metrics URL, or stops the benchmark with its log.

@@ -6,8 +6,10 @@ import Testing
 /// outputs must equal an uninterrupted run's over the same input, with repeats within the bound.
 @Suite("Crash recovery through the CLI")
 struct CrashRecoveryTests {
-    /// 30 s of reviews at 600/s (event time advances in real time), keyed by category.
-    static let plan = StreamPlan(seed: 20_261_124, count: 18_000, rate: 600)
+    /// 45 s of reviews at 440/s (event time advances in real time), keyed by category. A kill cycle
+    /// takes about 7 s on the embedded cluster (it ignores static membership, so a restarted member
+    /// waits for its old self's 3 s session timeout), so six of them fit in the stream.
+    static let plan = StreamPlan(seed: 20_261_124, count: 19_800, rate: 440)
     static let kills = 6
     /// Seeds the delays between "a checkpoint of this incarnation exists" and its SIGKILL.
     static let killSeed: UInt64 = 0x6B69_6C6C_2D36
@@ -16,7 +18,7 @@ struct CrashRecoveryTests {
     /// delivered before it is saved, and window granularity (rows are emitted a window at a time).
     static let repeatAllowanceSeconds = 1.0
 
-    @Test("SIGKILL at 6 seeded points, each followed by a restart: every (key, window) present, same values, repeats within one checkpoint interval per restart")
+    @Test("SIGKILL at seeded points (5 or 6 while the stream flows), each followed by a restart: every (key, window) present, same values, repeats within one checkpoint interval per restart")
     func sigkillAndRestart() async throws {
         let cluster = try await RecoveryCluster.start(label: "crash", partitions: 12, prefixes: ["ref", "crash"])
         let referenceState = try cluster.stateDirectory("ref"), crashState = try cluster.stateDirectory("crash")
@@ -32,11 +34,15 @@ struct CrashRecoveryTests {
         let producer = try cluster.startProducer(Self.plan)
         let streamStart = Date()
         var random = SplitMix64(seed: Self.killSeed)
-        var killSeconds: [Double] = [], firstCheckpointSeconds: [Double] = []
+        var killSeconds: [Double] = [], firstCheckpointSeconds: [Double] = [], checkpointAges: [Double] = []
         var killsMidStream = 0
-        for kill in 1...Self.kills {
+        for kill in 1...Self.kills where producer.isRunning {
             let started = incarnation.started
-            let durable = await waitUntil(timeout: 20) { checkpointFiles(under: crashState).contains { $0.modified >= started } }
+            let durable = await waitUntil(timeout: 20) {
+                !producer.isRunning || checkpointFiles(under: crashState).contains { $0.modified >= started }
+            }
+            // An idle run has nothing new to checkpoint: kills count only while the stream flows.
+            guard producer.isRunning else { break }
             guard durable else {
                 throw RecoveryFailure("""
                     incarnation \(kill - 1) wrote no checkpoint file under \(crashState.path) within 20 s of starting \
@@ -45,11 +51,13 @@ struct CrashRecoveryTests {
                     """)
             }
             firstCheckpointSeconds.append(Date().timeIntervalSince(started))
-            try await Task.sleep(for: .milliseconds(random.next(in: 0...1500)))
+            try await Task.sleep(for: .milliseconds(random.next(in: 0...1000)))
             guard incarnation.isRunning else {
                 throw RecoveryFailure("eddy run exited by itself before kill \(kill): \(incarnation.logTail())")
             }
-            if producer.isRunning { killsMidStream += 1 }
+            killsMidStream += 1
+            let newest = checkpointFiles(under: crashState).map(\.modified).max() ?? started
+            checkpointAges.append(Date().timeIntervalSince(newest))
             incarnation.send(SIGKILL)
             await incarnation.waitForExit()
             killSeconds.append(Date().timeIntervalSince(streamStart))
@@ -57,7 +65,7 @@ struct CrashRecoveryTests {
         }
         let producerStatus = await producer.waitForExit(timeout: Self.plan.seconds + 60)
         #expect(producerStatus == 0, "eddy produce: \(producer.logTail())")
-        #expect(killsMidStream >= 5, "only \(killsMidStream) kills landed while the stream was produced (restarts too slow?)")
+        #expect(killsMidStream >= 5, "only \(killsMidStream) kills landed while the stream was produced: restart to first checkpoint took \(firstCheckpointSeconds) s")
 
         try await cluster.produceTrailers()
         try await waitForCatchUp(cluster, groups: ["ref", "crash"], runs: [reference, incarnation])
@@ -70,15 +78,22 @@ struct CrashRecoveryTests {
         let expected = try await cluster.rows(prefix: "ref")
         let actual = try await cluster.rows(prefix: "crash")
         let report = OutputChecker.compare(reference: expected, candidate: actual)
+        // The bound: per restart, the rows of one checkpoint interval (or of the time since the last
+        // checkpoint, if a loaded machine let it slip; the cadence is checked on its own below).
         let rowsPerSecond = Double(expected.count) / Self.plan.seconds
-        let bound = Self.kills * Int((rowsPerSecond * (Self.checkpointIntervalSeconds + Self.repeatAllowanceSeconds)).rounded(.up))
+        let bound = checkpointAges.reduce(0) { total, age in
+            total + Int((rowsPerSecond * (max(Self.checkpointIntervalSeconds, age) + Self.repeatAllowanceSeconds)).rounded(.up))
+        }
         let truncated = try await cluster.truncatedSourcePartitions()
         print("""
-            crash recovery: \(Self.kills) SIGKILLs at \(killSeconds.map { String(format: "%.1f", $0) }) s into a \
-            \(Int(Self.plan.seconds)) s stream (\(killsMidStream) mid-stream); restart to first checkpoint \
-            \(firstCheckpointSeconds.map { String(format: "%.1f", $0) }) s; \(report.summary); repeat bound \(bound) \
-            (\(String(format: "%.1f", rowsPerSecond)) rows/s × \(Self.checkpointIntervalSeconds + Self.repeatAllowanceSeconds) s × \(Self.kills) restarts)
+            crash recovery: \(killsMidStream) SIGKILLs at \(killSeconds.map { String(format: "%.1f", $0) }) s into a \
+            \(Int(Self.plan.seconds)) s stream; restart to first checkpoint \
+            \(firstCheckpointSeconds.map { String(format: "%.1f", $0) }) s; newest checkpoint's age at each kill \
+            \(checkpointAges.map { String(format: "%.2f", $0) }) s; \(report.summary); repeat bound \(bound) \
+            (\(String(format: "%.1f", rowsPerSecond)) rows/s × (max(interval, age) + \(Self.repeatAllowanceSeconds) s) per restart)
             """)
+        #expect(checkpointAges.allSatisfy { $0 <= Self.checkpointIntervalSeconds + 2.5 },
+                "a running incarnation went more than 3.5 s without a checkpoint (interval 1 s): ages \(checkpointAges)")
         #expect(expected.count >= 10 * Int(Self.plan.seconds), "the reference closed too few windows: \(expected.count) rows")
         #expect(report.passed, "\(report.summary)\(truncated.isEmpty ? "" : "\nsource partitions truncated by the mock: \(truncated)")")
         #expect(report.repeats <= bound, "\(report.repeats) repeated rows exceed the bound \(bound)")

@@ -66,7 +66,7 @@ final class RecoveryCluster: Sendable {
         ["run", topology.path, "--brokers", bootstrap, "--group", group,
          "--tasks", "partition", "--state-dir", stateDirectory.path, "--checkpoint-interval", checkpointInterval,
          "--instance-id", instanceID,
-         "-X", "session.timeout.ms=6000", "-X", "heartbeat.interval.ms=500"] + extra
+         "-X", "session.timeout.ms=3000", "-X", "heartbeat.interval.ms=300"] + extra
     }
 
     /// Starts `eddy run` with `arguments`, logging to `<directory>/<name>.log`.

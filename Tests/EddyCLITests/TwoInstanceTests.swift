@@ -19,27 +19,33 @@ struct TwoInstanceTests {
         let single = try cluster.start("one", cluster.runArguments(
             topology: try cluster.writeTopology(prefix: "one"), group: "one", instanceID: "one-1", stateDirectory: try cluster.stateDirectory("one")))
         let pairTopology = try cluster.writeTopology(prefix: "two"), shared = try cluster.stateDirectory("two")
-        let dashboard = ["--dashboard", "127.0.0.1:0"]
         let first = try cluster.start("two-a", cluster.runArguments(
-            topology: pairTopology, group: "two", instanceID: "two-a", stateDirectory: shared, extra: dashboard))
-        let second = try cluster.start("two-b", cluster.runArguments(
-            topology: pairTopology, group: "two", instanceID: "two-b", stateDirectory: shared, extra: dashboard))
-        for run in [single, first, second] { try await expectStarted(run) }
-        let firstMetrics = try await metricsURL(of: first), secondMetrics = try await metricsURL(of: second)
+            topology: pairTopology, group: "two", instanceID: "two-a", stateDirectory: shared))
+        try await expectStarted(single)
+        try await expectStarted(first)
 
         let producer = try cluster.startProducer(Self.plan)
         let streamStart = Date()
-        // Each member must own tasks before one stops, or the test would show nothing about scale-out.
-        var firstTasks: Set<String> = [], secondTasks: Set<String> = []
-        let split = await waitUntil(timeout: 30, interval: .milliseconds(500)) {
-            firstTasks = await stateTasks(firstMetrics)
-            secondTasks = await stateTasks(secondMetrics)
-            return !firstTasks.isEmpty && !secondTasks.isEmpty && !firstTasks.isSubset(of: secondTasks)
+        // The first instance owns every task until the second joins; the rebalance then hands the
+        // second some of them. Waiting for the first's checkpoints makes that order certain.
+        guard await waitUntil(timeout: 30, { !checkpointScopes(under: shared, writer: "two-a").isEmpty }) else {
+            throw RecoveryFailure("the first instance wrote no checkpoint under \(shared.path) within 30 s: \(first.logTail())")
+        }
+        let second = try cluster.start("two-b", cluster.runArguments(
+            topology: pairTopology, group: "two", instanceID: "two-b", stateDirectory: shared, extra: ["--dashboard", "127.0.0.1:0"]))
+        try await expectStarted(second)
+        let secondMetrics = try await metricsURL(of: second)
+        // Split: the second checkpoints tasks of its own while the first keeps some it never had.
+        var firstScopes: Set<String> = [], secondScopes: Set<String> = []
+        let split = await waitUntil(timeout: 30, interval: .milliseconds(300)) {
+            firstScopes = checkpointScopes(under: shared, writer: "two-a")
+            secondScopes = checkpointScopes(under: shared, writer: "two-b")
+            return !secondScopes.isEmpty && !firstScopes.subtracting(secondScopes).isEmpty
         }
         guard split else {
             throw RecoveryFailure("""
-                the two instances did not both report tasks in eddy_state_bytes{task=...} on /metrics within 30 s \
-                (first: \(firstTasks.sorted()), second: \(secondTasks.sorted())); logs:
+                the two instances did not split the tasks within 30 s (checkpoint scopes of two-a: \(firstScopes.sorted()), \
+                of two-b: \(secondScopes.sorted())); logs:
                 \(first.logTail(8))
                 \(second.logTail(8))
                 """)
@@ -47,18 +53,23 @@ struct TwoInstanceTests {
         let halfway = streamStart.addingTimeInterval(Self.plan.seconds / 2)
         if halfway > Date() { try await Task.sleep(for: .milliseconds(Int64(halfway.timeIntervalSinceNow * 1000))) }
         #expect(producer.isRunning, "the stream ended before the first instance was stopped")
-        let handedOver = await stateTasks(firstMetrics).subtracting(secondTasks)
+        let handedOver = checkpointScopes(under: shared, writer: "two-a").subtracting(checkpointScopes(under: shared, writer: "two-b"))
+        let restoresBefore = await restoreCount(secondMetrics) ?? 0
         first.send(SIGTERM)
         let firstStatus = await first.waitForExit()
         #expect(firstStatus == 0, "first instance: \(first.logTail())")
         let stoppedAt = Date()
-        var secondNow: Set<String> = []
+        // Taking over = restoring the first's checkpoints and checkpointing those tasks itself.
+        var taken: Set<String> = []
         let tookOver = await waitUntil(timeout: 30, interval: .milliseconds(300)) {
-            secondNow = await stateTasks(secondMetrics)
-            return handedOver.isSubset(of: secondNow)
+            taken = checkpointScopes(under: shared, writer: "two-b", since: stoppedAt)
+            return handedOver.isSubset(of: taken)
         }
         let takeoverSeconds = Date().timeIntervalSince(stoppedAt)
-        #expect(tookOver, "the second instance reports tasks \(secondNow.sorted()), not the first's \(handedOver.sorted()): \(second.logTail())")
+        let restoresAfter = await restoreCount(secondMetrics) ?? 0
+        #expect(tookOver, "after the first stopped, the second checkpointed \(taken.sorted()), not all of the first's \(handedOver.sorted()): \(second.logTail())")
+        #expect(restoresAfter >= restoresBefore + Double(handedOver.count),
+                "eddy_restore_duration_seconds_count of the second went from \(restoresBefore) to \(restoresAfter) for \(handedOver.count) tasks taken over")
 
         let producerStatus = await producer.waitForExit(timeout: Self.plan.seconds + 60)
         #expect(producerStatus == 0, "eddy produce: \(producer.logTail())")
@@ -76,9 +87,10 @@ struct TwoInstanceTests {
         // A clean handover checkpoints on revoke, so at most one checkpoint interval's rows repeat.
         let bound = Int((Double(expected.count) / Self.plan.seconds * 2).rounded(.up))
         print("""
-            two instances: tasks \(firstTasks.sorted()) + \(secondTasks.sorted()); first stopped at \
-            \(String(format: "%.1f", stoppedAt.timeIntervalSince(streamStart))) s, second owned \(handedOver.count) more tasks \
-            \(String(format: "%.1f", takeoverSeconds)) s later; \(report.summary); repeat bound \(bound)
+            two instances: checkpoint scopes two-a \(firstScopes.sorted()), two-b \(secondScopes.sorted()); first stopped at \
+            \(String(format: "%.1f", stoppedAt.timeIntervalSince(streamStart))) s, the second restored and checkpointed its \
+            \(handedOver.count) tasks \(String(format: "%.1f", takeoverSeconds)) s later (restores \(Int(restoresBefore)) → \(Int(restoresAfter))); \
+            \(report.summary); repeat bound \(bound)
             """)
         #expect(expected.count >= 10 * Int(Self.plan.seconds), "the single instance closed too few windows: \(expected.count) rows")
         #expect(report.passed, "\(report.summary)")
@@ -96,16 +108,24 @@ func metricsURL(of run: LoggedProcess) async throws -> URL {
     return url
 }
 
-/// The task labels of the `eddy_state_bytes{task="..."}` gauge: the tasks an instance holds.
-func stateTasks(_ metrics: URL) async -> Set<String> {
-    guard let text = await fetchText(metrics) else { return [] }
-    var tasks: Set<String> = []
-    for line in text.split(separator: "\n") where line.hasPrefix("eddy_state_bytes{") {
-        guard let start = line.range(of: "task=\"") else { continue }
-        let rest = line[start.upperBound...]
-        if let end = rest.firstIndex(of: "\"") { tasks.insert(String(rest[..<end])) }
+/// Task scopes `writer` (an instance id) saved checkpoints for under `directory`, optionally only
+/// checkpoints written since `since`. Files are named `<scope>~<id>~<writer>.ckpt`.
+func checkpointScopes(under directory: URL, writer: String, since: Date = .distantPast) -> Set<String> {
+    var scopes: Set<String> = []
+    for file in checkpointFiles(under: directory) where file.modified >= since {
+        let parts = URL(fileURLWithPath: file.path).deletingPathExtension().lastPathComponent.split(separator: "~")
+        if parts.count == 3, parts[2] == writer { scopes.insert(String(parts[0])) }
     }
-    return tasks
+    return scopes
+}
+
+/// How many restores the instance made (`eddy_restore_duration_seconds_count`); nil if unreachable.
+func restoreCount(_ metrics: URL) async -> Double? {
+    guard let text = await fetchText(metrics) else { return nil }
+    for line in text.split(separator: "\n") where line.hasPrefix("eddy_restore_duration_seconds_count") {
+        if let value = line.split(separator: " ").last.flatMap({ Double($0) }) { return value }
+    }
+    return nil
 }
 
 /// GET `url` as text; nil when the server does not answer (the run may be stopping).
