@@ -14,7 +14,7 @@ struct SoakOptions {
     /// Seconds between RSS and /metrics samples.
     var sampleEvery = 5.0
     /// Records pre-produced for the checkpoints on/off throughput comparison.
-    var backlog = 100_000
+    var backlog = 40_000
     var topology = "topologies/reviews.sql"
     /// The `eddy` binary (default: next to this benchmark, i.e. the release build).
     var eddy: String?
@@ -44,7 +44,7 @@ struct SoakOptions {
             case "--topology": options.topology = value(name)
             case "--eddy": options.eddy = value(name)
             case "-h", "--help":
-                print("usage: SoakBench [--duration 600] [--rate 2000] [--kill-every 120] [--checkpoint-interval 10] [--sample-every 5] [--backlog 100000] [--topology topologies/reviews.sql] [--eddy PATH]")
+                print("usage: SoakBench [--duration 600] [--rate 2000] [--kill-every 120] [--checkpoint-interval 10] [--sample-every 5] [--backlog 40000] [--topology topologies/reviews.sql] [--eddy PATH]")
                 exit(0)
             default: fail("unknown argument '\(name)' (see --help)")
             }

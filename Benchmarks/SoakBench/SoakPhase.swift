@@ -123,7 +123,7 @@ struct SoakPhase {
             usleep(100_000)
         }
         if producer.waitForExit() != 0 { log("eddy produce failed:\n\(producer.logTail())") }
-        caughtUp = waitForCatchUp()
+        caughtUp = waitForCatchUp(metrics)
         // The last scrape after the stream: checkpoints taken while catching up.
         if let scrape = MetricsScrape.fetch(metrics) { checkpointDurations.record(scrape, fresh: freshScrape) }
         run.send(SIGTERM)
@@ -146,20 +146,13 @@ struct SoakPhase {
         return newest
     }
 
-    /// Waits up to 120 s for the group to commit every source partition to its end.
-    private func waitForCatchUp() -> Bool {
+    /// Waits up to 120 s for the run to have read every source partition to its end: its
+    /// `eddy_consumer_lag` gauges (high watermark minus position) all reach 0. (The group's committed
+    /// offsets stay behind the records of still-open windows, so they are not the measure.)
+    private func waitForCatchUp(_ metrics: URL) -> Bool {
         let deadline = Date().addingTimeInterval(120)
         while Date() < deadline {
-            let lag = try? blocking { [bootstrap, topology] in
-                let consumer = try KafkaConsumer(configuration: KafkaConfiguration(bootstrapServers: bootstrap), groupID: "soak")
-                let partitions = try await consumer.describeTopic(topology.sourceTopics[0]).partitions.map {
-                    TopicPartition(topic: topology.sourceTopics[0], partition: $0.id)
-                }
-                let total = try await consumer.lag(for: partitions).reduce(Int64(0)) { $0 + $1.lag }
-                try await consumer.close()
-                return total
-            }
-            if lag == 0 { return true }
+            if let lag = MetricsScrape.fetch(metrics)?.total("eddy_consumer_lag"), lag == 0 { return true }
             usleep(500_000)
         }
         return false

@@ -15,7 +15,7 @@ struct ThroughputPhase {
     let bootstrap: String
     let topology: SoakTopology
     let topologyPath: String
-    let rounds = 2
+    let rounds = 3
 
     /// Records/s per configuration label (best round), in the order run.
     func run() -> [(Configuration, Double?)] {
@@ -30,7 +30,9 @@ struct ThroughputPhase {
         if options.checkpointInterval != 1 { configurations.append(Configuration(label: "checkpoints every 1s", checkpointInterval: 1)) }
         var best: [String: Double] = [:]
         for round in 0..<rounds {
-            for configuration in configurations {
+            // Rotate the order each round, so a machine getting busier or quieter favours none.
+            for offset in configurations.indices {
+                let configuration = configurations[(offset + round) % configurations.count]
                 if let rate = measure(configuration, round: round) {
                     best[configuration.label] = max(best[configuration.label] ?? 0, rate)
                     log(String(format: "throughput round %d, %@: %.0f records/s", round + 1, configuration.label, rate))

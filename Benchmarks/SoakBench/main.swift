@@ -62,7 +62,7 @@ print("| repeats per restart (named rows of \(reviewsIdentities.keys.sorted().jo
 print("| rows read / repeated / repeated with another value / unnamed | \(soak.repeatTotals.rows) / \(soak.repeatTotals.repeats) / \(soak.repeatTotals.divergent) / \(soak.repeatTotals.unnamed) |")
 print("| caught up after the stream | \(soak.caughtUp ? "yes" : "NO (lag left after 120 s)") |")
 let reference = throughput.first?.1
-print("\nThroughput cost of checkpointing: \(options.backlog) backlog records, best of 2 alternating rounds")
+print("\nThroughput cost of checkpointing: \(options.backlog) backlog records, best of 3 rounds in rotating order")
 print("\n| configuration | records/s | ratio to checkpoints off |")
 print("|---|---|---|")
 for (configuration, rate) in throughput {
