@@ -42,6 +42,9 @@ struct CheckpointLedger {
         }
     }
 
+    /// Whether a pending entry holds task snapshots (they wait for delivery in memory).
+    var holdsSnapshots: Bool { pending.contains { !$0.snapshots.isEmpty } }
+
     /// Removes and returns the leading checkpoints whose outcome is known, oldest first.
     mutating func takeSettled() -> [(PendingCheckpoint, DeliveryOutcome)] {
         var settled: [(PendingCheckpoint, DeliveryOutcome)] = []

@@ -63,11 +63,26 @@ public final class KafkaPipeline: Sendable {
             onRebalance: { event in relay.worker?.handle(event) },
             onError: { error in incidents.report(kind: error.code ?? error.message, "Kafka: \(error.message)") },
             startOffsets: { partitions in relay.worker?.startOffsets(for: partitions) ?? [:] })
-        let producer = try KafkaProducer(
-            configuration: configuration.producerConfiguration(),
-            onError: { error in incidents.report(kind: error.code ?? error.message, "Kafka: \(error.message)") })
+        let transactions: KafkaTransactionalProducer?
+        let producer: KafkaProducer
+        if configuration.exactlyOnce {
+            guard configuration.stateDirectory != nil else {
+                throw KafkaError(kind: .configuration, message: "exactly-once needs a state directory (--state-dir): each transaction commits together with a checkpoint")
+            }
+            let created = try KafkaTransactionalProducer(
+                configuration: configuration.producerConfiguration(),
+                transactionalID: configuration.transactionalID(writerID: Self.defaultWriterID()),
+                onError: { error in incidents.report(kind: error.code ?? error.message, "Kafka: \(error.message)") })
+            transactions = created
+            producer = created.producer
+        } else {
+            transactions = nil
+            producer = try KafkaProducer(
+                configuration: configuration.producerConfiguration(),
+                onError: { error in incidents.report(kind: error.code ?? error.message, "Kafka: \(error.message)") })
+        }
         worker = PipelineWorker(engine: engine, makeEngine: { () throws(EngineError) in try Engine(topology: topology, trackCommitOffsets: true) },
-                                checkpoints: checkpoints, consumer: consumer, producer: producer, configuration: configuration,
+                                checkpoints: checkpoints, transactions: transactions, consumer: consumer, producer: producer, configuration: configuration,
                                 metrics: metrics, incidents: incidents, onOutputRow: onOutputRow, log: log)
         relay.worker = worker
         self.topology = topology

@@ -39,6 +39,12 @@ public struct PipelineConfiguration: Sendable {
     /// A restarted member with the same id gets its partitions back at once instead of waiting out
     /// the session timeout. Must be unique among live members.
     public var instanceID: String?
+    /// Exactly-once with Kafka transactions (needs `stateDirectory`): one transactional producer per
+    /// instance (`transactional.id` derived from the group and `instanceID`, stable across restarts,
+    /// so a restarted instance fences its zombie); each checkpoint commits one transaction holding the
+    /// outputs since the previous one and the input offsets (`send_offsets_to_transaction`), and its
+    /// snapshot is written right after the commit. Offsets are committed only through transactions.
+    public var exactlyOnce = false
 
     public init(kafka: KafkaConfiguration, groupID: String) {
         self.kafka = kafka
@@ -53,12 +59,17 @@ public struct PipelineConfiguration: Sendable {
     func consumerConfiguration() -> KafkaConfiguration {
         let interval = max(1, Int(commitInterval.components.seconds * 1000 + commitInterval.components.attoseconds / 1_000_000_000_000_000))
         return KafkaConfiguration(properties: [
-            ("enable.auto.commit", "true"),
+            ("enable.auto.commit", exactlyOnce ? "false" : "true"),
             ("auto.commit.interval.ms", String(interval)),
             ("fetch.wait.max.ms", "10"),
             ("session.timeout.ms", "10000"),
             ("heartbeat.interval.ms", "1000"),
         ] + (instanceID.map { [("group.instance.id", $0)] } ?? [])).merging(kafka)
+    }
+
+    /// The `transactional.id` of this instance in exactly-once mode.
+    func transactionalID(writerID: String) -> String {
+        "eddy.\(groupID).\(instanceID ?? writerID)"
     }
 
     /// Eddy's producer defaults: retry for as long as it takes (`message.timeout.ms=0`), so an outage

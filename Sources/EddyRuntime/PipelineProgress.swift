@@ -33,6 +33,8 @@ public struct PipelineProgress: Sendable, Hashable {
     /// Every partition's next offset to read as of the last checkpoint written, per scope (the
     /// offsets a restart resumes from).
     public var checkpointOffsets: [String: Int64] = [:]
+    /// Transactions committed (exactly-once mode): one per checkpoint.
+    public var transactionsCommitted = 0
 
     public init() {}
 }

@@ -14,12 +14,24 @@ extension PipelineWorker {
     /// Every commit interval: opens a ledger entry for the released offsets and, when the
     /// checkpoint interval has passed, for a snapshot of every active task that changed. Outputs
     /// were drained just before, so the producer mark taken now covers everything they reflect.
-    func commitTick(now: ContinuousClock.Instant) {
+    func commitTick(now: ContinuousClock.Instant) throws {
+        if transactions != nil {
+            // Exactly-once: offsets are committed only inside the checkpoint's transaction.
+            if now >= nextCheckpoint, checkpointWriter?.isBusy != true {
+                nextCheckpoint = now + configuration.checkpointInterval
+                try commitTransactionalCheckpoint(reopen: true)
+            }
+            return
+        }
         let offsets = releasedOffsets()
         var snapshots: [TaskCheckpointStore.Capture] = []
         if checkpoints != nil, now >= nextCheckpoint {
             nextCheckpoint = now + configuration.checkpointInterval
-            snapshots = captureChanged(activeTasks)
+            // One snapshot in memory at a time: while the previous one waits for its outputs'
+            // delivery (an outage) or for the disk, this interval is skipped.
+            if !ledger.holdsSnapshots, checkpointWriter?.isBusy != true {
+                snapshots = captureChanged(activeTasks)
+            }
         }
         guard !offsets.isEmpty || !snapshots.isEmpty else { return }
         ledger.open(offsets: offsets, snapshots: snapshots, producer: producer)
@@ -79,24 +91,39 @@ extension PipelineWorker {
         }
     }
 
-    /// Writes captured snapshots whose outputs are delivered. A failed write (disk full...) is
-    /// reported, not fatal: the previous checkpoint stays valid, it only means more replay.
+    /// Queues captured snapshots whose outputs are delivered for writing (`CheckpointWriter`).
     func write(_ snapshots: [TaskCheckpointStore.Capture]) {
-        guard let checkpoints, !snapshots.isEmpty else { return }
-        for capture in snapshots {
-            do {
-                let seconds = try checkpoints.save(capture)
-                let checkpoint = capture.checkpoint
-                tasks.values.first { $0.scope == checkpoint.scope }?.lastCheckpointID = checkpoint.id
+        guard let writer = checkpointWriter else { return }
+        for capture in snapshots { writer.enqueue(capture) }
+    }
+
+    /// Takes in what the writer finished: progress, and each task's newest checkpoint id. A failed
+    /// write (disk full...) is reported, not fatal: the previous checkpoint stays valid, it only
+    /// means more replay.
+    func collectWrittenCheckpoints() {
+        guard let writer = checkpointWriter else { return }
+        for outcome in writer.takeOutcomes() {
+            let checkpoint = outcome.checkpoint
+            switch outcome.result {
+            case .success(let seconds):
+                if let task = tasks.values.first(where: { $0.scope == checkpoint.scope }), (task.lastCheckpointID ?? 0) < checkpoint.id {
+                    task.lastCheckpointID = checkpoint.id
+                }
                 checkpointProgress.written += 1
                 checkpointProgress.lastMillis = checkpoint.createdAtMillis
                 checkpointProgress.lastBytes = checkpoint.stateBytes
                 checkpointProgress.lastSeconds = seconds
                 for offset in checkpoint.inputOffsets { checkpointProgress.offsets["\(offset.topic)[\(offset.partition)]"] = offset.nextOffset }
-            } catch {
-                incidents.report(kind: "checkpoint", "could not write the checkpoint of \(capture.checkpoint.scope): \(error); the previous checkpoint stays in use")
+            case .failure(let error):
+                incidents.report(kind: "checkpoint", "could not write the checkpoint of \(checkpoint.scope): \(error); the previous checkpoint stays in use")
             }
         }
+    }
+
+    /// Waits until every queued checkpoint is on disk, then takes the outcomes in.
+    func finishCheckpointWrites() {
+        checkpointWriter?.finish()
+        collectWrittenCheckpoints()
     }
 
     /// Stores offsets of partitions still assigned (a revoked partition's offsets belong to its new owner).
@@ -119,7 +146,14 @@ extension PipelineWorker {
     /// Drains, waits (blocking this thread) for every output so far, stores all released offsets and
     /// writes the pending snapshots; then checkpoints `tasksToCheckpoint` synchronously (their
     /// outputs are all delivered at that point). Used when partitions are revoked and at shutdown.
-    func flushAndStore(checkpointing tasksToCheckpoint: [PipelineTask]) throws {
+    func flushAndStore(checkpointing tasksToCheckpoint: [PipelineTask], reopen: Bool = true) throws {
+        if transactions != nil {
+            // Every transaction checkpoints every active task: a task left out would, after a
+            // crash, produce again outputs its transaction already committed.
+            if failed { try abortTransaction() } else { try commitTransactionalCheckpoint(reopen: reopen) }
+            finishCheckpointWrites()
+            return
+        }
         try drainActiveTasks()
         let released = releasedOffsets()
         let mark = producer.mark()
@@ -132,6 +166,7 @@ extension PipelineWorker {
         try store(released)
         deliveredMark = mark
         write(captureChanged(tasksToCheckpoint))
+        finishCheckpointWrites()
     }
 
     /// Blocks this thread until `mark` is delivered, or fails after `timeout` (brokers still down):
@@ -158,7 +193,7 @@ extension PipelineWorker {
     func shutdown(checkpointing: Bool) throws {
         defer { refreshProgress() }
         var failure: (any Error)?
-        do { try flushAndStore(checkpointing: checkpointing ? activeTasks : []) } catch { failure = error }
+        do { try flushAndStore(checkpointing: checkpointing ? activeTasks : [], reopen: false) } catch { failure = error }
         publishGauges()
         if failure == nil {
             do { try consumer.commit() } catch {

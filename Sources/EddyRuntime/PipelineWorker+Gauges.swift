@@ -48,6 +48,7 @@ extension PipelineWorker {
         let paused = self.paused
         let pauses = self.pauses
         let checkpoints = checkpointProgress
+        let transactions = transactionsCommitted
         let active = tasks.values.filter { !$0.partitions.isEmpty }.count
         progress.withLock { progress in
             progress.pauses = pauses
@@ -65,6 +66,7 @@ extension PipelineWorker {
             progress.restoredTasks = checkpoints.restored
             progress.lastRestoreSeconds = checkpoints.lastRestoreSeconds
             progress.checkpointOffsets = checkpoints.offsets
+            progress.transactionsCommitted = transactions
         }
     }
 }

@@ -98,6 +98,8 @@ extension PipelineWorker {
         } catch {
             throw CheckpointError(kind: .corrupt, message: "cannot restore \(checkpoint.scope) from checkpoint \(checkpoint.id): \(error)")
         }
+        // The downtime must not make the restored partitions look idle (their watermark would jump).
+        task.engine.resumeProcessingTime(at: Self.wallClockMillis())
         for offset in checkpoint.inputOffsets {
             sources.first { $0.topic == offset.topic }?.resume(partition: offset.partition, at: offset.nextOffset)
         }
@@ -116,6 +118,7 @@ extension PipelineWorker {
     /// Drops a task from memory, after counting what it processed.
     func retire(_ task: PipelineTask) {
         account(task)
+        task.stateBytes?.set(Int64(0))
         tasks[task.partition ?? -1] = nil
     }
 
@@ -147,6 +150,11 @@ extension PipelineWorker {
                 }
             }
             if paused { try? consumer.pause(partitions) }
+            // With a state directory, a task that did not get partitions back lives on in its
+            // checkpoint (its new owner restores it); keeping it in memory would only grow.
+            if checkpoints != nil {
+                for task in Array(tasks.values) where task.partitions.isEmpty { retire(task) }
+            }
         }
         rebuildRouting()
         let assigned = assignment.count

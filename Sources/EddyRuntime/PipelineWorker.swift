@@ -42,7 +42,13 @@ final class PipelineWorker: @unchecked Sendable {
     @exclusivity(unchecked) var taskByPartition: ContiguousArray<PipelineTask?> = []
     /// The state directory, when checkpoints are on.
     let checkpoints: TaskCheckpointStore?
+    let checkpointWriter: CheckpointWriter?
     var nextCheckpoint: ContinuousClock.Instant
+    /// Exactly-once mode: outputs go through this producer's transactions, one per checkpoint.
+    let transactions: KafkaTransactionalProducer?
+    var transactionsCommitted = 0
+    /// Whether a transaction is open (between begin and commit/abort).
+    var transactionOpen = false
     /// A failure inside a rebalance callback (a checkpoint that cannot be restored), thrown by the
     /// loop after the poll that ran the callback.
     var callbackFailure: (any Error)?
@@ -62,12 +68,14 @@ final class PipelineWorker: @unchecked Sendable {
     let stopRequested = Atomic<Bool>(false)
 
     init(engine: Engine, makeEngine: @escaping () throws(EngineError) -> Engine, checkpoints: TaskCheckpointStore?,
-         consumer: KafkaConsumer, producer: KafkaProducer, configuration: PipelineConfiguration,
+         transactions: KafkaTransactionalProducer?, consumer: KafkaConsumer, producer: KafkaProducer, configuration: PipelineConfiguration,
          metrics: PipelineMetrics, incidents: IncidentLog, onOutputRow: OutputRowHandler?, log: @escaping @Sendable (String) -> Void) {
         self.topology = engine.topology
         self.spareEngine = engine
         self.makeEngine = makeEngine
         self.checkpoints = checkpoints
+        self.checkpointWriter = checkpoints.map(CheckpointWriter.init)
+        self.transactions = transactions
         self.consumer = consumer
         self.producer = producer
         self.configuration = configuration
@@ -103,7 +111,11 @@ final class PipelineWorker: @unchecked Sendable {
         let clock = ContinuousClock()
         var nextTick = clock.now + configuration.commitInterval
         var failure: (any Error)?
-        while !stopRequested.load(ordering: .acquiring) {
+        do { try beginTransactions() } catch {
+            failure = error
+            failed = true
+        }
+        while failure == nil, !stopRequested.load(ordering: .acquiring) {
             do {
                 let count = try consumer.poll(timeout: configuration.pollTimeout) { batch in
                     process(batch)
@@ -113,7 +125,7 @@ final class PipelineWorker: @unchecked Sendable {
                 try afterPoll(receivedRecords: count > 0)
                 if clock.now >= nextTick {
                     nextTick = clock.now + configuration.commitInterval
-                    commitTick(now: clock.now)
+                    try commitTick(now: clock.now)
                     publishGauges()
                 }
             } catch {
@@ -171,6 +183,7 @@ final class PipelineWorker: @unchecked Sendable {
         try drainActiveTasks()
         if receivedRecords, incidents.hasOpenProblems { incidents.recovered() }
         try storeSettledCheckpoints()
+        collectWrittenCheckpoints()
         applyBackPressure()
     }
 

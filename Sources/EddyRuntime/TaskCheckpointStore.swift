@@ -4,8 +4,8 @@ import EddyState
 
 /// The pipeline's view of `--state-dir`: captures a task's engine state with its input offsets as
 /// an EddyState `Checkpoint`, writes it durably, and loads the newest one of a task's scope, timing
-/// both for the metrics. Used on the pipeline thread only.
-final class TaskCheckpointStore {
+/// both for the metrics. Captures run on the pipeline thread; saves on the `CheckpointWriter`'s queue.
+final class TaskCheckpointStore: Sendable {
     /// The engine's state is stored under this operator name; later additions (e.g. an upstream
     /// deduplicator's positions) get names of their own.
     static let engineState = "engine"

@@ -28,13 +28,20 @@ struct CheckpointOptions: ParsableArguments {
         valueName: "id"))
     var instanceID: String?
 
+    @Flag(name: .customLong("exactly-once"), help: ArgumentHelp(
+        "Kafka transactions (needs --state-dir): each checkpoint commits the outputs since the previous one with the input offsets; transactional.id derives from the group and instance id. Needs a real Kafka cluster to be exactly-once end to end."))
+    var exactlyOnce = false
+
     var isSet: Bool {
-        stateDirectory != nil || checkpointInterval != "10s" || keepCheckpoints != 3 || tasks != "auto" || instanceID != nil
+        stateDirectory != nil || checkpointInterval != "10s" || keepCheckpoints != 3 || tasks != "auto" || instanceID != nil || exactlyOnce
     }
 
     func validate() throws {
         _ = try interval()
         _ = try layout(for: nil)
+        if exactlyOnce && stateDirectory == nil {
+            throw ValidationError("--exactly-once needs --state-dir: every transaction commits together with a checkpoint")
+        }
         guard keepCheckpoints >= 1 else { throw ValidationError("--keep-checkpoints must be at least 1, got \(keepCheckpoints)") }
         if let instanceID, instanceID.isEmpty || instanceID.count > 200 {
             throw ValidationError("--instance-id must be 1–200 characters")
@@ -65,6 +72,7 @@ struct CheckpointOptions: ParsableArguments {
         configuration.stateDirectory = stateDirectory
         configuration.checkpointInterval = try interval()
         configuration.keepCheckpoints = keepCheckpoints
+        configuration.exactlyOnce = exactlyOnce
         configuration.taskLayout = try layout(for: topology)
         configuration.instanceID = try instanceID ?? stateDirectory.map { try InstanceIdentity.derive(stateDirectory: $0) }
     }

@@ -69,6 +69,11 @@ struct KafkaRunner {
         withExtendedLifetime(serverTask) {}
         let progress = pipeline.progress
         Terminal.writeErr("rows in: \(progress.recordsIn), rows out: \(progress.rowsDelivered), errors: \(progress.errors), late: \(progress.lateRows)\n")
+        if configuration.stateDirectory != nil {
+            let last = String(format: "%.1f", progress.lastCheckpointSeconds * 1000)
+            let restore = String(format: "%.1f", progress.lastRestoreSeconds * 1000)
+            Terminal.writeErr("checkpoints: \(progress.checkpointsWritten) written (last \(progress.lastCheckpointBytes) bytes in \(last) ms), tasks restored: \(progress.restoredTasks) (last in \(restore) ms)\n")
+        }
         if let failure { throw Terminal.fail(failure) }
     }
 

@@ -43,7 +43,7 @@ struct RunCommand: AsyncParsableCommand {
             throw ValidationError("give either --brokers (Kafka) or --input/--output-dir (replay), not both")
         }
         if brokers == nil && (dashboard != nil || group != nil || !properties.isEmpty || checkpointing.isSet) {
-            throw ValidationError("--group, -X, --dashboard, --state-dir, --checkpoint-interval, --keep-checkpoints, --tasks and --instance-id need --brokers")
+            throw ValidationError("--group, -X, --dashboard, --state-dir, --checkpoint-interval, --keep-checkpoints, --tasks, --instance-id and --exactly-once need --brokers")
         }
     }
 

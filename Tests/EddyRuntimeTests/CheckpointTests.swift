@@ -152,6 +152,42 @@ struct CheckpointTests {
         #expect(first.progress.recordsIn + second.progress.recordsIn == all.count)
     }
 
+    @Test("Exactly-once mode: every checkpoint commits one transaction with the outputs and offsets; a restart restores and continues")
+    func exactlyOnceTransactions() async throws {
+        let topology = EventsTopology()
+        let cluster = try EmbeddedCluster(topics: topology.clusterTopics)
+        let bootstrap = cluster.bootstrapServers
+        let directory = temporaryStateDirectory()
+        let all = (0..<600).map(EventsTopology.event) + EventsTopology.sentinels()
+        let expected = try KafkaPipelineTests.replay(topology, all)
+
+        func configuration(group: String) -> PipelineConfiguration {
+            var configuration = checkpointConfiguration(bootstrap, group: group, stateDirectory: directory)
+            configuration.exactlyOnce = true
+            return configuration
+        }
+        try await produce(Array(all[0..<300]), topic: topology.input, bootstrap: bootstrap)
+        let first = try KafkaPipeline(topology: topology.topology(), configuration: configuration(group: uniqueName("g")))
+        try await first.start()
+        #expect(try await eventually { first.progress.recordsIn == 300 && first.progress.transactionsCommitted >= 1 })
+        try await first.stop()
+        #expect(first.progress.checkpointOffsets.values.sorted() == [100, 100, 100])
+
+        let second = try KafkaPipeline(topology: topology.topology(), configuration: configuration(group: uniqueName("other")))
+        try await second.start()
+        try await produce(Array(all[300...]), topic: topology.input, bootstrap: bootstrap)
+        let perKey = try await readTopic(topology.perKey, bootstrap: bootstrap, count: expected.perKey.count, settle: .milliseconds(500))
+        try await second.stop()
+
+        #expect(second.progress.restoredTasks == 1)
+        #expect(second.progress.transactionsCommitted >= 1)
+        #expect(first.progress.recordsIn + second.progress.recordsIn == all.count)
+        var actual: [String: String] = [:]
+        for record in perKey { actual[record.keyText ?? ""] = record.text }
+        #expect(perKey.count == expected.perKey.count)
+        #expect(actual == expected.perKey)
+    }
+
     @Test("A checkpoint of another topology stops start-up with a clear error instead of a silent cold start")
     func fingerprintMismatch() async throws {
         let topology = EventsTopology()

@@ -9,8 +9,7 @@ extension GroupTable {
     func write(into writer: inout ByteWriter) {
         writer.write(stateWords)
         writer.write(count)
-        writer.write(arena.count)
-        for i in 0..<arena.count { writer.write(arena.storage[i]) }
+        writer.write(bytes: Array(UnsafeBufferPointer(start: arena.storage, count: arena.count)))
         writer.write(uint64s: hashes)
         writer.write(uint64s: keyRefs)
         for i in 0..<(count * stateWords) { writer.write(state[i]) }

@@ -40,11 +40,23 @@ public struct DistinctCounter: Sendable, Equatable {
 
     private mutating func promote() {
         var hll = try! HyperLogLog(lgK: lgK) // lgK validated in init
-        // Sorted, not in Set order (which depends on the process's hash seed and the set's history):
-        // HIP's estimate depends on insertion order, and a restored counter must continue identically.
-        for hash in exact.sorted() { hll.insert(hash: hash) }
+        for hash in Self.promotionOrder(exact) { hll.insert(hash: hash) }
         sketch = hll
         exact = []
+    }
+
+    /// The order in which exact hashes enter the sketch. HIP's estimate depends on insertion order,
+    /// so Set order (which depends on the process's hash seed and the set's history) would make a
+    /// restored counter drift from an uninterrupted one; plain sorted order would feed registers by
+    /// index (the hash's top bits) and bias HIP. Sorting by a bijective mix of the hash is both
+    /// deterministic and, as far as the registers can tell, random.
+    static func promotionOrder(_ hashes: Set<UInt64>) -> [UInt64] {
+        func mix(_ h: UInt64) -> UInt64 {
+            var z = h &* 0x9E37_79B9_7F4A_7C15
+            z = (z ^ (z >> 32)) &* 0xD6E8_FEB8_6659_FD93
+            return z ^ (z >> 32)
+        }
+        return hashes.sorted { mix($0) < mix($1) }
     }
 
     /// The number of distinct items: exact while `isExact`, rounded HyperLogLog estimate after.
@@ -73,7 +85,7 @@ public struct DistinctCounter: Sendable, Equatable {
         if let otherSketch = other.sketch {
             try sketch!.merge(otherSketch)
         } else {
-            for hash in other.exact.sorted() { sketch!.insert(hash: hash) }
+            for hash in Self.promotionOrder(other.exact) { sketch!.insert(hash: hash) }
         }
     }
 }
