@@ -98,7 +98,7 @@ struct CrashRecoveryTests {
         #expect(report.passed, "\(report.summary)\(truncated.isEmpty ? "" : "\nsource partitions truncated by the mock: \(truncated)")")
         #expect(report.repeats <= bound, "\(report.repeats) repeated rows exceed the bound \(bound)")
         #expect(try await cluster.rejectedCount(prefix: "crash") == 0, "the crash run sent rows to its error or late topic")
-        await cluster.stop()
+        await cluster.stop(keepFiles: !report.passed || report.repeats > bound)
     }
 }
 

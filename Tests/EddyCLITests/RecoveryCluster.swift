@@ -42,7 +42,15 @@ final class RecoveryCluster: Sendable {
         return RecoveryCluster(broker: broker, directory: try temporaryDirectory(label), partitions: partitions)
     }
 
-    func stop() async { _ = await broker.stop() }
+    /// Stops the broker; removes the scratch directory (logs, state) unless it is kept for a failure.
+    func stop(keepFiles: Bool) async {
+        _ = await broker.stop()
+        if keepFiles {
+            print("recovery test files kept in \(directory.path)")
+        } else {
+            try? FileManager.default.removeItem(at: directory)
+        }
+    }
 
     /// Writes the test topology with outputs under `prefix`.
     func writeTopology(prefix: String) throws -> URL {
