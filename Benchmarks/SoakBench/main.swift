@@ -35,6 +35,12 @@ soak.run()
 let throughput = ThroughputPhase(options: options, eddy: eddy, work: work, bootstrap: bootstrap, topology: backlogTopology, topologyPath: backlogPath).run()
 broker.send(SIGTERM)
 broker.waitForExit()
+// Logs and checkpoints stay only when something went wrong (they are hundreds of MB otherwise).
+if soak.caughtUp && throughput.allSatisfy({ $0.1 != nil }) {
+    try? FileManager.default.removeItem(at: work)
+} else {
+    log("logs and state kept in \(work.path)")
+}
 
 // MARK: - Report
 
