@@ -36,9 +36,20 @@ final class TaskCheckpointStore: Sendable {
     /// used (another format version, or another topology: its fingerprint differs), so start-up
     /// stops before joining the group instead of silently starting cold.
     func validate() throws(CheckpointError) {
-        for scope in try store.scopes() where scope.hasPrefix(scopePrefix) {
+        for scope in try store.scopes() where isTaskScope(scope) {
             _ = try store.loadNewest(scope: scope, fingerprint: fingerprint)
         }
+    }
+
+    /// Whether `scope` is one of this topology's task scopes (`<topology>.single`,
+    /// `<topology>.task-<p>`), not another topology's that merely shares the prefix.
+    func isTaskScope(_ scope: String) -> Bool {
+        guard scope.hasPrefix(scopePrefix) else { return false }
+        let task = scope.dropFirst(scopePrefix.count)
+        if task == "single" { return true }
+        guard task.hasPrefix("task-") else { return false }
+        let digits = task.dropFirst("task-".count)
+        return !digits.isEmpty && digits.allSatisfy(\.isNumber)
     }
 
     /// A captured, not yet written checkpoint of one task.

@@ -108,6 +108,50 @@ struct CheckpointTests {
         #expect(second.progress.lateRows == 0)
     }
 
+    @Test("After a crash the newest checkpoint is older than what was emitted: the restart replays from it and repeats only identical rows")
+    func crashRepeatsIdenticalRows() async throws {
+        let topology = EventsTopology()
+        let cluster = try EmbeddedCluster(topics: topology.clusterTopics)
+        let bootstrap = cluster.bootstrapServers
+        let directory = temporaryStateDirectory()
+        let all = (0..<900).map(EventsTopology.event) + EventsTopology.sentinels()
+        let expected = try KafkaPipelineTests.replay(topology, all)
+
+        try await produce(Array(all[0..<300]), topic: topology.input, bootstrap: bootstrap)
+        let first = try KafkaPipeline(topology: topology.topology(),
+                                      configuration: checkpointConfiguration(bootstrap, group: uniqueName("g"), stateDirectory: directory))
+        try await first.start()
+        #expect(try await eventually { first.progress.checkpointOffsets.values.sorted() == [100, 100, 100] })
+        // What a crash right now would leave behind: the state directory as it is at this moment.
+        let crashed = temporaryStateDirectory()
+        for name in try FileManager.default.contentsOfDirectory(atPath: directory) where name.hasSuffix(".ckpt") && !name.hasPrefix(".") {
+            try? FileManager.default.copyItem(atPath: directory + "/" + name, toPath: crashed + "/" + name)
+        }
+        // The first instance goes on emitting windows past that checkpoint before it "crashes".
+        try await produce(Array(all[300..<600]), topic: topology.input, bootstrap: bootstrap)
+        #expect(try await eventually { first.progress.recordsIn == 600 })
+        try await first.stop()
+
+        let second = try KafkaPipeline(topology: topology.topology(),
+                                       configuration: checkpointConfiguration(bootstrap, group: uniqueName("other"), stateDirectory: crashed))
+        try await second.start()
+        try await produce(Array(all[600...]), topic: topology.input, bootstrap: bootstrap)
+        #expect(try await eventually { second.progress.recordsIn == all.count - 300 })
+        let perKey = try await readTopic(topology.perKey, bootstrap: bootstrap, count: expected.perKey.count + 1, timeout: .seconds(5))
+        try await second.stop()
+
+        #expect(second.progress.restoredTasks == 1)
+        var values: [String: [String]] = [:]
+        for record in perKey { values[record.keyText ?? "", default: []].append(record.text) }
+        #expect(Set(values.keys) == Set(expected.perKey.keys))
+        for (key, value) in expected.perKey { #expect(Set(values[key] ?? []) == [value], "window \(key)") }
+        // Rows were repeated (the windows the first instance emitted after the copied checkpoint),
+        // and only those: each at most twice.
+        let repeats = perKey.count - values.count
+        #expect(repeats > 0)
+        #expect(values.values.allSatisfy { $0.count <= 2 })
+    }
+
     @Test("Per-partition tasks: two instances split the tasks, and when one stops the other takes over its partitions with their restored state")
     func perPartitionTakeover() async throws {
         let topology = EventsTopology()
