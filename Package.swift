@@ -110,6 +110,10 @@ let package = Package(
         // Benchmark (release): checkpoint save/load MB/s against plain file I/O of the same bytes.
         .executableTarget(name: "StateBench", dependencies: ["EddyState", "EddyEngine", "EddySQL", "EddySketches", "EddyWorkload"], path: "Benchmarks/StateBench", swiftSettings: strict),
 
+        // Soak (release, not a test): eddy run for 10 min with a SIGKILL every 2 min; RSS, checkpoint and
+        // restore times, repeats per restart, checkpoints on vs off throughput. Drives the built `eddy`.
+        .executableTarget(name: "SoakBench", dependencies: ["EddyKafka"], path: "Benchmarks/SoakBench", swiftSettings: strict),
+
         .testTarget(name: "EddyKafkaTests", dependencies: ["EddyKafka"], swiftSettings: strict),
         .testTarget(name: "EddyCoreTests", dependencies: ["EddyCore"], swiftSettings: strict),
         .testTarget(name: "EddyStateTests", dependencies: ["EddyState"], swiftSettings: strict),

@@ -1,0 +1,77 @@
+// Soak benchmark (issue 6, not a test): `eddy run` over a steady stream for ten minutes with a
+// SIGKILL every two minutes, then the throughput cost of checkpointing (on vs off, same run).
+// Reports RSS over time, checkpoint duration, restore time, repeats per restart and the cost.
+// Usage: scripts/bench soak [--duration 600 --rate 2000 --kill-every 120 ...] (see SoakOptions).
+import Foundation
+
+let options = SoakOptions.parse(Array(CommandLine.arguments.dropFirst()))
+let ownDirectory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+let eddy = options.eddy ?? ownDirectory.appendingPathComponent("eddy").path
+guard FileManager.default.isExecutableFile(atPath: eddy) else {
+    fail("no eddy binary at \(eddy): build it with `swift build -c release --product eddy` (scripts/bench soak does)")
+}
+guard let sourceText = try? String(contentsOfFile: options.topology, encoding: .utf8) else { fail("cannot read \(options.topology)") }
+let soakTopology = SoakTopology(text: sourceText, prefix: "soak.")
+let backlogTopology = SoakTopology(text: sourceText, prefix: "tp.")
+guard soakTopology.sourceTopics.count == 1 else { fail("\(options.topology): expected one source topic, found \(soakTopology.sourceTopics)") }
+
+let work = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("eddy-soak-\(getpid())")
+try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+let soakPath = work.appendingPathComponent("soak.sql").path, backlogPath = work.appendingPathComponent("backlog.sql").path
+try Data(soakTopology.sql.utf8).write(to: URL(fileURLWithPath: soakPath))
+try Data(backlogTopology.sql.utf8).write(to: URL(fileURLWithPath: backlogPath))
+
+// Unkeyed sources with many partitions: the embedded cluster keeps ~5 MiB per partition, and a
+// restart replays up to one checkpoint interval (plus the restart) of each partition.
+var brokerArguments = ["broker", "--topic", "\(soakTopology.sourceTopics[0]):24", "--topic", "\(backlogTopology.sourceTopics[0]):32"]
+for topic in soakTopology.outputTopics + backlogTopology.outputTopics { brokerArguments += ["--topic", "\(topic):4"] }
+let broker = try ChildProcess(eddy, brokerArguments, log: work.appendingPathComponent("broker.log"))
+guard let first = broker.line(startingWith: "bootstrap.servers=", timeout: 30) else { fail("eddy broker did not start: \(broker.logTail())") }
+let bootstrap = String(first.dropFirst("bootstrap.servers=".count))
+log("embedded cluster at \(bootstrap); logs in \(work.path)")
+
+var soak = SoakPhase(options: options, eddy: eddy, work: work, bootstrap: bootstrap, topology: soakTopology, topologyPath: soakPath)
+soak.run()
+let throughput = ThroughputPhase(options: options, eddy: eddy, work: work, bootstrap: bootstrap, topology: backlogTopology, topologyPath: backlogPath).run()
+broker.send(SIGTERM)
+broker.waitForExit()
+// Logs and checkpoints stay only when something went wrong (they are hundreds of MB otherwise).
+if soak.caughtUp && throughput.allSatisfy({ $0.1 != nil }) {
+    try? FileManager.default.removeItem(at: work)
+} else {
+    log("logs and state kept in \(work.path)")
+}
+
+// MARK: - Report
+
+func megabytes(_ bytes: Double?) -> String { bytes.map { String(format: "%.1f", $0 / 1_048_576) } ?? "n/a" }
+
+print("\nSoak: \(options.topology), \(Int(options.duration)) s at \(Int(options.rate)) records/s, SIGKILL every \(Int(options.killEvery)) s (\(soak.restarts.count) kills), checkpoint interval \(String(format: "%g", options.checkpointInterval)) s")
+print("\n| t (s) | incarnation | RSS (MB) | state (MB, eddy_state_bytes) | records in (this incarnation) |")
+print("|---|---|---|---|---|")
+let every = max(1, Int((30 / options.sampleEvery).rounded()))
+for (index, sample) in soak.samples.enumerated() where index % every == 0 || index == soak.samples.count - 1 {
+    print("| \(Int(sample.seconds)) | \(sample.incarnation) | \(megabytes(sample.residentBytes.map(Double.init))) | \(megabytes(sample.stateBytes)) | \(sample.recordsIn.map { String(Int($0)) } ?? "n/a") |")
+}
+let warm = soak.samples.filter { $0.seconds >= min(60, options.duration / 4) }.compactMap(\.residentBytes)
+let perIncarnationPeak = Dictionary(grouping: soak.samples, by: \.incarnation).sorted { $0.key < $1.key }
+    .map { megabytes($0.value.compactMap(\.residentBytes).max().map(Double.init)) }
+print("\n| figure | value |")
+print("|---|---|")
+print("| RSS after warm-up, min / max | \(megabytes(warm.min().map(Double.init))) / \(megabytes(warm.max().map(Double.init))) MB |")
+print("| RSS peak per incarnation | \(perIncarnationPeak.joined(separator: ", ")) MB |")
+print("| checkpoint duration | \(soak.checkpointDurations.summary) |")
+print("| restore duration (eddy_restore_duration_seconds) | \(soak.restoreDurations.summary) |")
+print("| restart to `running` (process start-up) | \(soak.restarts.map { String(format: "%.2f", $0.startSeconds) }.joined(separator: ", ")) s |")
+print("| restart to next checkpoint saved (restore + catch-up) | \(soak.restarts.map { $0.durableAgainSeconds.map { String(format: "%.2f", $0) } ?? "none" }.joined(separator: ", ")) s |")
+print("| repeats per restart (named rows of \(reviewsIdentities.keys.sorted().joined(separator: ", "))) | \(soak.restarts.map { String($0.repeats) }.joined(separator: ", ")); before any kill: \(soak.repeatsBeforeFirstKill) |")
+print("| rows read / repeated / repeated with another value / unnamed | \(soak.repeatTotals.rows) / \(soak.repeatTotals.repeats) / \(soak.repeatTotals.divergent) / \(soak.repeatTotals.unnamed) |")
+print("| caught up after the stream | \(soak.caughtUp ? "yes" : "NO (lag left after 120 s)") |")
+let reference = throughput.first?.1
+print("\nThroughput cost of checkpointing: \(options.backlog) backlog records, best of 3 rounds in rotating order")
+print("\n| configuration | records/s | ratio to checkpoints off |")
+print("|---|---|---|")
+for (configuration, rate) in throughput {
+    let ratio = rate.flatMap { rate in reference.map { String(format: "%.3f", rate / $0) } } ?? "n/a"
+    print("| \(configuration.label) | \(rate.map { String(Int($0)) } ?? "n/a") | \(ratio) |")
+}

@@ -1,0 +1,131 @@
+import EddyKafka
+import Foundation
+import Testing
+
+/// Issue 6, "Crash": `eddy run` is killed with SIGKILL at seeded random points and restarted; its
+/// outputs must equal an uninterrupted run's over the same input, with repeats within the bound.
+@Suite("Crash recovery through the CLI")
+struct CrashRecoveryTests {
+    /// 45 s of reviews at 440/s (event time advances in real time), keyed by category. A kill cycle
+    /// takes about 7 s on the embedded cluster (it ignores static membership, so a restarted member
+    /// waits for its old self's 3 s session timeout), so six of them fit in the stream.
+    static let plan = StreamPlan(seed: 20_261_124, count: 19_800, rate: 440)
+    static let kills = 6
+    /// Seeds the delays between "a checkpoint of this incarnation exists" and its SIGKILL.
+    static let killSeed: UInt64 = 0x6B69_6C6C_2D36
+    static let checkpointIntervalSeconds = 1.0
+    /// Allowance on top of the checkpoint interval: the wait for the checkpoint's outputs to be
+    /// delivered before it is saved, and window granularity (rows are emitted a window at a time).
+    static let repeatAllowanceSeconds = 1.0
+
+    @Test("SIGKILL at seeded points (5 or 6 while the stream flows), each followed by a restart: every (key, window) present, same values, repeats within one checkpoint interval per restart")
+    func sigkillAndRestart() async throws {
+        let cluster = try await RecoveryCluster.start(label: "crash", partitions: 12, prefixes: ["ref", "crash"])
+        let referenceState = try cluster.stateDirectory("ref"), crashState = try cluster.stateDirectory("crash")
+        let reference = try cluster.start("ref", cluster.runArguments(
+            topology: try cluster.writeTopology(prefix: "ref"), group: "ref", instanceID: "ref-1", stateDirectory: referenceState))
+        let crashArguments = cluster.runArguments(
+            topology: try cluster.writeTopology(prefix: "crash"), group: "crash", instanceID: "crash-1", stateDirectory: crashState)
+        var incarnation = try cluster.start("crash-0", crashArguments)
+        // Both must run before the stream starts: a refused flag is a setup failure, not a crash result.
+        try await expectStarted(reference)
+        try await expectStarted(incarnation)
+
+        let producer = try cluster.startProducer(Self.plan)
+        let streamStart = Date()
+        var random = SplitMix64(seed: Self.killSeed)
+        var killSeconds: [Double] = [], firstCheckpointSeconds: [Double] = [], checkpointAges: [Double] = []
+        var killsMidStream = 0
+        for kill in 1...Self.kills where producer.isRunning {
+            let started = incarnation.started
+            let durable = await waitUntil(timeout: 20) {
+                !producer.isRunning || checkpointFiles(under: crashState).contains { $0.modified >= started }
+            }
+            // An idle run has nothing new to checkpoint: kills count only while the stream flows.
+            guard producer.isRunning else { break }
+            guard durable else {
+                throw RecoveryFailure("""
+                    incarnation \(kill - 1) wrote no checkpoint file under \(crashState.path) within 20 s of starting \
+                    (eddy run --state-dir DIR --checkpoint-interval 1s must save <scope>~<id>~<writer>.ckpt files there); its log:
+                    \(incarnation.logTail())
+                    """)
+            }
+            firstCheckpointSeconds.append(Date().timeIntervalSince(started))
+            try await Task.sleep(for: .milliseconds(random.next(in: 0...1000)))
+            guard incarnation.isRunning else {
+                throw RecoveryFailure("eddy run exited by itself before kill \(kill): \(incarnation.logTail())")
+            }
+            killsMidStream += 1
+            let newest = checkpointFiles(under: crashState).map(\.modified).max() ?? started
+            checkpointAges.append(Date().timeIntervalSince(newest))
+            incarnation.send(SIGKILL)
+            await incarnation.waitForExit()
+            killSeconds.append(Date().timeIntervalSince(streamStart))
+            incarnation = try cluster.start("crash-\(kill)", crashArguments)
+        }
+        let producerStatus = await producer.waitForExit(timeout: Self.plan.seconds + 60)
+        #expect(producerStatus == 0, "eddy produce: \(producer.logTail())")
+        #expect(killsMidStream >= 5, "only \(killsMidStream) kills landed while the stream was produced: restart to first checkpoint took \(firstCheckpointSeconds) s")
+
+        try await cluster.produceTrailers()
+        try await waitForCatchUp(cluster, groups: ["ref", "crash"], runs: [reference, incarnation])
+        reference.send(SIGTERM)
+        incarnation.send(SIGTERM)
+        let referenceStatus = await reference.waitForExit(), lastStatus = await incarnation.waitForExit()
+        #expect(referenceStatus == 0, "reference run: \(reference.logTail())")
+        #expect(lastStatus == 0, "last crash incarnation: \(incarnation.logTail())")
+
+        let expected = try await cluster.rows(prefix: "ref")
+        let actual = try await cluster.rows(prefix: "crash")
+        let report = OutputChecker.compare(reference: expected, candidate: actual)
+        // The bound: per restart, the rows of one checkpoint interval (or of the time since the last
+        // checkpoint, if a loaded machine let it slip; the cadence is checked on its own below).
+        let rowsPerSecond = Double(expected.count) / Self.plan.seconds
+        let bound = checkpointAges.reduce(0) { total, age in
+            total + Int((rowsPerSecond * (max(Self.checkpointIntervalSeconds, age) + Self.repeatAllowanceSeconds)).rounded(.up))
+        }
+        let truncated = try await cluster.truncatedSourcePartitions()
+        print("""
+            crash recovery: \(killsMidStream) SIGKILLs at \(killSeconds.map { String(format: "%.1f", $0) }) s into a \
+            \(Int(Self.plan.seconds)) s stream; restart to first checkpoint \
+            \(firstCheckpointSeconds.map { String(format: "%.1f", $0) }) s; newest checkpoint's age at each kill \
+            \(checkpointAges.map { String(format: "%.2f", $0) }) s; \(report.summary); repeat bound \(bound) \
+            (\(String(format: "%.1f", rowsPerSecond)) rows/s × (max(interval, age) + \(Self.repeatAllowanceSeconds) s) per restart)
+            """)
+        #expect(checkpointAges.allSatisfy { $0 <= Self.checkpointIntervalSeconds + 2.5 },
+                "a running incarnation went more than 3.5 s without a checkpoint (interval 1 s): ages \(checkpointAges)")
+        #expect(expected.count >= 10 * Int(Self.plan.seconds), "the reference closed too few windows: \(expected.count) rows")
+        #expect(report.passed, "\(report.summary)\(truncated.isEmpty ? "" : "\nsource partitions truncated by the mock: \(truncated)")")
+        #expect(report.repeats <= bound, "\(report.repeats) repeated rows exceed the bound \(bound)")
+        #expect(try await cluster.rejectedCount(prefix: "crash") == 0, "the crash run sent rows to its error or late topic")
+        await cluster.stop(keepFiles: !report.passed || report.repeats > bound)
+    }
+}
+
+/// Waits until `run` says it is running; fails with its log if it exits first (an unknown flag, a
+/// refused topology) or stays silent for 30 s.
+func expectStarted(_ run: LoggedProcess) async throws {
+    if await run.line(startingWith: "running ", timeout: 30) != nil { return }
+    let state = run.isRunning ? "is still starting after 30 s" : "exited"
+    throw RecoveryFailure("eddy \(run.arguments.joined(separator: " ")) \(state); its log:\n\(run.logTail())")
+}
+
+/// Waits (up to 60 s) until every group committed its source partitions up to the trailing records, i.e. every
+/// input record was processed and its outputs delivered; fails with the lag and the runs' logs.
+func waitForCatchUp(_ cluster: RecoveryCluster, groups: [String], runs: [LoggedProcess]) async throws {
+    var lagging: [String: [PartitionLag]] = [:]
+    let caughtUp = await waitUntil(timeout: 60, interval: .milliseconds(500)) {
+        for group in groups {
+            guard let lags = try? await cluster.lagging(group: group) else { return false }
+            lagging[group] = lags
+        }
+        return lagging.values.allSatisfy(\.isEmpty)
+    }
+    if !caughtUp {
+        let lags = lagging.filter { !$0.value.isEmpty }.map { group, lags in
+            "\(group): " + lags.map { "\($0.topicPartition) committed \($0.committed.map(String.init) ?? "nothing") of \($0.watermarks.high)" }.joined(separator: ", ")
+        }
+        throw RecoveryFailure("the runs did not commit their input up to the trailing records within 60 s: \(lags.joined(separator: "; "))\n"
+            + runs.map { "\($0.logURL.lastPathComponent):\n\($0.logTail(8))" }.joined(separator: "\n"))
+    }
+}

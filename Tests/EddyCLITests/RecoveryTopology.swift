@@ -1,0 +1,71 @@
+/// The topology the crash and two-instance tests run: keyed, windowed, order-independent aggregates
+/// over the generated review stream, grouped by the column the producer keys records by
+/// (`product_category`), so each key lives in one partition and per-partition tasks are exact.
+///
+/// Every output row SELECTs its window start, so `(stream, PRODUCT_CATEGORY, WINDOW_START)` names
+/// it; two window widths exercise two operators. Runs differ only in their output topics' prefix.
+enum RecoveryTopology {
+    static let sourceTopic = "reviews"
+    /// Tumbling windows of 1 and 3 seconds: with the stream produced at real-time event rate, they
+    /// close continuously, so every kill lands between windows of both widths.
+    static let streams: [(name: String, suffix: String)] = [("RATINGS_1S", "ratings_1s"), ("RATINGS_3S", "ratings_3s")]
+    static let identityFields = ["PRODUCT_CATEGORY", "WINDOW_START"]
+    /// Allowed lateness: the watermark trails the newest event time of a task by this much.
+    static let latenessSeconds = 1
+    /// The longest window: the trailing records must lie this far (plus lateness) past the stream.
+    static let longestWindowSeconds = 3
+
+    static func outputTopics(prefix: String) -> [String] { streams.map { "\(prefix).\($0.suffix)" } }
+
+    /// The topology, writing to `<prefix>.ratings_1s` and `<prefix>.ratings_3s`.
+    static func sql(prefix: String) -> String {
+        var text = """
+            CREATE OR REPLACE STREAM "REVIEWS" (
+                "product_category" VARCHAR(64),
+                "customer_id" BIGINT,
+                "review_id" VARCHAR(24),
+                "star_rating" INTEGER,
+                "helpful_votes" INTEGER,
+                "total_votes" INTEGER,
+                "event_time" BIGINT)
+            WITH ('topic' = '\(sourceTopic)', 'format' = 'json', 'rowtime' = 'event_time', 'lateness' = '\(latenessSeconds) SECONDS');
+
+            """
+        for (name, seconds) in [("RATINGS_1S", 1), ("RATINGS_3S", 3)] {
+            text += """
+                CREATE OR REPLACE STREAM "\(name)" (
+                    product_category VARCHAR(64),
+                    window_start TIMESTAMP,
+                    reviews BIGINT,
+                    stars BIGINT,
+                    avg_stars DOUBLE,
+                    avg_helpful_share DOUBLE,
+                    min_stars INTEGER,
+                    max_votes INTEGER,
+                    distinct_customers BIGINT,
+                    distinct_reviews BIGINT);
+                CREATE OR REPLACE PUMP "\(name)_PUMP" AS
+                    INSERT INTO "\(name)"
+                    SELECT STREAM "product_category",
+                                  STEP(r.ROWTIME BY INTERVAL '\(seconds)' SECOND),
+                                  COUNT(*),
+                                  SUM("star_rating"),
+                                  AVG(CAST("star_rating" AS DOUBLE)),
+                                  AVG(CAST("helpful_votes" AS DOUBLE) / 7.0),
+                                  MIN("star_rating"),
+                                  MAX("total_votes"),
+                                  APPROX_COUNT_DISTINCT("customer_id"),
+                                  APPROX_COUNT_DISTINCT("review_id")
+                    FROM "REVIEWS" AS r
+                    GROUP BY "product_category", STEP(r.ROWTIME BY INTERVAL '\(seconds)' SECOND);
+
+                """
+        }
+        for stream in streams {
+            text += "ALTER STREAM \"\(stream.name)\" SET ('topic' = '\(prefix).\(stream.suffix)');\n"
+        }
+        text += "ALTER STREAM \"error_stream\" SET ('topic' = '\(prefix).errors');\n"
+        text += "ALTER STREAM \"late_stream\" SET ('topic' = '\(prefix).late');\n"
+        return text
+    }
+}
