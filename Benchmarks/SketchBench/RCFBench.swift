@@ -9,6 +9,8 @@ enum RCFBench {
         var eddyRate: Double
         var eddyMemory: Int
         var eddySnapshot: Int
+        /// Sum of Eddy's scores over the records: equal sums across builds mean equal scores.
+        var eddyScoreSum: Double = 0
         var krcfRate: Double?
         var krcfBytes: Int?
         var jrcfRate: Double?
@@ -33,9 +35,10 @@ enum RCFBench {
 
     static let runs = 3
 
-    static func run(pointCount: Int, failures: inout [String]) -> [Row] {
+    /// `eddyOnly` skips the reference runs (the quick loop while optimizing; the table then has no ratios).
+    static func run(pointCount: Int, eddyOnly: Bool = false, only: String? = nil, failures: inout [String]) -> [Row] {
         var rows: [Row] = []
-        for (name, dimensions, shingle) in cases {
+        for (name, dimensions, shingle) in cases where only.map({ name.contains($0) }) ?? true {
             let data = records(count: pointCount, dimensions: dimensions, seed: 2024)
             let file = FileManager.default.temporaryDirectory.appendingPathComponent("sketchbench-\(dimensions)-\(shingle).csv")
             let text = data.map { $0.map { "\($0)" }.joined(separator: ",") }.joined(separator: "\n")
@@ -60,8 +63,13 @@ enum RCFBench {
             var row = Row(
                 name: name, eddyRate: Double(pointCount) / elapsed, eddyMemory: forest.memoryBytes,
                 eddySnapshot: forest.serialized().count)
+            row.eddyScoreSum = checksum
             if checksum.isNaN { failures.append("Eddy produced NaN scores for \(name)") }
 
+            if eddyOnly {
+                rows.append(row)
+                continue
+            }
             do {
                 let result = try ReferenceScript.run("rcf_reference.py", [
                     "bench", file.path, "--dimensions", "\(dimensions)", "--shingle", "\(shingle)",
@@ -92,6 +100,7 @@ enum RCFBench {
             func rate(_ value: Double?) -> String { value.map { format($0, 0) } ?? "n/a" }
             func micros(_ value: Double?) -> String { value.map { format(1e6 / $0, 1) } ?? "n/a" }
             func ratio(_ value: Double?) -> String { value.map { format(row.eddyRate / $0, 2) + "×" } ?? "n/a" }
+            if row.krcfRate == nil { print("score sum \(row.name): \(row.eddyScoreSum)") }
             print("| \(row.name) | \(rate(row.eddyRate)) | \(micros(row.eddyRate)) | \(rate(row.krcfRate)) | \(micros(row.krcfRate)) | \(rate(row.jrcfRate)) | \(micros(row.jrcfRate)) | \(ratio(row.krcfRate)) | \(ratio(row.jrcfRate)) | \(row.eddyMemory) / \(row.eddySnapshot) | \(row.krcfBytes.map(String.init) ?? "n/a") | \(row.jrcfBytes.map(String.init) ?? "n/a") |")
         }
     }

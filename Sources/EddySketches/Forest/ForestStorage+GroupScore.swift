@@ -7,6 +7,15 @@
 extension ForestStorage {
     static let groupSize = 8
 
+    /// After `scoreGroup`, lane `g`'s root-to-leaf walk (its internal nodes are at
+    /// `paths + g·(sampleSize + 1)`), or nil when that tree was empty.
+    @inline(__always)
+    static func groupDescent(lanes: UnsafeMutablePointer<Int32>, lane g: Int) -> (depth: Int, leaf: Int)? {
+        let live = lanes[2 * groupSize + g]
+        guard live != 0 else { return nil }
+        return (Int(lanes[groupSize + g]), Int(~lanes[g]))
+    }
+
     /// The sum of the scores of trees `first ..< first + count` (`count ≤ groupSize`). `paths` holds
     /// `groupSize · (sampleSize + 1)` entries; `lanes` 4·groupSize Int32 and `scores` groupSize Doubles.
     func scoreGroup(

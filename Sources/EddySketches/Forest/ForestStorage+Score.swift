@@ -101,12 +101,14 @@ extension ForestStorage {
     }
 
     /// Adds tree `t`'s attribution of `point`'s score into `accumulator` (high[0..<d], low[d..<2d]).
-    /// Scratch: `work` holds 4·d Doubles, `shadow` 2·d Floats.
+    /// Scratch: `work` holds 4·d Doubles, `shadow` 2·d Floats. Returns the root-to-leaf walk (its
+    /// internal nodes left in `path`) so an update can reuse it, or nil when the tree is empty.
+    @discardableResult
     func addAttribution(
         tree t: Int, point: UnsafePointer<Float>, path: UnsafeMutablePointer<Int32>,
         accumulator: UnsafeMutablePointer<Double>, work: UnsafeMutablePointer<Double>, shadow: UnsafeMutablePointer<Float>
-    ) {
-        if root[t] == Self.emptyRoot { return }
+    ) -> (depth: Int, leaf: Int)? {
+        if root[t] == Self.emptyRoot { return nil }
         let d = dimensions
         let attribution = work
         let probability = work + 2 * d
@@ -168,5 +170,6 @@ extension ForestStorage {
             let share = normalized / Double(2 * d)
             for i in 0..<(2 * d) { accumulator[i] += share }
         }
+        return (depth, leaf)
     }
 }

@@ -89,7 +89,7 @@ public struct RandomCutForest: Sendable {
         try withScratch { (point, path) throws(RecordError) in
             try shingledPoint(record, into: point)
             guard readyAfterThisRecord else { return 0 }
-            return forestScore(point: point, path: path)
+            return forestScore(point: point, learning: nil)
         }
     }
 
@@ -102,9 +102,7 @@ public struct RandomCutForest: Sendable {
         makeUnique()
         return try withScratch { (point, path) throws(RecordError) in
             try shingledPoint(record, into: point)
-            let score = readyAfterThisRecord ? forestScore(point: point, path: path) : 0
-            absorb(point: point, path: path)
-            return score
+            return absorb(point: point, path: path, scoring: readyAfterThisRecord ? .score : .none)
         }
     }
 
@@ -118,7 +116,7 @@ public struct RandomCutForest: Sendable {
         try record.withUnsafeBufferPointer { buffer throws(RecordError) in
             try withScratch { (point, path) throws(RecordError) in
                 try shingledPoint(buffer, into: point)
-                absorb(point: point, path: path)
+                _ = absorb(point: point, path: path, scoring: .none)
             }
         }
     }
@@ -131,7 +129,7 @@ public struct RandomCutForest: Sendable {
             try withScratch { (point, path) throws(RecordError) in
                 try shingledPoint(buffer, into: point)
                 guard readyAfterThisRecord else { return }
-                forestAttribution(point: point, path: path, into: &result)
+                forestAttribution(point: point, path: path, learning: nil, into: &result)
             }
         }
         return result
@@ -140,9 +138,38 @@ public struct RandomCutForest: Sendable {
     /// Scores and explains the record, then learns from it (RANDOM_CUT_FOREST_WITH_EXPLANATION).
     /// The score equals `attribution.total` up to rounding.
     public mutating func processWithAttribution(_ record: [Double]) throws(RecordError) -> (score: Double, attribution: DiVector) {
-        let attribution = try self.attribution(record)
-        try update(record)
-        return (attribution.total, attribution)
+        var attribution = DiVector(dimensions: configuration.pointDimensions)
+        let score = try record.withUnsafeBufferPointer { buffer throws(RecordError) in
+            try processWithAttribution(buffer, into: &attribution)
+        }
+        return (score, attribution)
+    }
+
+    /// Scores and explains the record into `attribution` (resized to the point dimensions if needed,
+    /// all zero until ready), then learns from it; returns the score (`attribution.total`). Reusing
+    /// one `DiVector` keeps the per-record path free of allocations. Each tree's update reuses the
+    /// walk its attribution made, so explaining costs one traversal per tree, not two.
+    public mutating func processWithAttribution(
+        _ record: UnsafeBufferPointer<Double>, into attribution: inout DiVector
+    ) throws(RecordError) -> Double {
+        makeUnique()
+        let d = configuration.pointDimensions
+        if attribution.dimensions != d { attribution = DiVector(dimensions: d) }
+        try withScratch { (point, path) throws(RecordError) in
+            try shingledPoint(record, into: point)
+            guard readyAfterThisRecord else {
+                for i in 0..<d {
+                    attribution.high[i] = 0
+                    attribution.low[i] = 0
+                }
+                _ = absorb(point: point, path: path, scoring: .none)
+                return
+            }
+            withUnsafeMutablePointer(to: &attribution) { result in
+                _ = absorb(point: point, path: path, scoring: .attribution(result))
+            }
+        }
+        return attribution.total
     }
 
     /// Whether, once this record completes the shingle, the forest reports scores.
@@ -150,21 +177,46 @@ public struct RandomCutForest: Sendable {
         recordsSeen + 1 >= configuration.shingleSize && entriesSeen >= configuration.outputAfter
     }
 
-    private func forestScore(point: UnsafeMutablePointer<Float>, path: UnsafeMutablePointer<Int32>) -> Double {
+    /// What `absorb` computes from the trees before they learn the point.
+    private enum Scoring {
+        case none
+        case score
+        /// The attribution goes into the pointed-to vector.
+        case attribution(UnsafeMutablePointer<DiVector>)
+    }
+
+    /// The update that follows a score: every tree's reservoir decision, and the stored point to insert.
+    private struct Learning {
+        let slot: Int32
+        let decisions: UnsafePointer<SampleDecision>
+    }
+
+    /// Scores the point over all trees; with `learning`, each tree then learns the point by reusing
+    /// the walk its score made (trees are independent, so scoring tree t before updating it gives
+    /// the same result as scoring every tree first).
+    private func forestScore(point: UnsafeMutablePointer<Float>, learning: Learning?) -> Double {
         let storage = self.storage
         let trees = configuration.numberOfTrees
         let group = ForestStorage.groupSize
-        let pathCapacity = group * (configuration.sampleSize + 1)
+        let stride = configuration.sampleSize + 1
+        let pathCapacity = group * stride
         return withUnsafeTemporaryAllocation(of: Int32.self, capacity: pathCapacity + 4 * group) { scratch in
             withUnsafeTemporaryAllocation(of: Double.self, capacity: group) { scores in
                 let paths = scratch.baseAddress!
+                let lanes = paths + pathCapacity
                 var sum = 0.0
                 var first = 0
                 while first < trees {
                     let count = min(group, trees - first)
                     sum += storage.scoreGroup(
-                        first: first, count: count, point: point, paths: paths,
-                        lanes: paths + pathCapacity, scores: scores.baseAddress!)
+                        first: first, count: count, point: point, paths: paths, lanes: lanes, scores: scores.baseAddress!)
+                    if let learning {
+                        for g in 0..<count where learning.decisions[first + g].isAccepted {
+                            storage.accept(
+                                tree: first + g, slot: learning.slot, decision: learning.decisions[first + g],
+                                path: paths + g * stride, descent: ForestStorage.groupDescent(lanes: lanes, lane: g))
+                        }
+                    }
                     first += count
                 }
                 return sum / Double(trees)
@@ -172,16 +224,23 @@ public struct RandomCutForest: Sendable {
         }
     }
 
-    private func forestAttribution(point: UnsafeMutablePointer<Float>, path: UnsafeMutablePointer<Int32>, into result: inout DiVector) {
+    /// The point's attribution over all trees into `result`; with `learning`, each tree then learns
+    /// the point by reusing the walk its attribution made.
+    private func forestAttribution(
+        point: UnsafeMutablePointer<Float>, path: UnsafeMutablePointer<Int32>, learning: Learning?, into result: inout DiVector
+    ) {
         let d = configuration.pointDimensions
         withUnsafeTemporaryAllocation(of: Double.self, capacity: 6 * d) { doubles in
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 2 * d) { shadow in
                 let accumulator = doubles.baseAddress!
                 accumulator.update(repeating: 0, count: 2 * d)
                 for t in 0..<configuration.numberOfTrees {
-                    storage.addAttribution(
+                    let descent = storage.addAttribution(
                         tree: t, point: point, path: path, accumulator: accumulator,
                         work: accumulator + 2 * d, shadow: shadow.baseAddress!)
+                    if let learning, learning.decisions[t].isAccepted {
+                        storage.accept(tree: t, slot: learning.slot, decision: learning.decisions[t], path: path, descent: descent)
+                    }
                 }
                 let trees = Double(configuration.numberOfTrees)
                 for i in 0..<d {
@@ -194,19 +253,41 @@ public struct RandomCutForest: Sendable {
 
     // MARK: learning
 
-    private mutating func absorb(point: UnsafeMutablePointer<Float>, path: UnsafeMutablePointer<Int32>) {
+    /// Learns the point (once the shingle is full), after computing what `scoring` asks for from the
+    /// trees as they were. Every tree first draws its reservoir decision (no tree's draw depends on
+    /// the point or on another tree), then scoring and updating share one walk per tree.
+    private mutating func absorb(point: UnsafeMutablePointer<Float>, path: UnsafeMutablePointer<Int32>, scoring: Scoring) -> Double {
         shingle.withUnsafeMutableBufferPointer { $0.baseAddress!.update(from: point, count: $0.count) }
         recordsSeen += 1
-        guard recordsSeen >= configuration.shingleSize else { return }
+        guard recordsSeen >= configuration.shingleSize else { return 0 }
         let storage = self.storage
         let slot = storage.storePoint(point)
-        for t in 0..<configuration.numberOfTrees {
-            storage.offer(
-                tree: t, slot: slot, sequence: entriesSeen, timeDecay: configuration.timeDecay,
-                initialAcceptFraction: configuration.initialAcceptFraction, path: path)
+        let trees = configuration.numberOfTrees
+        let sequence = entriesSeen
+        let score = withUnsafeTemporaryAllocation(of: SampleDecision.self, capacity: trees) { buffer in
+            let decisions = buffer.baseAddress!
+            for t in 0..<trees {
+                decisions[t] = storage.sample(
+                    tree: t, sequence: sequence, timeDecay: configuration.timeDecay,
+                    initialAcceptFraction: configuration.initialAcceptFraction)
+            }
+            let learning = Learning(slot: slot, decisions: UnsafePointer(decisions))
+            switch scoring {
+            case .none:
+                for t in 0..<trees where decisions[t].isAccepted {
+                    storage.accept(tree: t, slot: slot, decision: decisions[t], path: path, descent: nil)
+                }
+                return 0.0
+            case .score:
+                return forestScore(point: point, learning: learning)
+            case .attribution(let result):
+                forestAttribution(point: point, path: path, learning: learning, into: &result.pointee)
+                return 0.0
+            }
         }
         if storage.storeReferences[Int(slot)] == 0 { storage.freeSlot(slot) }
         entriesSeen += 1
+        return score
     }
 
     private mutating func makeUnique() {
