@@ -61,6 +61,28 @@ extension ForestStorage {
         return SampleDecision(weight: weight, evicts: true)
     }
 
+    /// An eviction is a chain of dependent cache misses (the reservoir's top leaf, its parent link,
+    /// the parent and grandparent nodes, their boxes) in a tree that scoring may not have touched
+    /// there. The forest starts these loads in two stages ahead of the update: the leaf's records
+    /// as soon as the tree decides, and the parent node just before the tree's group is scored.
+    @inline(__always)
+    func prefetchEviction(tree t: Int) {
+        let leaf = t * sampleSize + Int(sampleLeaf[t * sampleSize])
+        prefetch(leafParent + leaf)
+        prefetch(leafMass + leaf)
+        prefetch(leafPoint + leaf)
+    }
+
+    /// The second stage of `prefetchEviction`: the parent node of the leaf to evict, and its parent link.
+    @inline(__always)
+    func prefetchEvictionParent(tree t: Int) {
+        let parent = leafParent[t * sampleSize + Int(sampleLeaf[t * sampleSize])]
+        guard parent >= 0 else { return }
+        let node = t * internalPerTree + Int(parent)
+        prefetch(nodes + node)
+        prefetch(nodeParent + node)
+    }
+
     /// Applies an accepting decision of `sample`: evicts the heaviest key when the decision says so,
     /// then inserts stored point `slot` into the tree. `descent` is the point's root-to-leaf walk in
     /// the tree as it was before this update (its internal nodes in `path`), when the caller has one:

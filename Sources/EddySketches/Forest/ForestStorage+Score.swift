@@ -101,11 +101,12 @@ extension ForestStorage {
     }
 
     /// Adds tree `t`'s attribution of `point`'s score into `accumulator` (high[0..<d], low[d..<2d]).
-    /// Scratch: `work` holds 4·d Doubles, `shadow` 2·d Floats. Returns the root-to-leaf walk (its
-    /// internal nodes left in `path`) so an update can reuse it, or nil when the tree is empty.
+    /// Scratch: `work` holds 4·d Doubles, `shadow` 2·d Floats. `descent` is the point's walk when the
+    /// caller already made it (internal nodes in `path`, as `descendGroup` leaves them); otherwise
+    /// this descends. Returns the walk so an update can reuse it, or nil when the tree is empty.
     @discardableResult
     func addAttribution(
-        tree t: Int, point: UnsafePointer<Float>, path: UnsafeMutablePointer<Int32>,
+        tree t: Int, point: UnsafePointer<Float>, path: UnsafeMutablePointer<Int32>, descent: (depth: Int, leaf: Int)? = nil,
         accumulator: UnsafeMutablePointer<Double>, work: UnsafeMutablePointer<Double>, shadow: UnsafeMutablePointer<Float>
     ) -> (depth: Int, leaf: Int)? {
         if root[t] == Self.emptyRoot { return nil }
@@ -113,7 +114,7 @@ extension ForestStorage {
         let attribution = work
         let probability = work + 2 * d
         attribution.update(repeating: 0, count: 2 * d)
-        let (depth, leaf) = descend(tree: t, point: point, path: path)
+        let (depth, leaf) = descent ?? descend(tree: t, point: point, path: path)
         let leafIndex = t * sampleSize + leaf
         let totalMass = treeMass(t)
         let leafValues = UnsafePointer(pointValues(leafPoint[leafIndex]))

@@ -185,6 +185,7 @@ extension ForestStorage {
             leafMass[l] -= 1
             return nil
         }
+        let removed = UnsafePointer(pointValues(leafPoint[l]))
         leafMass[l] = 0
         leafPoint[l] = -1
         freeLeaves[leafBase + Int(freeLeafCount[t])] = leaf
@@ -211,13 +212,24 @@ extension ForestStorage {
         }
         let g = nodeBase + Int(grandparent)
         if nodes[g].left == parent { nodes[g].left = sibling } else { nodes[g].right = sibling }
-        // Boxes shrink from the removed leaf up, until one does not change.
+        // Boxes shrink from the removed leaf up, until one does not change. A box that holds the
+        // removed point strictly inside in every dimension has every face made by another point, so
+        // it cannot change: that is checked on the box alone, before reading the children's boxes.
         let box = self.box + nodeBase * 2 * dimensions
         var node = grandparent
-        while node >= 0, recomputeBox(tree: t, node: Int(node), box: box) {
+        while node >= 0, !Self.strictlyInside(removed, box + Int(node) * 2 * dimensions, dimensions),
+              recomputeBox(tree: t, node: Int(node), box: box) {
             node = nodeParent[nodeBase + Int(node)]
         }
         return parent
+    }
+
+    /// Whether `point` lies strictly between the box's minima and maxima in every dimension.
+    @inline(__always)
+    static func strictlyInside(_ point: UnsafePointer<Float>, _ box: UnsafePointer<Float>, _ d: Int) -> Bool {
+        var inside = true
+        for i in 0..<d { inside = inside && point[i] > box[i] && point[i] < box[d + i] }
+        return inside
     }
 
     /// Sets a node's box to the union of its children's; returns whether it changed.

@@ -129,7 +129,7 @@ public struct RandomCutForest: Sendable {
             try withScratch { (point, path) throws(RecordError) in
                 try shingledPoint(buffer, into: point)
                 guard readyAfterThisRecord else { return }
-                forestAttribution(point: point, path: path, learning: nil, into: &result)
+                forestAttribution(point: point, learning: nil, into: &result)
             }
         }
         return result
@@ -208,6 +208,11 @@ public struct RandomCutForest: Sendable {
                 var first = 0
                 while first < trees {
                     let count = min(group, trees - first)
+                    if let learning {
+                        for t in first..<(first + count) where learning.decisions[t].evicts {
+                            storage.prefetchEvictionParent(tree: t)
+                        }
+                    }
                     sum += storage.scoreGroup(
                         first: first, count: count, point: point, paths: paths, lanes: lanes, scores: scores.baseAddress!)
                     if let learning {
@@ -225,27 +230,54 @@ public struct RandomCutForest: Sendable {
     }
 
     /// The point's attribution over all trees into `result`; with `learning`, each tree then learns
-    /// the point by reusing the walk its attribution made.
+    /// the point by reusing the walk its attribution made. Trees are walked `groupSize` at a time in
+    /// lockstep, as scoring does, so their cache misses overlap; each tree's attribution then climbs
+    /// its own path, whose boxes the walk prefetched.
     private func forestAttribution(
-        point: UnsafeMutablePointer<Float>, path: UnsafeMutablePointer<Int32>, learning: Learning?, into result: inout DiVector
+        point: UnsafeMutablePointer<Float>, learning: Learning?, into result: inout DiVector
     ) {
         let d = configuration.pointDimensions
-        withUnsafeTemporaryAllocation(of: Double.self, capacity: 6 * d) { doubles in
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 2 * d) { shadow in
-                let accumulator = doubles.baseAddress!
-                accumulator.update(repeating: 0, count: 2 * d)
-                for t in 0..<configuration.numberOfTrees {
-                    let descent = storage.addAttribution(
-                        tree: t, point: point, path: path, accumulator: accumulator,
-                        work: accumulator + 2 * d, shadow: shadow.baseAddress!)
-                    if let learning, learning.decisions[t].isAccepted {
-                        storage.accept(tree: t, slot: learning.slot, decision: learning.decisions[t], path: path, descent: descent)
+        let storage = self.storage
+        let trees = configuration.numberOfTrees
+        let group = ForestStorage.groupSize
+        let stride = configuration.sampleSize + 1
+        let pathCapacity = group * stride
+        withUnsafeTemporaryAllocation(of: Int32.self, capacity: pathCapacity + 4 * group) { scratch in
+            withUnsafeTemporaryAllocation(of: Double.self, capacity: 6 * d) { doubles in
+                withUnsafeTemporaryAllocation(of: Float.self, capacity: 2 * d) { shadow in
+                    let paths = scratch.baseAddress!
+                    let lanes = paths + pathCapacity
+                    let accumulator = doubles.baseAddress!
+                    accumulator.update(repeating: 0, count: 2 * d)
+                    var first = 0
+                    while first < trees {
+                        let count = min(group, trees - first)
+                        if let learning {
+                            for t in first..<(first + count) where learning.decisions[t].evicts {
+                                storage.prefetchEvictionParent(tree: t)
+                            }
+                        }
+                        storage.descendGroup(first: first, count: count, point: point, paths: paths, lanes: lanes)
+                        storage.prefetchLeaves(first: first, count: count, lanes: lanes)
+                        for g in 0..<count {
+                            let t = first + g
+                            let descent = storage.addAttribution(
+                                tree: t, point: point, path: paths + g * stride,
+                                descent: ForestStorage.groupDescent(lanes: lanes, lane: g), accumulator: accumulator,
+                                work: accumulator + 2 * d, shadow: shadow.baseAddress!)
+                            if let learning, learning.decisions[t].isAccepted {
+                                storage.accept(
+                                    tree: t, slot: learning.slot, decision: learning.decisions[t], path: paths + g * stride,
+                                    descent: descent)
+                            }
+                        }
+                        first += count
                     }
-                }
-                let trees = Double(configuration.numberOfTrees)
-                for i in 0..<d {
-                    result.high[i] = accumulator[i] / trees
-                    result.low[i] = accumulator[d + i] / trees
+                    let scale = Double(trees)
+                    for i in 0..<d {
+                        result.high[i] = accumulator[i] / scale
+                        result.low[i] = accumulator[d + i] / scale
+                    }
                 }
             }
         }
@@ -270,6 +302,7 @@ public struct RandomCutForest: Sendable {
                 decisions[t] = storage.sample(
                     tree: t, sequence: sequence, timeDecay: configuration.timeDecay,
                     initialAcceptFraction: configuration.initialAcceptFraction)
+                if decisions[t].evicts { storage.prefetchEviction(tree: t) }
             }
             let learning = Learning(slot: slot, decisions: UnsafePointer(decisions))
             switch scoring {
@@ -281,7 +314,7 @@ public struct RandomCutForest: Sendable {
             case .score:
                 return forestScore(point: point, learning: learning)
             case .attribution(let result):
-                forestAttribution(point: point, path: path, learning: learning, into: &result.pointee)
+                forestAttribution(point: point, learning: learning, into: &result.pointee)
                 return 0.0
             }
         }
