@@ -78,9 +78,12 @@ extension ForestStorage {
 
     /// The sum of the scores of trees `first ..< first + count` (`count ≤ groupSize`). `paths` holds
     /// `groupSize · (sampleSize + 1)` entries; `lanes` 4·groupSize Int32 and `scores` groupSize Doubles.
+    /// `updating` has bit `g` set for each lane whose tree will learn the point right after: the
+    /// slot of that lane's leaf is prefetched once the walk reaches it, because the insertion reads
+    /// the leaf's point first.
     func scoreGroup(
         first: Int, count: Int, point: UnsafePointer<Float>, paths: UnsafeMutablePointer<Int32>,
-        lanes: UnsafeMutablePointer<Int32>, scores score: UnsafeMutablePointer<Double>
+        lanes: UnsafeMutablePointer<Int32>, scores score: UnsafeMutablePointer<Double>, updating: UInt32 = 0
     ) -> Double {
         let d = dimensions
         let stride = sampleSize + 1
@@ -92,6 +95,11 @@ extension ForestStorage {
         let level = lanes + 3 * Self.groupSize
         for g in 0..<Self.groupSize { score[g] = 0 }
         descendGroup(first: first, count: count, point: point, paths: paths, lanes: lanes)
+        if updating != 0 {
+            for g in 0..<count where updating & (1 << g) != 0 && live[g] != 0 {
+                prefetch(leafPoint + (first + g) * sampleSize + Int(~reference[g]))
+            }
+        }
         var total = 0.0
         // Leaf check, folded into the first climb step: a point outside the leaf's parent box cannot
         // equal the leaf, so the leaf's point (another cache miss) is only read when the point lies

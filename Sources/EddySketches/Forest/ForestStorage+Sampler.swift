@@ -83,6 +83,34 @@ extension ForestStorage {
         prefetch(nodeParent + node)
     }
 
+    /// The third stage of `prefetchEviction`, once the parent node has arrived: the boxes that the
+    /// deletion reads first (the grandparent's, which it may shrink, and the sibling's, which
+    /// takes the parent's place), and the grandparent node.
+    @inline(__always)
+    func prefetchEvictionNeighbourhood(tree t: Int) {
+        let leaf = sampleLeaf[t * sampleSize]
+        let l = t * sampleSize + Int(leaf)
+        let parent = leafParent[l]
+        guard parent >= 0, leafMass[l] == 1 else { return }
+        let nodeBase = t * internalPerTree
+        let record = nodes[nodeBase + Int(parent)]
+        let sibling = record.left == ~leaf ? record.right : record.left
+        let span = 2 * dimensions - 1
+        if sibling >= 0 {
+            let siblingBox = box + (nodeBase + Int(sibling)) * 2 * dimensions
+            prefetch(siblingBox)
+            prefetch(siblingBox + span)
+        } else {
+            prefetch(leafPoint + t * sampleSize + Int(~sibling))
+        }
+        let grandparent = nodeParent[nodeBase + Int(parent)]
+        guard grandparent >= 0 else { return }
+        let grandparentBox = box + (nodeBase + Int(grandparent)) * 2 * dimensions
+        prefetch(grandparentBox)
+        prefetch(grandparentBox + span)
+        prefetch(nodes + nodeBase + Int(grandparent))
+    }
+
     /// Applies an accepting decision of `sample`: evicts the heaviest key when the decision says so,
     /// then inserts stored point `slot` into the tree. `descent` is the point's root-to-leaf walk in
     /// the tree as it was before this update (its internal nodes in `path`), when the caller has one:

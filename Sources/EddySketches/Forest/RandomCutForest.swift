@@ -206,16 +206,26 @@ public struct RandomCutForest: Sendable {
                 let lanes = paths + pathCapacity
                 var sum = 0.0
                 var first = 0
+                if let learning { prefetchEvictionParents(learning, first: 0, count: min(group, trees)) }
                 while first < trees {
                     let count = min(group, trees - first)
+                    var updating: UInt32 = 0
                     if let learning {
-                        for t in first..<(first + count) where learning.decisions[t].evicts {
-                            storage.prefetchEvictionParent(tree: t)
+                        // Eviction prefetches run a group ahead: the next group's parents, this
+                        // group's neighbourhoods (whose parents were requested a group ago).
+                        prefetchEvictionParents(learning, first: first + count, count: min(group, trees - first - count))
+                        for g in 0..<count where learning.decisions[first + g].isAccepted {
+                            updating |= 1 << g
+                            if learning.decisions[first + g].evicts { storage.prefetchEvictionNeighbourhood(tree: first + g) }
                         }
                     }
                     sum += storage.scoreGroup(
-                        first: first, count: count, point: point, paths: paths, lanes: lanes, scores: scores.baseAddress!)
+                        first: first, count: count, point: point, paths: paths, lanes: lanes, scores: scores.baseAddress!,
+                        updating: updating)
                     if let learning {
+                        for g in 0..<count where updating & (1 << g) != 0 && lanes[2 * group + g] != 0 {
+                            prefetch(storage.pointValues(storage.leafPoint[(first + g) * configuration.sampleSize + Int(~lanes[g])]))
+                        }
                         for g in 0..<count where learning.decisions[first + g].isAccepted {
                             storage.accept(
                                 tree: first + g, slot: learning.slot, decision: learning.decisions[first + g],
@@ -226,6 +236,16 @@ public struct RandomCutForest: Sendable {
                 }
                 return sum / Double(trees)
             }
+        }
+    }
+
+    /// Stage two of the eviction prefetch (see `ForestStorage.prefetchEviction`) for trees
+    /// `first ..< first + count`.
+    @inline(__always)
+    private func prefetchEvictionParents(_ learning: Learning, first: Int, count: Int) {
+        guard count > 0 else { return }
+        for t in first..<(first + count) where learning.decisions[t].evicts {
+            storage.prefetchEvictionParent(tree: t)
         }
     }
 
@@ -250,11 +270,13 @@ public struct RandomCutForest: Sendable {
                     let accumulator = doubles.baseAddress!
                     accumulator.update(repeating: 0, count: 2 * d)
                     var first = 0
+                    if let learning { prefetchEvictionParents(learning, first: 0, count: min(group, trees)) }
                     while first < trees {
                         let count = min(group, trees - first)
                         if let learning {
+                            prefetchEvictionParents(learning, first: first + count, count: min(group, trees - first - count))
                             for t in first..<(first + count) where learning.decisions[t].evicts {
-                                storage.prefetchEvictionParent(tree: t)
+                                storage.prefetchEvictionNeighbourhood(tree: t)
                             }
                         }
                         storage.descendGroup(first: first, count: count, point: point, paths: paths, lanes: lanes)
