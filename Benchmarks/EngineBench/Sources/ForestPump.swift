@@ -1,3 +1,4 @@
+import CMallocCounter
 import EddyEngine
 import EddySQL
 import EddySketches
@@ -56,9 +57,10 @@ enum ForestPump {
     }
 
     /// Best-of-`runs` thread CPU seconds of the forests alone over the feature rows.
-    static func timeForests(keys: [Int], values: [[Double]], runs: Int) throws -> Double {
+    static func timeForests(keys: [Int], values: [[Double]], runs: Int) throws -> (seconds: Double, allocations: UInt64) {
         let configuration = try ForestConfiguration.kda(inputDimensions: 3, numberOfTrees: 100, subSampleSize: 256)
         var best = Double.infinity
+        var allocations: UInt64 = 0
         for _ in 0..<runs {
             var forests = try (0..<((keys.max() ?? 0) + 1)).map { key in
                 var keyed = configuration
@@ -67,24 +69,32 @@ enum ForestPump {
             }
             var attribution = DiVector(dimensions: 3)
             var checksum = 0.0
+            let startAllocations = eddy_malloc_count()
             let start = threadCPUSeconds()
             for (key, record) in zip(keys, values) {
                 checksum += try record.withUnsafeBufferPointer { try forests[key].processWithAttribution($0, into: &attribution) }
             }
-            best = min(best, threadCPUSeconds() - start)
+            let seconds = threadCPUSeconds() - start
+            if seconds < best {
+                best = seconds
+                allocations = eddy_malloc_count() - startAllocations
+            }
             precondition(checksum.isFinite)
         }
-        return best
+        return (best, allocations)
     }
 
-    /// Best-of-`runs` thread CPU seconds of the engine running `sql` over the first `count` messages.
-    static func timeEngine(_ sql: String, _ buffer: [UInt8], _ offsets: [Int], count: Int, runs: Int) throws -> Double {
+    /// Best-of-`runs` thread CPU seconds of the engine running `sql` over the first `count` messages,
+    /// and the heap allocations of that run.
+    static func timeEngine(_ sql: String, _ buffer: [UInt8], _ offsets: [Int], count: Int, runs: Int) throws -> (seconds: Double, allocations: UInt64) {
         var best = Double.infinity
+        var allocations: UInt64 = 0
         for _ in 0..<runs {
             let engine = try Engine(topology: try Analyzer.analyze(text: sql, name: "bench"))
             let output = engine.output(named: "OUT")!
             let origin = RecordOrigin(topic: "reviews")
             let source = engine.sourceIndex(named: "SOURCE_SQL_STREAM_001")!
+            let startAllocations = eddy_malloc_count()
             let start = threadCPUSeconds()
             buffer.withUnsafeBytes { all in
                 for i in 0..<count {
@@ -93,23 +103,30 @@ enum ForestPump {
                     if output.count >= 4096 { output.removeAll() }
                 }
             }
-            best = min(best, threadCPUSeconds() - start)
+            let seconds = threadCPUSeconds() - start
+            if seconds < best {
+                best = seconds
+                allocations = eddy_malloc_count() - startAllocations
+            }
             precondition(engine.statistics.errors == 0, "unexpected error rows")
         }
-        return best
+        return (best, allocations)
     }
 
     static func run(_ buffer: [UInt8], _ offsets: [Int], available: Int) throws {
         let n = available
         let (keys, values) = featureRows(buffer, offsets, count: n)
         precondition(keys.count == n, "every generated review decodes")
-        let forests = try timeForests(keys: keys, values: values, runs: 2) / Double(n) * 1e6
-        let baseline = try timeEngine(baselineSQL, buffer, offsets, count: n, runs: 2) / Double(n) * 1e6
-        let pump = try timeEngine(pumpSQL, buffer, offsets, count: n, runs: 2) / Double(n) * 1e6
+        let (forestSeconds, forestAllocations) = try timeForests(keys: keys, values: values, runs: 2)
+        let forests = forestSeconds / Double(n) * 1e6
+        let baseline = try timeEngine(baselineSQL, buffer, offsets, count: n, runs: 2).seconds / Double(n) * 1e6
+        let (pumpSeconds, pumpAllocations) = try timeEngine(pumpSQL, buffer, offsets, count: n, runs: 2)
+        let pump = pumpSeconds / Double(n) * 1e6
         print(String(format: "rcf    : %d records, %d categories, 100 trees, 256 samples, d=3 with explanation, one forest per category", n, (keys.max() ?? 0) + 1))
-        print(String(format: "rcf    : forests alone (processWithAttribution on the same values): %.2f µs/record", forests))
-        print(String(format: "rcf    : engine pump %.2f µs/record − baseline pump %.2f µs/record = %.2f µs/record for RCF in the engine (%.2f× the forests alone)",
-                     pump, baseline, pump - baseline, (pump - baseline) / forests))
+        print(String(format: "rcf    : forests alone (processWithAttribution on the same values): %.2f µs/record, %.2f allocations/record",
+                     forests, Double(forestAllocations) / Double(n)))
+        print(String(format: "rcf    : engine pump %.2f µs/record − baseline pump %.2f µs/record = %.2f µs/record for RCF in the engine (%.2f× the forests alone); pump %.2f allocations/record (forests created on first sight of a key included)",
+                     pump, baseline, pump - baseline, (pump - baseline) / forests, Double(pumpAllocations) / Double(n)))
         let complete = try ReviewsTopology.run(buffer, offsets, available: n, label: "complete", sql: try ReviewsTopology.removingPumps(calling: []))
         let withoutRCF = try ReviewsTopology.run(
             buffer, offsets, available: n, label: "without RCF pumps",
