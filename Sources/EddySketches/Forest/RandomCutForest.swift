@@ -65,11 +65,10 @@ public struct RandomCutForest: Sendable {
         }
     }
 
-    /// Runs `body` with working memory: the storage's own when `exclusive` (a mutating path, after
-    /// `makeUnique`), otherwise a fresh allocation (reads may run on storage shared between copies).
+    /// Runs `body` with fresh working memory: reads may run on storage shared between copies, so
+    /// they cannot use the storage's own scratch (the mutating paths do, after `makeUnique`).
     @inline(__always)
-    private func withScratch<R>(exclusive: Bool, _ body: (ForestScratch) throws(RecordError) -> R) throws(RecordError) -> R {
-        if exclusive { return try body(storage.scratch) }
+    private func withScratch<R>(_ body: (ForestScratch) throws(RecordError) -> R) throws(RecordError) -> R {
         let scratch = ForestScratch.allocate(
             trees: configuration.numberOfTrees, sampleSize: configuration.sampleSize, dimensions: configuration.pointDimensions)
         defer { scratch.deallocate() }
@@ -80,7 +79,7 @@ public struct RandomCutForest: Sendable {
 
     /// The anomaly score the record would get now (without learning from it); 0 until ready.
     public func score(_ record: UnsafeBufferPointer<Double>) throws(RecordError) -> Double {
-        try withScratch(exclusive: false) { scratch throws(RecordError) in
+        try withScratch { scratch throws(RecordError) in
             try shingledPoint(record, into: scratch.point)
             guard readyAfterThisRecord else { return 0 }
             return forestScore(scratch, learning: nil)
@@ -94,10 +93,12 @@ public struct RandomCutForest: Sendable {
     /// Scores the record, then learns from it: KDA's per-row behaviour.
     public mutating func process(_ record: UnsafeBufferPointer<Double>) throws(RecordError) -> Double {
         makeUnique()
-        return try withScratch(exclusive: true) { scratch throws(RecordError) in
-            try shingledPoint(record, into: scratch.point)
-            return absorb(scratch, scoring: readyAfterThisRecord ? .score : .none)
-        }
+        // The storage's own scratch, used without a closure: a closure mutating `self` passed to a
+        // method of `self` makes Swift copy `self` for the call, and the copy's reference to
+        // `shingle` would make every record copy that array.
+        let scratch = storage.scratch
+        try shingledPoint(record, into: scratch.point)
+        return absorb(scratch, scoring: readyAfterThisRecord ? .score : .none)
     }
 
     public mutating func process(_ record: [Double]) throws(RecordError) -> Double {
@@ -108,10 +109,9 @@ public struct RandomCutForest: Sendable {
     public mutating func update(_ record: [Double]) throws(RecordError) {
         makeUnique()
         try record.withUnsafeBufferPointer { buffer throws(RecordError) in
-            try withScratch(exclusive: true) { scratch throws(RecordError) in
-                try shingledPoint(buffer, into: scratch.point)
-                _ = absorb(scratch, scoring: .none)
-            }
+            let scratch = storage.scratch
+            try shingledPoint(buffer, into: scratch.point)
+            _ = absorb(scratch, scoring: .none)
         }
     }
 
@@ -120,7 +120,7 @@ public struct RandomCutForest: Sendable {
         let d = configuration.pointDimensions
         var result = DiVector(dimensions: d)
         try record.withUnsafeBufferPointer { buffer throws(RecordError) in
-            try withScratch(exclusive: false) { scratch throws(RecordError) in
+            try withScratch { scratch throws(RecordError) in
                 try shingledPoint(buffer, into: scratch.point)
                 guard readyAfterThisRecord else { return }
                 forestAttribution(scratch, learning: nil, into: &result)
@@ -149,19 +149,18 @@ public struct RandomCutForest: Sendable {
         makeUnique()
         let d = configuration.pointDimensions
         if attribution.dimensions != d { attribution = DiVector(dimensions: d) }
-        try withScratch(exclusive: true) { scratch throws(RecordError) in
-            try shingledPoint(record, into: scratch.point)
-            guard readyAfterThisRecord else {
-                for i in 0..<d {
-                    attribution.high[i] = 0
-                    attribution.low[i] = 0
-                }
-                _ = absorb(scratch, scoring: .none)
-                return
+        let scratch = storage.scratch
+        try shingledPoint(record, into: scratch.point)
+        guard readyAfterThisRecord else {
+            for i in 0..<d {
+                attribution.high[i] = 0
+                attribution.low[i] = 0
             }
-            withUnsafeMutablePointer(to: &attribution) { result in
-                _ = absorb(scratch, scoring: .attribution(result))
-            }
+            _ = absorb(scratch, scoring: .none)
+            return 0
+        }
+        withUnsafeMutablePointer(to: &attribution) { result in
+            _ = absorb(scratch, scoring: .attribution(result))
         }
         return attribution.total
     }
