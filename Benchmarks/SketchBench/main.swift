@@ -10,9 +10,14 @@ let pointCount = quick ? 5_000 : 20_000
 var failures: [String] = []
 
 print("SketchBench — same run, same seeded data\n")
-let rcfRows = RCFBench.run(pointCount: pointCount, failures: &failures)
+// `--eddy-only` times Eddy alone (no references, no ratios); `--case TEXT` keeps the RCF rows whose
+// name contains TEXT and skips HLL: the quick loop while optimizing, and a target for `perf record`.
+let eddyOnly = arguments.contains("--eddy-only")
+let onlyCase = arguments.firstIndex(of: "--case").flatMap { arguments.index(after: $0) < arguments.endIndex ? arguments[arguments.index(after: $0)] : nil }
+let rcfRows = RCFBench.run(pointCount: pointCount, eddyOnly: eddyOnly, only: onlyCase, failures: &failures)
 RCFBench.printTable(rcfRows)
 print("")
+if eddyOnly || onlyCase != nil { exit(failures.isEmpty ? 0 : 1) }
 let hllRows = HLLBench.run(failures: &failures)
 HLLBench.printTable(hllRows)
 

@@ -12,7 +12,11 @@ Reads records (one per line, comma-separated floats) from a file and prints one 
           machine is shared; jrcf gets a warm-up pass first so the JIT has compiled the hot code.
           Each implementation runs --runs times on fresh forests and the fastest run counts.
       rcf_reference.py bench FILE --dimensions D --shingle S --trees T --samples N
-                       --time-decay L --output-after K --seeds 1
+                       --time-decay L --output-after K --seeds 1 [--keyed] [--explain]
+      --keyed: each record's first value is a key; one forest per key (seeded seed + key), the
+      rest of the record are the features (Eddy's PARTITION_BY). --explain: the attribution
+      (krcf `attribution`, jrcf `getAnomalyAttribution`, whose total is the score) instead of the
+      score, then the update, as RANDOM_CUT_FOREST_WITH_EXPLANATION needs.
 
 Exit status 3 with a message on stderr when a reference package is missing.
 """
@@ -84,20 +88,34 @@ def best_of(runs, timed):
 def bench(args, records):
     seed = int(args.seeds.split(",")[0])
     result = {}
+    if args.keyed:
+        keys = [int(record[0]) for record in records]
+        records = [record[1:] for record in records]
+    else:
+        keys = [0] * len(records)
+    key_count = max(keys) + 1
 
     def timed_krcf():
-        forest = krcf_forest(args, seed)
+        forests = [krcf_forest(args, seed + key) for key in range(key_count)]
         start = time.thread_time()
         checksum = 0.0
-        for record in records:
-            checksum += forest.score(record)
-            forest.update(record)
-        return time.thread_time() - start, forest, checksum
+        if args.explain:
+            for key, record in zip(keys, records):
+                forest = forests[key]
+                attribution = forest.attribution(record)
+                checksum += sum(attribution["high"]) + sum(attribution["low"])
+                forest.update(record)
+        else:
+            for key, record in zip(keys, records):
+                forest = forests[key]
+                checksum += forest.score(record)
+                forest.update(record)
+        return time.thread_time() - start, forests, checksum
 
-    elapsed, forest, checksum = best_of(args.runs, timed_krcf)
+    elapsed, forests, checksum = best_of(args.runs, timed_krcf)
     result["krcf"] = {
         "points_per_second": len(records) / elapsed,
-        "forest_bytes": len(forest.to_msgpack()),
+        "forest_bytes": sum(len(forest.to_msgpack()) for forest in forests),
         "bytes_kind": "msgpack snapshot",
         "score_sum": checksum,
     }
@@ -107,26 +125,36 @@ def bench(args, records):
         java_records = [JArray(JDouble)(record) for record in records]
         warm = jrcf_forest(args, seed + 1)
         for record in java_records[: min(len(java_records), 5000)]:
-            warm.getAnomalyScore(record)
+            if args.explain:
+                warm.getAnomalyAttribution(record)
+            else:
+                warm.getAnomalyScore(record)
             warm.update(record)
 
         def timed_jrcf():
-            forest = jrcf_forest(args, seed)
+            forests = [jrcf_forest(args, seed + key) for key in range(key_count)]
             start = time.thread_time()
             checksum = 0.0
-            for record in java_records:
-                checksum += forest.getAnomalyScore(record)
-                forest.update(record)
-            return time.thread_time() - start, forest, checksum
+            if args.explain:
+                for key, record in zip(keys, java_records):
+                    forest = forests[key]
+                    checksum += forest.getAnomalyAttribution(record).getHighLowSum()
+                    forest.update(record)
+            else:
+                for key, record in zip(keys, java_records):
+                    forest = forests[key]
+                    checksum += forest.getAnomalyScore(record)
+                    forest.update(record)
+            return time.thread_time() - start, forests, checksum
 
-        elapsed, forest, checksum = best_of(args.runs, timed_jrcf)
+        elapsed, forests, checksum = best_of(args.runs, timed_jrcf)
         import jrcf.rcf
         mapper = jrcf.rcf.RandomCutForestMapper()
         mapper.setSaveExecutorContextEnabled(True)
-        state = jrcf.rcf.ObjectMapper().writeValueAsString(mapper.toState(forest))
+        state_bytes = sum(len(str(jrcf.rcf.ObjectMapper().writeValueAsString(mapper.toState(forest)))) for forest in forests)
         result["jrcf"] = {
             "points_per_second": len(records) / elapsed,
-            "forest_bytes": len(str(state)),
+            "forest_bytes": state_bytes,
             "bytes_kind": "JSON state",
             "score_sum": checksum,
         }
@@ -147,6 +175,8 @@ def main():
     parser.add_argument("--output-after", type=int, default=None)
     parser.add_argument("--seeds", default="1")
     parser.add_argument("--runs", type=int, default=3, help="bench: timed runs per implementation; the fastest counts")
+    parser.add_argument("--keyed", action="store_true", help="bench: first value of each record is a forest key")
+    parser.add_argument("--explain", action="store_true", help="bench: attribution instead of score")
     args = parser.parse_args()
     if args.time_decay is None:
         args.time_decay = 1.0 / (10 * args.samples)

@@ -12,9 +12,9 @@ import EddySketches
 /// with explanation, the reason in ANOMALY_EXPLANATION. A row with a NULL feature is not learned
 /// and gets the same treatment, so no row is dropped without a reason.
 ///
-/// Per row the cost is the forest's plus a lookup of the key bytes; the score path allocates
-/// nothing (the feature buffer is reused), the explanation JSON is written straight into the
-/// frame's arena.
+/// Per row the cost is the forest's plus a lookup of the key bytes; neither path allocates (the
+/// feature buffer and the attribution vector are reused), and the explanation JSON is written
+/// straight into the frame's arena.
 final class RandomCutForestOperator: CursorPassThroughOperator {
     static let maximumKeys = 1000
     let configuration: ForestConfiguration
@@ -27,6 +27,8 @@ final class RandomCutForestOperator: CursorPassThroughOperator {
     @exclusivity(unchecked) var forests: [RandomCutForest?] = []
     /// Column attribution sums, high then low, reused per row.
     @exclusivity(unchecked) var columnAttribution: [Double]
+    /// The forest's attribution over the shingled dimensions, reused per row (no allocation).
+    @exclusivity(unchecked) var pointAttribution: DiVector
     /// `"NAME":{"ATTRIBUTION_SCORE":` per feature, pre-encoded.
     let explanationPrefixes: [[UInt8]]
     let scoreSlot: Int
@@ -50,6 +52,7 @@ final class RandomCutForestOperator: CursorPassThroughOperator {
             throw plan.failure("\(error)")
         }
         columnAttribution = [Double](repeating: 0, count: 2 * numeric.count)
+        pointAttribution = DiVector(dimensions: configuration.pointDimensions)
         explanationPrefixes = numeric.map { c in
             let escaped = ByteArena(capacity: 64)
             var name = plan.cursorSchema.columns[c].name
@@ -106,16 +109,23 @@ final class RandomCutForestOperator: CursorPassThroughOperator {
 
     /// Scores, explains and learns the row, writing KDA's explanation JSON into the arena.
     func explainRow(_ index: Int) {
-        guard let (score, attribution) = try? forests[index]!.processWithAttribution(features) else {
+        let score = features.withUnsafeBufferPointer { buffer in
+            try? forests[index]!.processWithAttribution(buffer, into: &pointAttribution)
+        }
+        guard let score else {
             reject("a feature value is not a finite 32-bit number")
             return
         }
         let d = featureColumns.count
         columnAttribution.withUnsafeMutableBufferPointer { sums in
-            for j in 0..<2 * d { sums[j] = 0 }
-            for i in 0..<attribution.high.count {
-                sums[i % d] += attribution.high[i]
-                sums[d + i % d] += attribution.low[i]
+            pointAttribution.high.withUnsafeBufferPointer { high in
+                pointAttribution.low.withUnsafeBufferPointer { low in
+                    for j in 0..<2 * d { sums[j] = 0 }
+                    for i in 0..<high.count {
+                        sums[i % d] += high[i]
+                        sums[d + i % d] += low[i]
+                    }
+                }
             }
         }
         let arena = row.arena

@@ -222,6 +222,79 @@ struct NoiseSource {
         }
     }
 
+    /// Heavy churn (fast decay, small reservoirs), duplicates and shingling: many evictions remove a
+    /// node on the walk that the fused update would reuse, so both of its branches are exercised.
+    static func churnRecords(count: Int, seed: UInt64) -> [[Double]] {
+        var noise = NoiseSource(seed: seed)
+        return (0..<count).map { i in
+            i % 5 == 0 ? [1.0, 2.0] : [(noise.gaussian() * 3).rounded(), noise.gaussian() * 3]
+        }
+    }
+
+    static let churnConfiguration = ForestConfiguration(
+        inputDimensions: 2, shingleSize: 2, numberOfTrees: 19, sampleSize: 16, timeDecay: 0.05, outputAfter: 8, seed: 12)
+
+    @Test func processEqualsScoreThenUpdate() throws {
+        // `process` scores and updates each tree over one walk; scoring everything first and then
+        // updating (each update descending again) must give the same scores and the same state.
+        var fused = try RandomCutForest(configuration: Self.churnConfiguration)
+        var separate = try RandomCutForest(configuration: Self.churnConfiguration)
+        for record in Self.churnRecords(count: 2000, seed: 4) {
+            let score = try separate.score(record)
+            try separate.update(record)
+            #expect(try fused.process(record) == score)
+        }
+        #expect(fused.serialized() == separate.serialized())
+        _ = try RandomCutForest(serialized: fused.serialized())
+    }
+
+    @Test func processWithAttributionEqualsAttributionThenUpdate() throws {
+        var fused = try RandomCutForest(configuration: Self.churnConfiguration)
+        var separate = try RandomCutForest(configuration: Self.churnConfiguration)
+        var attribution = DiVector(dimensions: 4)
+        for record in Self.churnRecords(count: 2000, seed: 5) {
+            let expected = try separate.attribution(record)
+            try separate.update(record)
+            let score = try record.withUnsafeBufferPointer { try fused.processWithAttribution($0, into: &attribution) }
+            #expect(attribution == expected)
+            #expect(score == expected.total)
+        }
+        #expect(fused.serialized() == separate.serialized())
+        _ = try RandomCutForest(serialized: fused.serialized())
+    }
+
+    @Test func groupAttributionEqualsPerTreeAttribution() throws {
+        // The forest walks trees in lockstep groups for attribution; each tree descending on its own
+        // must give exactly the same sums.
+        var forest = try RandomCutForest(configuration: ForestConfiguration(inputDimensions: 3, numberOfTrees: 13, sampleSize: 32, seed: 8))
+        let data = RandomCutForestTests.series(count: 400, seed: 15, dimensions: 3)
+        for record in data { _ = try forest.process(record) }
+        let storage = forest.storage
+        let d = 3
+        var path = [Int32](repeating: 0, count: 64)
+        var accumulator = [Double](repeating: 0, count: 6 * d)
+        var shadow = [Float](repeating: 0, count: 2 * d)
+        for record in data.prefix(50) + [[30, -30, 0], data[7]] {
+            var point = record.map(Float.init)
+            for i in 0..<(2 * d) { accumulator[i] = 0 }
+            accumulator.withUnsafeMutableBufferPointer { sums in
+                path.withUnsafeMutableBufferPointer { path in
+                    shadow.withUnsafeMutableBufferPointer { shadow in
+                        for t in 0..<13 {
+                            storage.addAttribution(tree: t, point: &point, path: path.baseAddress!, accumulator: sums.baseAddress!,
+                                                   work: sums.baseAddress! + 2 * d, shadow: shadow.baseAddress!)
+                        }
+                    }
+                }
+            }
+            let actual = try forest.attribution(record)
+            for i in 0..<d {
+                #expect(actual.high[i] == accumulator[i] / 13)
+                #expect(actual.low[i] == accumulator[d + i] / 13)
+            }
+        }
+    }
+
     @Test func keyedForestsSeparatePopulations() throws {
         var keyed = try KeyedRandomCutForests(
             configuration: ForestConfiguration(inputDimensions: 1, numberOfTrees: 30, sampleSize: 64, seed: 1), maximumKeys: 2)

@@ -31,7 +31,9 @@ enum ReviewsTopology {
                 sql: replacingSentiment(in: try removingPumps(calling: rcf)))
     }
 
-    static func run(_ buffer: [UInt8], _ offsets: [Int], available: Int, label: String, sql: String) throws {
+    /// Prints and returns records/s (thread CPU).
+    @discardableResult
+    static func run(_ buffer: [UInt8], _ offsets: [Int], available: Int, label: String, sql: String) throws -> Double {
         let n = min(200_000, available)
         var best = Double.infinity
         var allocations: UInt64 = 0
@@ -59,5 +61,6 @@ enum ReviewsTopology {
         }
         print(String(format: "reviews: reviews.sql %@: %.0f records/s CPU over %d records; %.2f allocations/record; %d output rows",
                      label, Double(n) / best, n, Double(allocations) / Double(n), rows))
+        return Double(n) / best
     }
 }

@@ -39,6 +39,12 @@ if CommandLine.arguments.count > 2, CommandLine.arguments[2] == "reviews" {
     try ReviewsTopology.run(buffer, offsets, available: count)
     exit(0)
 }
+/// `EngineBench N rcf` runs reviews.sql's RCF pump (explanation, one forest per category) in the engine
+/// against the same forests alone on the same values, and reviews.sql complete against without RCF.
+if CommandLine.arguments.count > 2, CommandLine.arguments[2] == "rcf" {
+    try ForestPump.run(buffer, offsets, available: count)
+    exit(0)
+}
 
 func monotonicSeconds() -> Double {
     var t = timespec()

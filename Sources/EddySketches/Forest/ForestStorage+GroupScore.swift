@@ -1,22 +1,33 @@
-/// Scoring four trees at once.
+/// Scoring a group of trees at once.
 ///
 /// A tree descent is a chain of dependent loads, and on a forest of a few MB most of them miss the
-/// cache: scoring is bound by memory latency, not arithmetic. Walking four independent trees in
-/// lockstep (descent, leaf check, then the climb back up) keeps four misses in flight instead of one.
+/// cache: scoring is bound by memory latency, not arithmetic. Walking `groupSize` independent trees in
+/// lockstep (descent, leaf check, then the climb back up) keeps that many misses in flight instead of one.
 /// The arithmetic is exactly `score(tree:point:path:)`'s, so results are identical.
 extension ForestStorage {
     static let groupSize = 8
 
-    /// The sum of the scores of trees `first ..< first + count` (`count ≤ groupSize`). `paths` holds
-    /// `groupSize · (sampleSize + 1)` entries; `lanes` 4·groupSize Int32 and `scores` groupSize Doubles.
-    func scoreGroup(
+    /// After `scoreGroup`, lane `g`'s root-to-leaf walk (its internal nodes are at
+    /// `paths + g·(sampleSize + 1)`), or nil when that tree was empty.
+    @inline(__always)
+    static func groupDescent(lanes: UnsafeMutablePointer<Int32>, lane g: Int) -> (depth: Int, leaf: Int)? {
+        let live = lanes[2 * groupSize + g]
+        guard live != 0 else { return nil }
+        return (Int(lanes[groupSize + g]), Int(~lanes[g]))
+    }
+
+    /// Walks trees `first ..< first + count` (`count ≤ groupSize`) from root to leaf in lockstep,
+    /// one level of every tree per round. Leaves in `lanes` (4·groupSize Int32) per lane: the leaf
+    /// reference (`~leaf`), the depth, and whether the tree is non-empty (1); the internal nodes of
+    /// lane `g`'s walk go to `paths + g·(sampleSize + 1)`.
+    @inline(__always)
+    func descendGroup(
         first: Int, count: Int, point: UnsafePointer<Float>, paths: UnsafeMutablePointer<Int32>,
-        lanes: UnsafeMutablePointer<Int32>, scores score: UnsafeMutablePointer<Double>
-    ) -> Double {
+        lanes: UnsafeMutablePointer<Int32>
+    ) {
         let d = dimensions
         let stride = sampleSize + 1
         let nodeStride = internalPerTree
-        // Per lane: current reference, depth, then the climb's level and running score.
         let reference = lanes
         let depth = lanes + Self.groupSize
         let live = lanes + 2 * Self.groupSize
@@ -26,7 +37,6 @@ extension ForestStorage {
             depth[g] = 0
             live[g] = 0
             level[g] = -1
-            score[g] = 0
         }
         for g in 0..<count where root[first + g] != Self.emptyRoot {
             reference[g] = root[first + g]
@@ -50,6 +60,44 @@ extension ForestStorage {
                 reference[g] = point[Int(record.cutDimension)] <= record.cutValue ? record.left : record.right
                 depth[g] += 1
                 descending = true
+            }
+        }
+    }
+
+    /// After `descendGroup`, starts loading each lane's leaf point (attribution reads every leaf,
+    /// and the reads are two dependent misses: the leaf's slot, then the slot's values).
+    @inline(__always)
+    func prefetchLeaves(first: Int, count: Int, lanes: UnsafeMutablePointer<Int32>) {
+        for g in 0..<count where lanes[2 * Self.groupSize + g] != 0 {
+            prefetch(leafPoint + (first + g) * sampleSize + Int(~lanes[g]))
+        }
+        for g in 0..<count where lanes[2 * Self.groupSize + g] != 0 {
+            prefetch(pointValues(leafPoint[(first + g) * sampleSize + Int(~lanes[g])]))
+        }
+    }
+
+    /// The sum of the scores of trees `first ..< first + count` (`count ≤ groupSize`). `paths` holds
+    /// `groupSize · (sampleSize + 1)` entries; `lanes` 4·groupSize Int32 and `scores` groupSize Doubles.
+    /// `updating` has bit `g` set for each lane whose tree will learn the point right after: the
+    /// slot of that lane's leaf is prefetched once the walk reaches it, because the insertion reads
+    /// the leaf's point first.
+    func scoreGroup(
+        first: Int, count: Int, point: UnsafePointer<Float>, paths: UnsafeMutablePointer<Int32>,
+        lanes: UnsafeMutablePointer<Int32>, scores score: UnsafeMutablePointer<Double>, updating: UInt32 = 0
+    ) -> Double {
+        let d = dimensions
+        let stride = sampleSize + 1
+        let nodeStride = internalPerTree
+        // Per lane: current reference, depth, then the climb's level and running score.
+        let reference = lanes
+        let depth = lanes + Self.groupSize
+        let live = lanes + 2 * Self.groupSize
+        let level = lanes + 3 * Self.groupSize
+        for g in 0..<Self.groupSize { score[g] = 0 }
+        descendGroup(first: first, count: count, point: point, paths: paths, lanes: lanes)
+        if updating != 0 {
+            for g in 0..<count where updating & (1 << g) != 0 && live[g] != 0 {
+                prefetch(leafPoint + (first + g) * sampleSize + Int(~reference[g]))
             }
         }
         var total = 0.0

@@ -101,17 +101,20 @@ extension ForestStorage {
     }
 
     /// Adds tree `t`'s attribution of `point`'s score into `accumulator` (high[0..<d], low[d..<2d]).
-    /// Scratch: `work` holds 4·d Doubles, `shadow` 2·d Floats.
+    /// Scratch: `work` holds 4·d Doubles, `shadow` 2·d Floats. `descent` is the point's walk when the
+    /// caller already made it (internal nodes in `path`, as `descendGroup` leaves them); otherwise
+    /// this descends. Returns the walk so an update can reuse it, or nil when the tree is empty.
+    @discardableResult
     func addAttribution(
-        tree t: Int, point: UnsafePointer<Float>, path: UnsafeMutablePointer<Int32>,
+        tree t: Int, point: UnsafePointer<Float>, path: UnsafeMutablePointer<Int32>, descent: (depth: Int, leaf: Int)? = nil,
         accumulator: UnsafeMutablePointer<Double>, work: UnsafeMutablePointer<Double>, shadow: UnsafeMutablePointer<Float>
-    ) {
-        if root[t] == Self.emptyRoot { return }
+    ) -> (depth: Int, leaf: Int)? {
+        if root[t] == Self.emptyRoot { return nil }
         let d = dimensions
         let attribution = work
         let probability = work + 2 * d
         attribution.update(repeating: 0, count: 2 * d)
-        let (depth, leaf) = descend(tree: t, point: point, path: path)
+        let (depth, leaf) = descent ?? descend(tree: t, point: point, path: path)
         let leafIndex = t * sampleSize + leaf
         let totalMass = treeMass(t)
         let leafValues = UnsafePointer(pointValues(leafPoint[leafIndex]))
@@ -168,5 +171,6 @@ extension ForestStorage {
             let share = normalized / Double(2 * d)
             for i in 0..<(2 * d) { accumulator[i] += share }
         }
+        return (depth, leaf)
     }
 }

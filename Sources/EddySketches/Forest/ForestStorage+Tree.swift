@@ -46,8 +46,11 @@ extension ForestStorage {
 
     /// Inserts the stored point `slot` into tree `t`. Returns the slot the tree now references for it,
     /// which is an existing equal point's slot when the point is a duplicate (its leaf's mass grows),
-    /// and the leaf holding it.
-    func insert(tree t: Int, slot: Int32, path: UnsafeMutablePointer<Int32>) -> (slot: Int32, leaf: Int32) {
+    /// and the leaf holding it. `descent`, when given, is the point's current root-to-leaf walk with
+    /// its internal nodes already in `path` (scoring walked it), so the insertion need not descend.
+    func insert(
+        tree t: Int, slot: Int32, path: UnsafeMutablePointer<Int32>, descent: (depth: Int, leaf: Int)? = nil
+    ) -> (slot: Int32, leaf: Int32) {
         let d = dimensions
         let point = UnsafePointer(pointValues(slot))
         let leafBase = t * sampleSize
@@ -59,7 +62,7 @@ extension ForestStorage {
             root[t] = ~leaf
             return (slot, leaf)
         }
-        let (depth, leaf) = descend(tree: t, point: point, path: path)
+        let (depth, leaf) = descent ?? descend(tree: t, point: point, path: path)
         let nodeBase = t * internalPerTree
         let box = self.box + nodeBase * 2 * d
         let existing = leafPoint[leafBase + leaf]
@@ -171,15 +174,18 @@ extension ForestStorage {
 
     /// Removes one occurrence of the point held by `leaf` from tree `t`, shrinking ancestor boxes.
     /// Goes straight to the leaf through the reservoir's record and climbs by parent links only as
-    /// far as boxes change.
-    func delete(tree t: Int, leaf: Int32) {
+    /// far as boxes change. Returns nil when the leaf only lost mass (the tree's shape is unchanged),
+    /// otherwise the internal node freed with the leaf (its parent, −1 when the leaf was the root).
+    @discardableResult
+    func delete(tree t: Int, leaf: Int32) -> Int32? {
         let leafBase = t * sampleSize
         let nodeBase = t * internalPerTree
         let l = leafBase + Int(leaf)
         if leafMass[l] > 1 {
             leafMass[l] -= 1
-            return
+            return nil
         }
+        let removed = UnsafePointer(pointValues(leafPoint[l]))
         leafMass[l] = 0
         leafPoint[l] = -1
         freeLeaves[leafBase + Int(freeLeafCount[t])] = leaf
@@ -188,7 +194,7 @@ extension ForestStorage {
         leafParent[l] = -1
         if parent < 0 {
             root[t] = Self.emptyRoot
-            return
+            return -1
         }
         let parentRecord = nodes[nodeBase + Int(parent)]
         let sibling = parentRecord.left == ~leaf ? parentRecord.right : parentRecord.left
@@ -202,16 +208,28 @@ extension ForestStorage {
         }
         if grandparent < 0 {
             root[t] = sibling
-            return
+            return parent
         }
         let g = nodeBase + Int(grandparent)
         if nodes[g].left == parent { nodes[g].left = sibling } else { nodes[g].right = sibling }
-        // Boxes shrink from the removed leaf up, until one does not change.
+        // Boxes shrink from the removed leaf up, until one does not change. A box that holds the
+        // removed point strictly inside in every dimension has every face made by another point, so
+        // it cannot change: that is checked on the box alone, before reading the children's boxes.
         let box = self.box + nodeBase * 2 * dimensions
         var node = grandparent
-        while node >= 0, recomputeBox(tree: t, node: Int(node), box: box) {
+        while node >= 0, !Self.strictlyInside(removed, box + Int(node) * 2 * dimensions, dimensions),
+              recomputeBox(tree: t, node: Int(node), box: box) {
             node = nodeParent[nodeBase + Int(node)]
         }
+        return parent
+    }
+
+    /// Whether `point` lies strictly between the box's minima and maxima in every dimension.
+    @inline(__always)
+    static func strictlyInside(_ point: UnsafePointer<Float>, _ box: UnsafePointer<Float>, _ d: Int) -> Bool {
+        var inside = true
+        for i in 0..<d { inside = inside && point[i] > box[i] && point[i] < box[d + i] }
+        return inside
     }
 
     /// Sets a node's box to the union of its children's; returns whether it changed.

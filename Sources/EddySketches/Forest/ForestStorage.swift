@@ -53,6 +53,8 @@ final class ForestStorage: @unchecked Sendable {
     var storeFreeCount: Int
     /// log2(m + 1) for m in 0...S: the normalizer and the "seen" score need it per tree and per point.
     let log2MassPlusOne: UnsafeMutablePointer<Double>
+    /// Per-record working memory for the mutating paths (derived state: never serialized or copied).
+    let scratch: ForestScratch
 
     static let emptyRoot = Int32.min
 
@@ -91,6 +93,7 @@ final class ForestStorage: @unchecked Sendable {
         storeReferences = .allocate(capacity: storeCapacity)
         storeFree = .allocate(capacity: storeCapacity)
         storeFreeCount = 0
+        scratch = ForestScratch.allocate(trees: trees, sampleSize: sampleSize, dimensions: dimensions)
         log2MassPlusOne = .allocate(capacity: sampleSize + 2)
         for m in 0...(sampleSize + 1) { log2MassPlusOne[m] = Double.naturalLog(Double(m + 1)) / Double.naturalLog(2) }
     }
@@ -166,6 +169,7 @@ final class ForestStorage: @unchecked Sendable {
         rejectionHorizon.deallocate()
         storeValues.deallocate()
         log2MassPlusOne.deallocate()
+        scratch.deallocate()
     }
 
     /// Bytes held by the buffers.
