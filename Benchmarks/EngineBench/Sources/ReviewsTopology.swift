@@ -24,9 +24,12 @@ enum ReviewsTopology {
         sql.replacing(/SENTIMENT\(("[^"]*")\)/) { match in "(0.0 * CHAR_LENGTH(\(match.output.1)))" }
     }
 
-    static func run(_ buffer: [UInt8], _ offsets: [Int], available: Int) throws {
+    /// - Parameter onlyPipelineVariant: only PipelineBench's target variant (the quick loop for profiling).
+    static func run(_ buffer: [UInt8], _ offsets: [Int], available: Int, onlyPipelineVariant: Bool = false) throws {
         let rcf = ["RANDOM_CUT_FOREST", "RANDOM_CUT_FOREST_WITH_EXPLANATION"]
-        try run(buffer, offsets, available: available, label: "without RCF pumps", sql: try removingPumps(calling: rcf))
+        if !onlyPipelineVariant {
+            try run(buffer, offsets, available: available, label: "without RCF pumps", sql: try removingPumps(calling: rcf))
+        }
         try run(buffer, offsets, available: available, label: "without RCF, SENTIMENT replaced (PipelineBench's)",
                 sql: replacingSentiment(in: try removingPumps(calling: rcf)))
     }
