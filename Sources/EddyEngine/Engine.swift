@@ -129,6 +129,13 @@ public final class Engine {
 
     public var sourceNames: [String] { sources.keys.sorted().map { topology.streams[$0].name } }
 
+    /// Whether `process` reads its `timestamp` argument for this source: only when the source has no
+    /// 'rowtime' column. Drivers can skip fetching the Kafka timestamp per record otherwise.
+    public func usesKafkaTimestamp(source: Int) -> Bool {
+        guard source >= 0, source < sourceByStream.count, let runtime = sourceByStream[source] else { return true }
+        return runtime.rowtimeColumn == nil
+    }
+
     /// Captured output buffers: bound output streams, error_stream and late_stream.
     public var outputs: [OutputBuffer] { nodes.compactMap(\.output) }
 

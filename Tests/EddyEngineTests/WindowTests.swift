@@ -70,6 +70,18 @@ CREATE STREAM "IN" ("cat" VARCHAR(8), "v" INTEGER, "t" BIGINT)
         #expect(driver.read("OUT") == [#"{"WS":"1970-01-01T00:00:10.000Z","N":1}"#])
     }
 
+    @Test func onlySourcesWithoutARowtimeColumnUseTheKafkaTimestamp() throws {
+        let driver = try TopologyTestDriver(sql: source + """
+        CREATE STREAM "BY_KAFKA_TIME" ("v" INTEGER) WITH ('topic' = 'other');
+        CREATE STREAM OUT (v INTEGER);
+        CREATE PUMP P AS INSERT INTO OUT SELECT STREAM "v" FROM "IN";
+        CREATE PUMP Q AS INSERT INTO OUT SELECT STREAM "v" FROM "BY_KAFKA_TIME";
+        """)
+        let engine = driver.engine
+        #expect(engine.usesKafkaTimestamp(source: engine.sourceIndex(named: "IN")!) == false)
+        #expect(engine.usesKafkaTimestamp(source: engine.sourceIndex(named: "BY_KAFKA_TIME")!) == true)
+    }
+
     @Test func lateRowsGoToLateStreamAndAreCounted() throws {
         let driver = try TopologyTestDriver(sql: source + """
         CREATE STREAM OUT (v INTEGER);
