@@ -35,22 +35,32 @@ public enum SlotConversion {
         _ bytes: UnsafeRawBufferPointer, type: SQLType, slot: Int, frame: Frame
     ) throws(DecodeError) {
         let limit = type.maxLength ?? Int.max
-        do {
+        let arena = frame.arena
+        if case .char(let n) = type {
             let length = UTF8Validation.scalarCount(bytes)
             if length > limit {
                 throw DecodeError(.overlongString, "value of \(length) characters exceeds \(type) for column \u{1}")
             }
-            let ref = frame.arena.store(bytes)
-            if case .char(let n) = type, length < n {
+            let ref = arena.store(bytes)
+            if length < n {
                 let pad = n - length
-                let p = frame.arena.reserve(pad)
+                let p = arena.reserve(pad)
                 p.initialize(repeating: UInt8(ascii: " "), count: pad)
-                frame.arena.commit(pad)
+                arena.commit(pad)
                 frame.set(slot, StringRef.make(offset: StringRef.offset(ref), length: bytes.count + pad))
             } else {
                 frame.set(slot, ref)
             }
+            return
         }
+        // A text has at most as many characters as bytes: count them only when the bytes exceed the limit.
+        if bytes.count > limit {
+            let length = UTF8Validation.scalarCount(bytes)
+            if length > limit {
+                throw DecodeError(.overlongString, "value of \(length) characters exceeds \(type) for column \u{1}")
+            }
+        }
+        frame.set(slot, arena.store(bytes))
     }
 
     /// Converts text (a CSV field, or a JSON string for a non-string column) to the column's type.

@@ -9,11 +9,17 @@ struct Accumulators {
     let plans: [AggregatePlan]
     let arguments: [Evaluator?]
     let kinds: [ValueKind]
+    /// Derived from `plans` (not state): each aggregate's function, and its argument when it can be
+    /// read without calling the closure in `arguments`.
+    let functions: ContiguousArray<AggregateFunction>
+    let direct: ContiguousArray<DirectRead>
 
     init(_ plans: [AggregatePlan], compiler: ExpressionCompiler) {
         self.plans = plans
         arguments = plans.map { $0.argument.map(compiler.compile) }
         kinds = plans.map { $0.argument?.type.kind ?? .integer }
+        functions = ContiguousArray(plans.map(\.function))
+        direct = ContiguousArray(plans.map { DirectRead($0.argument) })
     }
 
     var stateWords: Int { plans.count * Self.width }
@@ -34,11 +40,11 @@ struct Accumulators {
     /// Folds one input row into the state; strings kept by MIN/MAX/FIRST/LAST are copied to `keep`,
     /// and APPROX_COUNT_DISTINCT keeps its sketch in `sketches` (state word 0 is its index + 1).
     @inline(__always) func add(_ frame: Frame, into s: UnsafeMutablePointer<UInt64>, keep: ByteArena, sketches: DistinctSketches) {
-        for k in 0..<plans.count {
+        for k in 0..<functions.count {
             let a = s + k * Self.width
-            let function = plans[k].function
+            let function = functions[k]
             if function == .countStar { a[0] &+= 1; continue }
-            let v = arguments[k]!(frame)
+            let v = direct[k].read(frame) ?? arguments[k]!(frame)
             switch function {
             case .countStar: break
             case .count: if !v.isNull { a[0] &+= 1 }

@@ -16,13 +16,23 @@ final class CommitTracker {
 
     let span: Int64
     var queues: [Key: Queue] = [:]
+    /// The queue of the previous record: Kafka batches come partition by partition, so most records
+    /// skip the dictionary lookup (and its hashing) altogether.
+    @exclusivity(unchecked) private var lastKey = Key(source: -1, partition: -1)
+    @exclusivity(unchecked) private var lastQueue: Queue?
 
     init(span: Int64) { self.span = span }
 
-    func record(source: Int, partition: Int32, offset: Int64, doneAt: Int64) {
+    @inline(__always) func record(source: Int, partition: Int32, offset: Int64, doneAt: Int64) {
         let key = Key(source: source, partition: partition)
         let queue: Queue
-        if let existing = queues[key] { queue = existing } else { queue = Queue(); queues[key] = queue }
+        if key == lastKey, let lastQueue {
+            queue = lastQueue
+        } else {
+            if let existing = queues[key] { queue = existing } else { queue = Queue(); queues[key] = queue }
+            lastKey = key
+            lastQueue = queue
+        }
         queue.offsets.append(offset)
         queue.doneAt.append(doneAt)
     }

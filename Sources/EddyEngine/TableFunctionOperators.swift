@@ -9,6 +9,8 @@ import EddySketches
 class TumblingTableFunction: Operator {
     let filter: Evaluator?
     let column: Evaluator
+    /// Derived from the cursor column (not state): read straight from its slot when it is one.
+    let columnDirect: DirectRead
     let columnType: SQLType
     let size: Int64
     let outputs: [Evaluator]
@@ -18,9 +20,11 @@ class TumblingTableFunction: Operator {
     /// Reused for the text of non-string cursor values (a new arena per record allocated).
     let scratch = ByteArena(capacity: 32)
 
-    init(filter: Evaluator?, column: @escaping Evaluator, columnType: SQLType, size: Int64, functionColumns: Int, outputs: [Evaluator], target: StreamNode) {
+    init(filter: Evaluator?, column: @escaping Evaluator, columnDirect: DirectRead = .evaluator, columnType: SQLType, size: Int64,
+         functionColumns: Int, outputs: [Evaluator], target: StreamNode) {
         self.filter = filter
         self.column = column
+        self.columnDirect = columnDirect
         self.columnType = columnType
         self.size = size
         self.outputs = outputs
@@ -41,7 +45,7 @@ class TumblingTableFunction: Operator {
     override func process(_ frame: Frame) {
         if let filter { let v = filter(frame); if v.isNull || v.bits == 0 { return } }
         let start = CivilTime.floorDiv(frame.rowtime, size) &* size
-        add(column(frame), arena: frame.arena, window: start)
+        add(columnDirect.read(frame) ?? column(frame), arena: frame.arena, window: start)
     }
 
     override func onWatermark(_ watermark: Int64) {
@@ -172,12 +176,13 @@ enum TableFunctionOperators {
             guard let columnName = plan.string(0), let c = plan.cursorSchema.index(of: columnName) else { throw plan.failure("bad column argument") }
             let column = compiler.compile(plan.cursorOutputs[c])
             let type = plan.cursorOutputs[c].type
+            let direct = DirectRead(plan.cursorOutputs[c])
             if plan.name == "COUNT_DISTINCT_ITEMS_TUMBLING", let seconds = plan.integer(1) {
-                return CountDistinctItemsOperator(filter: plan.filter, column: column, columnType: type, size: seconds * 1000,
+                return CountDistinctItemsOperator(filter: plan.filter, column: column, columnDirect: direct, columnType: type, size: seconds * 1000,
                                                   functionColumns: plan.outputSchema.count, outputs: plan.outputs, target: plan.target)
             }
             if plan.name == "TOP_K_ITEMS_TUMBLING", let k = plan.integer(1), let seconds = plan.integer(2) {
-                let op = TopKItemsOperator(filter: plan.filter, column: column, columnType: type, size: seconds * 1000,
+                let op = TopKItemsOperator(filter: plan.filter, column: column, columnDirect: direct, columnType: type, size: seconds * 1000,
                                            functionColumns: plan.outputSchema.count, outputs: plan.outputs, target: plan.target)
                 op.k = Int(k)
                 return op

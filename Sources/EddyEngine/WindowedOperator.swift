@@ -6,6 +6,8 @@ import EddySQL
 class GroupedOperatorBase: Operator {
     let filter: Evaluator?
     let keyEvaluators: [Evaluator]
+    /// Derived from the keys (not state): keys read straight from a slot without their closure.
+    let keyDirect: ContiguousArray<DirectRead>
     let keyKinds: [ValueKind]
     let keyTypes: [SQLType]
     let accumulators: Accumulators
@@ -21,6 +23,7 @@ class GroupedOperatorBase: Operator {
          target: StreamNode, compiler: ExpressionCompiler) {
         self.filter = filter
         keyEvaluators = keys.map(compiler.compile)
+        keyDirect = ContiguousArray(keys.map { DirectRead($0) })
         keyKinds = keys.map(\.type.kind)
         keyTypes = keys.map(\.type)
         accumulators = Accumulators(aggregates, compiler: compiler)
@@ -41,7 +44,7 @@ class GroupedOperatorBase: Operator {
     @inline(__always) func buildKey(_ frame: Frame) -> UInt64 {
         probe.reset()
         for k in 0..<keyEvaluators.count {
-            GroupKey.append(keyEvaluators[k](frame), kind: keyKinds[k], from: frame.arena, into: probe)
+            GroupKey.append(keyDirect[k].read(frame) ?? keyEvaluators[k](frame), kind: keyKinds[k], from: frame.arena, into: probe)
         }
         return GroupKey.hash(UnsafeRawBufferPointer(start: probe.storage, count: probe.count))
     }

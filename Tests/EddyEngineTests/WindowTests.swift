@@ -45,6 +45,43 @@ CREATE STREAM "IN" ("cat" VARCHAR(8), "v" INTEGER, "t" BIGINT)
         #expect(driver.read("OUT") == [#"{"N":2}"#])
     }
 
+    /// The engine skips recomputing the watermark when a partition that was not the slowest rises;
+    /// windows must still fire exactly when the slowest partition (whichever it is by then) passes them.
+    @Test func watermarkFollowsWhicheverPartitionIsSlowest() throws {
+        let driver = try TopologyTestDriver(sql: source + """
+        CREATE STREAM OUT (ws TIMESTAMP, n BIGINT);
+        CREATE PUMP P AS INSERT INTO OUT SELECT STREAM STEP("IN".ROWTIME BY INTERVAL '10' SECOND), COUNT(*)
+          FROM "IN" GROUP BY STEP("IN".ROWTIME BY INTERVAL '10' SECOND);
+        """)
+        driver.pipe("IN", #"{"cat":"a","v":1,"t":1000}"#, partition: 0)
+        driver.pipe("IN", #"{"cat":"a","v":1,"t":5000}"#, partition: 1)
+        driver.pipe("IN", #"{"cat":"a","v":1,"t":9000}"#, partition: 2)
+        // Partitions 1 and 2 race ahead; partition 0 (watermark 0) holds every window.
+        driver.pipe("IN", #"{"cat":"a","v":1,"t":20000}"#, partition: 1)
+        driver.pipe("IN", #"{"cat":"a","v":1,"t":30000}"#, partition: 2)
+        #expect(driver.read("OUT").isEmpty)
+        // Partition 0 moves to 12000: the slowest is now partition 1 at 20000 - 1000, past [0, 10 s).
+        driver.pipe("IN", #"{"cat":"a","v":1,"t":12000}"#, partition: 0)
+        #expect(driver.read("OUT") == [#"{"WS":"1970-01-01T00:00:00.000Z","N":3}"#])
+        // Partition 0 overtakes: partition 1 (19000) now holds [10 s, 20 s) until it reaches 21000.
+        driver.pipe("IN", #"{"cat":"a","v":1,"t":25000}"#, partition: 0)
+        #expect(driver.read("OUT").isEmpty)
+        driver.pipe("IN", #"{"cat":"a","v":1,"t":21000}"#, partition: 1)
+        #expect(driver.read("OUT") == [#"{"WS":"1970-01-01T00:00:10.000Z","N":1}"#])
+    }
+
+    @Test func onlySourcesWithoutARowtimeColumnUseTheKafkaTimestamp() throws {
+        let driver = try TopologyTestDriver(sql: source + """
+        CREATE STREAM "BY_KAFKA_TIME" ("v" INTEGER) WITH ('topic' = 'other');
+        CREATE STREAM OUT (v INTEGER);
+        CREATE PUMP P AS INSERT INTO OUT SELECT STREAM "v" FROM "IN";
+        CREATE PUMP Q AS INSERT INTO OUT SELECT STREAM "v" FROM "BY_KAFKA_TIME";
+        """)
+        let engine = driver.engine
+        #expect(engine.usesKafkaTimestamp(source: engine.sourceIndex(named: "IN")!) == false)
+        #expect(engine.usesKafkaTimestamp(source: engine.sourceIndex(named: "BY_KAFKA_TIME")!) == true)
+    }
+
     @Test func lateRowsGoToLateStreamAndAreCounted() throws {
         let driver = try TopologyTestDriver(sql: source + """
         CREATE STREAM OUT (v INTEGER);

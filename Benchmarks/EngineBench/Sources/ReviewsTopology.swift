@@ -24,22 +24,30 @@ enum ReviewsTopology {
         sql.replacing(/SENTIMENT\(("[^"]*")\)/) { match in "(0.0 * CHAR_LENGTH(\(match.output.1)))" }
     }
 
-    static func run(_ buffer: [UInt8], _ offsets: [Int], available: Int) throws {
+    /// - Parameter onlyPipelineVariant: only PipelineBench's target variant (the quick loop for profiling).
+    static func run(_ buffer: [UInt8], _ offsets: [Int], available: Int, onlyPipelineVariant: Bool = false) throws {
         let rcf = ["RANDOM_CUT_FOREST", "RANDOM_CUT_FOREST_WITH_EXPLANATION"]
-        try run(buffer, offsets, available: available, label: "without RCF pumps", sql: try removingPumps(calling: rcf))
-        try run(buffer, offsets, available: available, label: "without RCF, SENTIMENT replaced (PipelineBench's)",
-                sql: replacingSentiment(in: try removingPumps(calling: rcf)))
+        if !onlyPipelineVariant {
+            try run(buffer, offsets, available: available, label: "without RCF pumps", sql: try removingPumps(calling: rcf))
+        }
+        let pipelineSQL = replacingSentiment(in: try removingPumps(calling: rcf))
+        try run(buffer, offsets, available: available, label: "without RCF, SENTIMENT replaced (PipelineBench's)", sql: pipelineSQL)
+        try run(buffer, offsets, available: available, label: "the same as PipelineBench feeds it (32 partitions, commit tracking)",
+                sql: pipelineSQL, partitions: 32)
     }
 
     /// Prints and returns records/s (thread CPU).
+    /// - Parameter partitions: when > 1, records go to that many partitions in runs of 256 (as Kafka
+    ///   fetches hand them over), with commit offsets tracked and released every 4096 records, like
+    ///   the Kafka runtime: the engine's per-record watermark and commit bookkeeping included.
     @discardableResult
-    static func run(_ buffer: [UInt8], _ offsets: [Int], available: Int, label: String, sql: String) throws -> Double {
+    static func run(_ buffer: [UInt8], _ offsets: [Int], available: Int, label: String, sql: String, partitions: Int = 1) throws -> Double {
         let n = min(200_000, available)
         var best = Double.infinity
         var allocations: UInt64 = 0
         var rows = 0
         for _ in 0..<3 {
-            let engine = try Engine(topology: try Analyzer.analyze(text: sql, name: "reviews"))
+            let engine = try Engine(topology: try Analyzer.analyze(text: sql, name: "reviews"), trackCommitOffsets: partitions > 1)
             let outputs = engine.outputs
             let origin = RecordOrigin(topic: "reviews")
             let source = engine.sourceIndex(named: "SOURCE_SQL_STREAM_001")!
@@ -49,8 +57,10 @@ enum ReviewsTopology {
             buffer.withUnsafeBytes { all in
                 for i in 0..<n {
                     let message = UnsafeRawBufferPointer(rebasing: all[offsets[i]..<offsets[i + 1]])
-                    engine.process(source: source, partition: 0, offset: Int64(i), timestamp: 0, value: message, origin: origin)
+                    let partition = Int32((i >> 8) % partitions)
+                    engine.process(source: source, partition: partition, offset: Int64(i), timestamp: 0, value: message, origin: origin)
                     if i & 1023 == 0 { for output in outputs where output.count > 0 { produced += output.count; output.removeAll() } }
+                    if partitions > 1, i & 4095 == 0 { _ = engine.releasedCommitPositions() }
                 }
             }
             let seconds = threadCPUSeconds() - start

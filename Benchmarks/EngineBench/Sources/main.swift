@@ -34,9 +34,10 @@ for _ in 0..<count {
     offsets.append(buffer.count)
 }
 print("EngineBench: \(count) review messages, \(buffer.count / count) bytes each on average")
-/// `EngineBench N reviews` runs only reviews.sql minus its RCF pumps: the quick loop for its pumps.
-if CommandLine.arguments.count > 2, CommandLine.arguments[2] == "reviews" {
-    try ReviewsTopology.run(buffer, offsets, available: count)
+/// `EngineBench N reviews` runs only reviews.sql minus its RCF pumps: the quick loop for its pumps;
+/// `EngineBench N pipeline` only PipelineBench's target variant (without RCF, SENTIMENT replaced).
+if CommandLine.arguments.count > 2, CommandLine.arguments[2] == "reviews" || CommandLine.arguments[2] == "pipeline" {
+    try ReviewsTopology.run(buffer, offsets, available: count, onlyPipelineVariant: CommandLine.arguments[2] == "pipeline")
     exit(0)
 }
 /// `EngineBench N rcf` runs reviews.sql's RCF pump (explanation, one forest per category) in the engine
