@@ -96,6 +96,54 @@ struct ScaledPipelineTests {
         #expect(lanes == 9)
     }
 
+    @Test("A restarted instance restores its tasks' deduplicators with their engines and still skips replays")
+    func restartRestoresDeduplicators() async throws {
+        let events = EventsTopology()
+        let topology = try Analyzer.analyze(text: Self.sql(events), name: "events")
+        let repartitionTopic = try #require(topology.distribution.sources[0].repartitionTopic)
+        let cluster = try EmbeddedCluster(topics: events.clusterTopics + [.init(name: repartitionTopic, partitions: 3)])
+        let records = (0..<300).map(EventsTopology.event)
+        let sentinels = RepartitionScaleOutTests.sentinels(partitions: 3)
+        let driver = try TopologyTestDriver(sql: Self.sql(events), name: "events")
+        for record in records + sentinels { driver.pipe("EVENTS", record.json, partition: record.partition) }
+        var expected: [String: String] = [:]
+        for row in driver.readKeyed("PER_KEY") { expected[row.key ?? ""] = row.value }
+
+        let group = uniqueName("g")
+        let directory = temporaryStateDirectory()
+        let configuration = Self.configuration(cluster.bootstrapServers, group: group, directory: directory, instance: "a")
+        let before = try ScaledPipeline(topology: topology, configuration: configuration, log: { _ in })
+        try await before.start()
+        try await produce(records, topic: events.input, bootstrap: cluster.bootstrapServers)
+        #expect(try await eventually { before.progress.recordsIn == records.count })
+        try await before.stop()
+        #expect(before.progress.checkpointsWritten > 0)
+
+        // Replays written while no instance runs: only restored upstream positions can tell them apart.
+        let written = try await readTopic(repartitionTopic, bootstrap: cluster.bootstrapServers, count: records.count)
+        let replayed = written.filter { $0.offset % 4 == 0 }
+        let producer = try KafkaProducer(configuration: KafkaConfiguration(bootstrapServers: cluster.bootstrapServers))
+        #expect(try await producer.send(batch: replayed.map {
+            ProducerRecord(topic: repartitionTopic, partition: $0.partition, key: $0.key, value: $0.value, headers: $0.headers, timestampMillis: $0.timestampMillis)
+        }).succeeded)
+        _ = await producer.shutdown()
+
+        let after = try ScaledPipeline(topology: topology, configuration: configuration, log: { _ in })
+        try await after.start()
+        #expect(try await eventually { after.progress.duplicatesSkipped == replayed.count })
+        #expect(after.progress.restoredTasks == 3)
+        try await produce(sentinels, topic: events.input, bootstrap: cluster.bootstrapServers)
+        let outputs = try await readTopic(events.perKey, bootstrap: cluster.bootstrapServers, count: expected.count, settle: .milliseconds(500))
+        try await after.stop()
+
+        var actual: [String: String] = [:]
+        for record in outputs { actual[record.keyText ?? ""] = record.text }
+        #expect(actual == expected)
+        #expect(outputs.count == expected.count)
+        #expect(after.progress.recordsIn == sentinels.count)
+        #expect(after.progress.lateRows == 0)
+    }
+
     @Test("With one task per instance no stage runs and the pipeline reads the source itself")
     func singleLayoutReadsTheSource() throws {
         let events = EventsTopology()
