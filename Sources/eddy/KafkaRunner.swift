@@ -72,6 +72,10 @@ struct KafkaRunner {
         withExtendedLifetime(serverTask) {}
         let progress = pipeline.progress
         Terminal.writeErr("rows in: \(progress.recordsIn), rows out: \(progress.rowsDelivered), errors: \(progress.errors), late: \(progress.lateRows)\n")
+        for stage in pipeline.stages {
+            let forwarded = stage.progress
+            Terminal.writeErr("repartitioned \(stage.sourceStream): \(forwarded.forwarded) records forwarded (\(forwarded.undecodable) without a key), \(progress.duplicatesSkipped) replayed duplicates skipped\n")
+        }
         if configuration.stateDirectory != nil {
             let last = String(format: "%.1f", progress.lastCheckpointSeconds * 1000)
             let restore = String(format: "%.1f", progress.lastRestoreSeconds * 1000)
