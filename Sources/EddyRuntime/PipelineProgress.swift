@@ -5,6 +5,9 @@ public struct PipelineProgress: Sendable, Hashable {
     /// Rows rejected into error_stream, and rows that arrived too late (late_stream).
     public var errors = 0
     public var lateRows = 0
+    /// Records read from a repartition topic and skipped as duplicates a restarted
+    /// `RepartitionStage` wrote again (not in `recordsIn`).
+    public var duplicatesSkipped = 0
     /// Output messages enqueued to the producer, and acknowledged by the brokers.
     public var rowsProduced: UInt64 = 0
     public var rowsDelivered: UInt64 = 0

@@ -25,6 +25,9 @@ final class PipelineTask {
     /// The task's `changeMarker` when its state was last checkpointed or restored: equal markers
     /// mean nothing changed, so no new checkpoint is needed.
     var checkpointedMarker: ChangeMarker?
+    /// One per repartition topic the task reads (`PipelineWorker.deduplicatedStreams` names them):
+    /// skips the duplicates a restarted `RepartitionStage` writes. Checkpointed with the engine.
+    var deduplicators: [UpstreamDeduplicator]
 
     /// What moves when the state changes: records processed and the watermark (windows fire only
     /// when it moves, and idle partitions move it without records).
@@ -35,8 +38,9 @@ final class PipelineTask {
 
     var changeMarker: ChangeMarker { ChangeMarker(records: engine.statistics.recordsIn, watermark: engine.watermark) }
 
-    init(partition: Int32?, engine: Engine, scope: String, stateBytes: Gauge?) {
+    init(partition: Int32?, engine: Engine, scope: String, stateBytes: Gauge?, deduplicators: Int = 0) {
         self.partition = partition
+        self.deduplicators = Array(repeating: UpstreamDeduplicator(), count: deduplicators)
         self.engine = engine
         self.scope = scope
         self.stateBytes = stateBytes

@@ -60,7 +60,7 @@ extension PipelineWorker {
         for task in candidates {
             let marker = task.changeMarker
             guard marker != task.checkpointedMarker else { continue }
-            captures.append(checkpoints.capture(task, offsets: processedOffsets(of: task)))
+            captures.append(checkpoints.capture(task, offsets: processedOffsets(of: task), deduplicatedStreams: deduplicatedStreams))
             task.checkpointedMarker = marker
         }
         return captures

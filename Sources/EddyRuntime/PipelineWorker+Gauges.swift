@@ -55,6 +55,7 @@ extension PipelineWorker {
             progress.recordsIn = totals.recordsIn
             progress.errors = totals.errors
             progress.lateRows = totals.lateRows
+            progress.duplicatesSkipped = totals.duplicatesSkipped
             progress.rowsProduced = produced.enqueued
             progress.rowsDelivered = produced.delivered
             progress.paused = paused

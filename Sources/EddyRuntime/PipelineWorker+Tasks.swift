@@ -51,7 +51,8 @@ extension PipelineWorker {
         }
         let engine = try freshEngine()
         let task = PipelineTask(partition: partition, engine: engine, scope: scope,
-                                stateBytes: metrics.stateBytes(task: partition.map(String.init) ?? "single"))
+                                stateBytes: metrics.stateBytes(task: partition.map(String.init) ?? "single"),
+                                deduplicators: deduplicatedStreams.count)
         for source in sources {
             for owned in partitions where owned.topic == source.topic { source.forget(partition: owned.partition) }
         }
@@ -97,6 +98,15 @@ extension PipelineWorker {
             try task.engine.restore(from: state)
         } catch {
             throw CheckpointError(kind: .corrupt, message: "cannot restore \(checkpoint.scope) from checkpoint \(checkpoint.id): \(error)")
+        }
+        for (slot, stream) in deduplicatedStreams.enumerated() {
+            // A checkpoint written before the source was repartitioned has none: nothing to skip yet.
+            guard let bytes = checkpoint.state(named: TaskCheckpointStore.deduplicatorState(stream: stream)) else { continue }
+            do {
+                try task.deduplicators[slot].restore(from: bytes)
+            } catch {
+                throw CheckpointError(kind: .corrupt, message: "cannot restore \(checkpoint.scope)'s upstream positions of \(stream) from checkpoint \(checkpoint.id): \(error)")
+            }
         }
         // The downtime must not make the restored partitions look idle (their watermark would jump).
         task.engine.resumeProcessingTime(at: Self.wallClockMillis())

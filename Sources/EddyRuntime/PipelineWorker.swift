@@ -21,6 +21,9 @@ final class PipelineWorker: @unchecked Sendable {
     let log: @Sendable (String) -> Void
     let sources: ContiguousArray<SourceTopic>
     var sourceBySourceIndex: [Int: SourceTopic] = [:]
+    /// The source streams read from repartition topics (`<topology>.repartition.<source>`), in
+    /// the order of each task's `deduplicators`.
+    let deduplicatedStreams: [String]
     var sink: ProducerSink
     var ledger = CheckpointLedger()
     /// The mark through which outputs are known delivered and their offsets stored.
@@ -93,6 +96,14 @@ final class PipelineWorker: @unchecked Sendable {
         })
         for source in sources { sourceBySourceIndex[source.source] = source }
         let topology = engine.topology
+        var deduplicated: [String] = []
+        for source in sources {
+            guard let stream = topology.streamIndex(source.stream).map({ topology.streams[$0] }),
+                  source.topic == topology.repartitionTopic(for: stream) else { continue }
+            source.deduplicatorSlot = deduplicated.count
+            deduplicated.append(source.stream)
+        }
+        deduplicatedStreams = deduplicated
         let outputs = topology.streams.filter { !$0.isSource && ($0.isSystem || $0.binding.isBound) }
             .map { (name: $0.name, topic: topology.effectiveTopic($0)) }
         sink = ProducerSink(producer: producer, counters: OutputCounters(streams: outputs, metrics: metrics), onRow: onOutputRow, failure: nil)
@@ -154,6 +165,14 @@ final class PipelineWorker: @unchecked Sendable {
             guard index < taskByPartition.count, let task = taskByPartition[index] else { continue }
             let offset = message.offset
             if source.alreadyProcessed(partition: partition, offset: offset) { continue }
+            // A restarted repartition stage writes again what it wrote since its last commit.
+            let slot = source.deduplicatorSlot
+            if slot >= 0, let upstream = UpstreamPosition(message: message),
+               !task.deduplicators[slot].admit(partition: partition, upstream: upstream) {
+                source.processed(partition: partition, offset: offset)
+                totals.duplicatesSkipped += 1
+                continue
+            }
             if message.isNullValue {
                 task.engine.rejectNullValue(source: source.source, partition: partition, offset: offset, origin: source.origin)
             } else {
@@ -227,6 +246,7 @@ struct InstanceTotals {
     var recordsIn = 0
     var errors = 0
     var lateRows = 0
+    var duplicatesSkipped = 0
 }
 
 /// Checkpoint figures the worker accumulates for `PipelineProgress`.

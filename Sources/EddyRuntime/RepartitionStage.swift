@@ -130,7 +130,7 @@ public final class RepartitionStage: Sendable {
                 let admin = try KafkaAdmin(configuration: configuration.kafka)
                 try await admin.createTopics([NewTopic(name: repartitionTopic, partitions: source.partitions.count)], timeout: timeout)
             } catch {
-                throw RepartitionError("repartition topic \(repartitionTopic) does not exist and could not be created (\(error)); create it with \(source.partitions.count) partitions: eddy topics --create \(repartitionTopic):\(source.partitions.count)")
+                throw RepartitionError("repartition topic \(repartitionTopic) does not exist and could not be created (\(error)); create it with \(source.partitions.count) partitions: eddy topics --create \(repartitionTopic):\(source.partitions.count) (the embedded cluster of eddy broker and eddy demo creates topics only at start: eddy broker --topic \(repartitionTopic):\(source.partitions.count))")
             }
         }
         try consumer.subscribe(topics: [sourceTopic])

@@ -10,6 +10,9 @@ final class SourceTopic {
     let stream: String
     let source: Int
     let origin: RecordOrigin
+    /// Index into each task's `deduplicators` when this topic is a repartition topic written by a
+    /// `RepartitionStage` (its records carry upstream positions), else -1.
+    var deduplicatorSlot = -1
     /// Learned from the first message of this topic (librdkafka keeps one topic object per name).
     var topicID: KafkaTopicID?
     /// Next offset to read per partition (last processed + 1), -1 when nothing was read yet.

@@ -10,6 +10,9 @@ final class TaskCheckpointStore: Sendable {
     /// deduplicator's positions) get names of their own.
     static let engineState = "engine"
 
+    /// The name of a task's `UpstreamDeduplicator` state for a source read from its repartition topic.
+    static func deduplicatorState(stream: String) -> String { "dedup.\(stream)" }
+
     let store: DirectoryCheckpointStore
     let fingerprint: String
     let scopePrefix: String
@@ -60,14 +63,15 @@ final class TaskCheckpointStore: Sendable {
     }
 
     /// Snapshots `task` (its outputs must already be drained) with the offsets it has processed.
-    func capture(_ task: PipelineTask, offsets: [InputOffset]) -> Capture {
+    func capture(_ task: PipelineTask, offsets: [InputOffset], deduplicatedStreams: [String]) -> Capture {
         let clock = ContinuousClock()
         let started = clock.now
         let bytes = task.engine.snapshot()
         let checkpoint = Checkpoint(
             scope: task.scope, topologyFingerprint: fingerprint, id: task.nextCheckpointID,
             createdAtMillis: Checkpoint.wallClockMillis(), inputOffsets: offsets,
-            operatorStates: [OperatorState(name: Self.engineState, bytes: bytes)])
+            operatorStates: [OperatorState(name: Self.engineState, bytes: bytes)]
+                + zip(deduplicatedStreams, task.deduplicators).map { OperatorState(name: Self.deduplicatorState(stream: $0), bytes: $1.snapshot()) })
         task.nextCheckpointID += 1
         return Capture(checkpoint: checkpoint, snapshotSeconds: Self.seconds(clock.now - started))
     }

@@ -27,7 +27,17 @@ public struct UpstreamPosition: Sendable, Hashable {
         self.init(partition: narrow, offset: offset)
     }
 
-    static func decimal(_ bytes: [UInt8]) -> Int64? {
+    /// Reads both headers of a consumed message without copying them (the per-record path of a
+    /// task reading a repartition topic); nil when either is missing or not a decimal number.
+    @inline(__always)
+    public init?(message: KafkaMessage) {
+        guard let partitionBytes = message.header("eddy-up-partition"), let offsetBytes = message.header("eddy-up-offset"),
+              let partition = Self.decimal(partitionBytes), let offset = Self.decimal(offsetBytes),
+              let narrow = Int32(exactly: partition) else { return nil }
+        self.init(partition: narrow, offset: offset)
+    }
+
+    static func decimal<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> Int64? {
         guard !bytes.isEmpty, bytes.count <= 19 else { return nil }
         var value: Int64 = 0
         for byte in bytes {
@@ -79,9 +89,9 @@ public struct UpstreamDeduplicator: Sendable, Equatable {
 
     /// `admit(partition:upstream:)` for a consumed repartition record; a record without upstream
     /// headers (not written by a `RepartitionStage`) is always admitted. Reads the headers with
-    /// `KafkaMessage.headers()`, which copies them.
+    /// `KafkaMessage.header(_:)`, which copies nothing.
     public mutating func admit(_ message: KafkaMessage) -> Bool {
-        guard let upstream = UpstreamPosition(headers: message.headers()) else { return true }
+        guard let upstream = UpstreamPosition(message: message) else { return true }
         return admit(partition: message.partition, upstream: upstream)
     }
 

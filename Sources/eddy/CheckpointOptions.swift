@@ -56,25 +56,30 @@ struct CheckpointOptions: ParsableArguments {
         return duration
     }
 
-    /// `--tasks` resolved for `topology` (`auto` needs it; nil only checks the spelling).
-    func layout(for topology: Topology?) throws -> TaskLayout {
+    /// `--tasks` resolved for `topology` with the reason (`auto` needs the topology; nil only
+    /// checks the spelling and resolves auto to `.single`).
+    func layout(for topology: Topology?) throws -> TaskLayoutChoice {
         switch tasks.lowercased() {
-        case "single": return .single
-        case "partition", "per-partition": return .perPartition
-        // auto: a single task until the partition-locality analysis is wired in; exact for every topology.
-        case "auto": return .single
+        case "single": return TaskLayoutChoice(layout: .single, reason: "--tasks single")
+        case "partition", "per-partition": return TaskLayoutChoice(layout: .perPartition, reason: "--tasks partition")
+        case "auto":
+            guard let topology else { return TaskLayoutChoice(layout: .single, reason: "auto without a topology") }
+            return TaskLayoutChoice.automatic(for: topology)
         default: throw ValidationError("--tasks \(tasks): expected auto, single or partition")
         }
     }
 
-    /// Applies the options to `configuration`.
-    func apply(to configuration: inout PipelineConfiguration, topology: Topology) throws {
+    /// Applies the options to `configuration`; returns the task layout chosen and why.
+    @discardableResult
+    func apply(to configuration: inout PipelineConfiguration, topology: Topology) throws -> TaskLayoutChoice {
         configuration.stateDirectory = stateDirectory
         configuration.checkpointInterval = try interval()
         configuration.keepCheckpoints = keepCheckpoints
         configuration.exactlyOnce = exactlyOnce
-        configuration.taskLayout = try layout(for: topology)
+        let choice = try layout(for: topology)
+        configuration.taskLayout = choice.layout
         configuration.instanceID = try instanceID ?? stateDirectory.map { try InstanceIdentity.derive(stateDirectory: $0) }
+        return choice
     }
 
     /// `10s`, `500ms`, `2m`, `1h`, `1.5s`; a bare number is seconds.

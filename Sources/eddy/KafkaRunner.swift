@@ -28,9 +28,12 @@ struct KafkaRunner {
                 throw Terminal.fail("cannot show the topology on the dashboard: \(error)")
             }
         }
-        let pipeline: KafkaPipeline
+        let pipeline: ScaledPipeline
         do {
-            pipeline = try KafkaPipeline(topology: topology, configuration: configuration, metrics: metrics, onOutputRow: bridge?.handler)
+            pipeline = try ScaledPipeline(topology: topology, configuration: configuration, metrics: metrics, onOutputRow: bridge?.handler)
+            for stage in pipeline.stages {
+                Terminal.writeErr("repartitioning \(stage.sourceStream): \(stage.sourceTopic) → \(stage.repartitionTopic) (group \(stage.groupID))\n")
+            }
             try await pipeline.start()
         } catch let error as KafkaError {
             throw Terminal.fail(error.description)
@@ -69,6 +72,10 @@ struct KafkaRunner {
         withExtendedLifetime(serverTask) {}
         let progress = pipeline.progress
         Terminal.writeErr("rows in: \(progress.recordsIn), rows out: \(progress.rowsDelivered), errors: \(progress.errors), late: \(progress.lateRows)\n")
+        for stage in pipeline.stages {
+            let forwarded = stage.progress
+            Terminal.writeErr("repartitioned \(stage.sourceStream): \(forwarded.forwarded) records forwarded (\(forwarded.undecodable) without a key), \(progress.duplicatesSkipped) replayed duplicates skipped\n")
+        }
         if configuration.stateDirectory != nil {
             let last = String(format: "%.1f", progress.lastCheckpointSeconds * 1000)
             let restore = String(format: "%.1f", progress.lastRestoreSeconds * 1000)
@@ -80,7 +87,7 @@ struct KafkaRunner {
     private enum Event: Sendable { case stopRequested, ended(String?) }
 
     /// Returns nil after a clean stop, or the reason the pipeline ended on its own.
-    private func waitForStop(_ pipeline: KafkaPipeline) async -> String? {
+    private func waitForStop(_ pipeline: ScaledPipeline) async -> String? {
         let duration = self.duration
         return await withTaskGroup(of: Event.self) { group in
             group.addTask {

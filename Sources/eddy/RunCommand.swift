@@ -15,7 +15,10 @@ struct RunCommand: AsyncParsableCommand {
         abstract: "Run a topology on Kafka (--brokers) or over JSONL/CSV/TSV files (--input, replay).",
         discussion: """
         On Kafka: consumes the bound source topics in a consumer group (--tasks: one engine for all \
-        assigned partitions, or one per partition number) and produces the bound output streams, \
+        assigned partitions, or one per partition number; auto picks per partition when the topology is \
+        partition-local, and then repartitions a source whose topic is not keyed by the grouping column \
+        through <topology>.repartition.<source>, which must exist on the embedded cluster: \
+        eddy broker --topic <topology>.repartition.<source>:N) and produces the bound output streams, \
         error_stream and late_stream to their topics. Input offsets are committed only after the outputs \
         derived from them are delivered, every second and on SIGINT/SIGTERM (which flush first). \
         With --state-dir every task's state is checkpointed with its input offsets (every \
@@ -72,7 +75,8 @@ struct RunCommand: AsyncParsableCommand {
             throw Terminal.fail("\(error)")
         }
         var configuration = PipelineConfiguration(kafka: kafka, groupID: group ?? "eddy-\(topology.name)")
-        do { try checkpointing.apply(to: &configuration, topology: topology) } catch {
+        let layout: TaskLayoutChoice
+        do { layout = try checkpointing.apply(to: &configuration, topology: topology) } catch {
             throw Terminal.fail("\(error)")
         }
         let runner = KafkaRunner(topology: topology, configuration: configuration, dashboard: dashboardConfiguration, duration: duration)
@@ -80,6 +84,7 @@ struct RunCommand: AsyncParsableCommand {
             if let address { Terminal.writeOut("dashboard: \(address.url)\n") }
             let state = configuration.stateDirectory.map { "; checkpoints in \($0) every \(checkpointing.checkpointInterval) as \(configuration.instanceID ?? "")" } ?? ""
             Terminal.writeErr("running \(file) in group \(configuration.groupID) (\(configuration.taskLayout == .perPartition ? "a task per partition" : "one task")\(state)); Ctrl-C to stop\n")
+            Terminal.writeErr("tasks: \(layout.layout == .perPartition ? "partition" : "single") (\(layout.reason))\n")
         }
     }
 
