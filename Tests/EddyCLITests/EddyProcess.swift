@@ -61,10 +61,10 @@ private func runBlocking(_ executable: URL, _ arguments: [String], timeout: Doub
     let group = DispatchGroup()
     group.enter()
     DispatchQueue(label: "eddy-test-blocking").async {
-        stderrData.set(errors.fileHandleForReading.readDataToEndOfFile())
+        stderrData.set(readPipeToEnd(errors.fileHandleForReading))
         group.leave()
     }
-    let stdoutData = output.fileHandleForReading.readDataToEndOfFile()
+    let stdoutData = readPipeToEnd(output.fileHandleForReading)
     group.wait()
     process.waitUntilExit()
     killer.cancel()
