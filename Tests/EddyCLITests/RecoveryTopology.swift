@@ -17,6 +17,8 @@ enum RecoveryTopology {
 
     static func outputTopics(prefix: String) -> [String] { streams.map { "\(prefix).\($0.suffix)" } }
 
+    /// The producer keys records by product_category (`eddy produce --key product_category`), so the
+    /// source declares it as its partition key: every pump is then partition-local without a repartition topic.
     /// The topology, writing to `<prefix>.ratings_1s` and `<prefix>.ratings_3s`.
     static func sql(prefix: String) -> String {
         var text = """
@@ -28,7 +30,7 @@ enum RecoveryTopology {
                 "helpful_votes" INTEGER,
                 "total_votes" INTEGER,
                 "event_time" BIGINT)
-            WITH ('topic' = '\(sourceTopic)', 'format' = 'json', 'rowtime' = 'event_time', 'lateness' = '\(latenessSeconds) SECONDS');
+            WITH ('topic' = '\(sourceTopic)', 'format' = 'json', 'rowtime' = 'event_time', 'lateness' = '\(latenessSeconds) SECONDS', 'partition_key' = 'product_category');
 
             """
         for (name, seconds) in [("RATINGS_1S", 1), ("RATINGS_3S", 3)] {
