@@ -14,9 +14,12 @@ print("SketchBench — same run, same seeded data\n")
 // name contains TEXT and skips HLL: the quick loop while optimizing, and a target for `perf record`.
 let eddyOnly = arguments.contains("--eddy-only")
 let onlyCase = arguments.firstIndex(of: "--case").flatMap { arguments.index(after: $0) < arguments.endIndex ? arguments[arguments.index(after: $0)] : nil }
-let rcfRows = RCFBench.run(pointCount: pointCount, eddyOnly: eddyOnly, only: onlyCase, failures: &failures)
-RCFBench.printTable(rcfRows)
-print("")
+// `--hll-only` skips the RCF rows.
+if !arguments.contains("--hll-only") {
+    let rcfRows = RCFBench.run(pointCount: pointCount, eddyOnly: eddyOnly, only: onlyCase, failures: &failures)
+    RCFBench.printTable(rcfRows)
+    print("")
+}
 if eddyOnly || onlyCase != nil { exit(failures.isEmpty ? 0 : 1) }
 let hllRows = HLLBench.run(failures: &failures)
 HLLBench.printTable(hllRows)

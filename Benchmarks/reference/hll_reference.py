@@ -42,6 +42,7 @@ def main():
         sys.exit(3)
     checkpoints = [int(c) for c in args.checkpoints.split(",")]
     errors = []
+    by_checkpoint = {}
     updates = 0
     elapsed = 0.0
     for seed in (int(s) for s in args.seeds.split(",")):
@@ -58,10 +59,12 @@ def main():
             updates += len(chunk)
             done = checkpoint
             errors.append(abs(sketch.get_estimate() - checkpoint) / checkpoint)
+            by_checkpoint.setdefault(checkpoint, []).append(errors[-1])
     json.dump({
         "lg_k": args.lg_k,
         "ns_per_update": elapsed / updates * 1e9,
         "mean_abs_relative_error": sum(errors) / len(errors),
+        "mean_abs_relative_error_by_n": {str(n): sum(e) / len(e) for n, e in by_checkpoint.items()},
         "sketch_bytes": datasketches.hll_sketch.get_max_updatable_serialization_bytes(
             args.lg_k, datasketches.tgt_hll_type.HLL_8),
     }, sys.stdout)
