@@ -64,9 +64,22 @@ print("| checkpoint duration | \(soak.checkpointDurations.summary) |")
 print("| restore duration (eddy_restore_duration_seconds) | \(soak.restoreDurations.summary) |")
 print("| restart to `running` (process start-up) | \(soak.restarts.map { String(format: "%.2f", $0.startSeconds) }.joined(separator: ", ")) s |")
 print("| restart to next checkpoint saved (restore + catch-up) | \(soak.restarts.map { $0.durableAgainSeconds.map { String(format: "%.2f", $0) } ?? "none" }.joined(separator: ", ")) s |")
-print("| repeats per restart (named rows of \(reviewsIdentities.keys.sorted().joined(separator: ", "))) | \(soak.restarts.map { String($0.repeats) }.joined(separator: ", ")); before any kill: \(soak.repeatsBeforeFirstKill) |")
-print("| rows read / repeated / repeated with another value / unnamed | \(soak.repeatTotals.rows) / \(soak.repeatTotals.repeats) / \(soak.repeatTotals.divergent) / \(soak.repeatTotals.unnamed) |")
+print("| repeats per restart (named rows, every topic) | \(soak.restarts.map { String($0.repeats) }.joined(separator: ", ")); before any kill: \(soak.repeatsBeforeFirstKill) |")
+print("| late-stream rows per restart | \(soak.restarts.map { String($0.lateRows) }.joined(separator: ", ")); before any kill: \(soak.lateRowsBeforeFirstKill) |")
 print("| caught up after the stream | \(soak.caughtUp ? "yes" : "NO (lag left after 120 s)") |")
+
+print("\nRepeats per output topic, each compared with the first copy of its name: identical bytes; equal within \(OutputRepeatCounter.tolerance) relative on every number and exactly elsewhere; divergent beyond that")
+print("\n| topic | rows | unnamed | repeats | identical | within 1e-9 | divergent | largest relative difference (tolerated / divergent) | divergent fields |")
+print("|---|---|---|---|---|---|---|---|---|")
+for (topic, stats) in soak.repeatsByTopic.sorted(by: { $0.key < $1.key }) {
+    let fields = stats.divergentFields.sorted { $0.value > $1.value }.prefix(6).map { "\($0.key) ×\($0.value)" }.joined(separator: ", ")
+    print("| \(topic) | \(stats.rows) | \(stats.unnamed) | \(stats.repeats) | \(stats.identical) | \(stats.withinTolerance) | \(stats.divergent) | "
+        + String(format: "%.2g / %.2g", stats.largestToleratedDifference, stats.largestDivergentDifference) + " | \(fields.isEmpty ? "-" : fields) |")
+}
+for (topic, stats) in soak.repeatsByTopic.sorted(by: { $0.key < $1.key }) {
+    guard let example = stats.example else { continue }
+    print("\nFirst divergent repeat of \(topic): \(example.fields)\n  first:  \(example.first ?? "(text not kept)")\n  repeat: \(example.repeated)")
+}
 let reference = throughput.first?.1
 print("\nThroughput cost of checkpointing: \(options.backlog) backlog records, best of 3 rounds in rotating order")
 print("\n| configuration | records/s | ratio to checkpoints off |")
