@@ -40,20 +40,29 @@ struct RowFingerprint {
     /// The row's text, kept only for low-volume topics (windowed rollups), for examples.
     var text: String?
 
-    /// Flattens `value` into (path, number) pairs and a hash of everything else.
+    /// Flattens `value` into (path, number) pairs and a hash of everything else (paths included, so
+    /// an added or missing field differs); strings holding a JSON object are flattened as well.
     static func flatten(_ value: JSONValue) -> (paths: [String], numbers: [Double], exactHash: Int) {
         var paths: [String] = [], numbers: [Double] = [], hasher = Hasher()
         func walk(_ value: JSONValue, _ path: String) {
             switch value {
             case .null: hasher.combine(path); hasher.combine(0)
             case .bool(let flag): hasher.combine(path); hasher.combine(flag)
-            case .string(let text): hasher.combine(path); hasher.combine(text)
+            case .string(let text):
+                // A JSON object held as text (RCF explanations) is compared field by field too.
+                if text.hasPrefix("{"), let nested = try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8)) {
+                    walk(nested, path + "→")
+                } else {
+                    hasher.combine(path)
+                    hasher.combine(text)
+                }
             case .number(let number): hasher.combine(path); paths.append(path); numbers.append(number)
             case .array(let items):
                 hasher.combine(path); hasher.combine(items.count)
                 for (index, item) in items.enumerated() { walk(item, "\(path)[\(index)]") }
             case .object(let fields):
-                for name in fields.keys.sorted() { walk(fields[name]!, path.isEmpty ? name : "\(path).\(name)") }
+                hasher.combine(path)
+                for name in fields.keys.sorted() { walk(fields[name]!, path.isEmpty || path.hasSuffix("→") ? path + name : "\(path).\(name)") }
             }
         }
         walk(value, "")

@@ -40,12 +40,14 @@ struct SoakTopology {
 }
 
 /// How rows of reviews.sql's outputs are named (by topic suffix), for classifying repeats: windowed
-/// rollups by group key and window (their text kept for examples), per-record scores by review id.
-/// Topics not listed (the bare distinct count, alerts, error and late streams) are read and counted
-/// but cannot be matched with their repeats.
+/// rollups by group key and window (their text kept for examples), per-record scores by review id,
+/// alerts by kind, type, key and event time (follow-ups, which carry no event time, stay unnamed).
+/// Topics not listed (the bare distinct count, error and late streams) are read and counted but
+/// cannot be matched with their repeats.
 let reviewsNamings: [String: RowNaming] = [
     "metrics.avg_star_rating": RowNaming(fields: ["PRODUCT_CATEGORY", "WINDOW_START"], keepsText: true),
     "metrics.message_counts": RowNaming(fields: ["WINDOW_START"], keepsText: true),
     "metrics.top_products": RowNaming(fields: ["WINDOW_END", "PRODUCT_ID"], keepsText: true),
     "metrics.review_anomalies": RowNaming(fields: ["REVIEW_ID"], keepsText: false),
+    "alerts.reviews": RowNaming(fields: ["kind", "type", "key", "event_time"], keepsText: true),
 ]
