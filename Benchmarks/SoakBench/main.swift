@@ -53,13 +53,19 @@ let every = max(1, Int((30 / options.sampleEvery).rounded()))
 for (index, sample) in soak.samples.enumerated() where index % every == 0 || index == soak.samples.count - 1 {
     print("| \(Int(sample.seconds)) | \(sample.incarnation) | \(megabytes(sample.residentBytes.map(Double.init))) | \(megabytes(sample.stateBytes)) | \(sample.recordsIn.map { String(Int($0)) } ?? "n/a") |")
 }
-let warm = soak.samples.filter { $0.seconds >= min(60, options.duration / 4) }.compactMap(\.residentBytes)
-let perIncarnationPeak = Dictionary(grouping: soak.samples, by: \.incarnation).sorted { $0.key < $1.key }
-    .map { megabytes($0.value.compactMap(\.residentBytes).max().map(Double.init)) }
+// Steady RSS: each incarnation's samples after its first 30 s (start-up, restore and catch-up).
+let settle = Int((30 / options.sampleEvery).rounded(.up))
+let incarnations = Dictionary(grouping: soak.samples, by: \.incarnation).sorted { $0.key < $1.key }
+let steadyRange = incarnations.map { entry -> String in
+    let steady = entry.value.dropFirst(settle).compactMap(\.residentBytes)
+    guard let low = steady.min(), let high = steady.max() else { return "n/a" }
+    return "\(megabytes(Double(low)))–\(megabytes(Double(high)))"
+}
+let perIncarnationPeak = incarnations.map { megabytes($0.value.compactMap(\.residentBytes).max().map(Double.init)) }
 print("\n| figure | value |")
 print("|---|---|")
-print("| RSS after warm-up, min / max | \(megabytes(warm.min().map(Double.init))) / \(megabytes(warm.max().map(Double.init))) MB |")
-print("| RSS peak per incarnation | \(perIncarnationPeak.joined(separator: ", ")) MB |")
+print("| RSS per incarnation after its first 30 s, min–max | \(steadyRange.joined(separator: ", ")) MB |")
+print("| RSS peak per incarnation (restores included) | \(perIncarnationPeak.joined(separator: ", ")) MB |")
 print("| checkpoint duration | \(soak.checkpointDurations.summary) |")
 print("| restore duration (eddy_restore_duration_seconds) | \(soak.restoreDurations.summary) |")
 print("| restart to `running` (process start-up) | \(soak.restarts.map { String(format: "%.2f", $0.startSeconds) }.joined(separator: ", ")) s |")
