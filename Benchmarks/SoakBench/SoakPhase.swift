@@ -19,6 +19,8 @@ struct RestartRecord {
     var durableAgainSeconds: Double?
     /// Repeated rows the counter read between this restart and the next one (or the end).
     var repeats = 0
+    /// Rows of the late stream read in the same span (records the replay classified as late).
+    var lateRows = 0
 }
 
 /// The soak: `eddy run` over a steady stream for `duration` seconds, SIGKILLed every `killEvery`
@@ -35,11 +37,14 @@ struct SoakPhase {
     var restarts: [RestartRecord] = []
     var checkpointDurations = DurationTracker(name: "eddy_checkpoint_duration_seconds")
     var restoreDurations = DurationTracker(name: "eddy_restore_duration_seconds")
-    var repeatTotals = (rows: 0, repeats: 0, divergent: 0, unnamed: 0)
+    /// Per output topic (without the soak prefix): rows, repeats and how the repeats compared.
+    var repeatsByTopic: [String: TopicRepeats] = [:]
     var caughtUp = false
     /// Repeats read before any kill (should be 0: nothing replays without a crash).
     var repeatsBeforeFirstKill = 0
-    private var repeatMarks: [Int] = []
+    /// Late-stream rows read before the first kill.
+    var lateRowsBeforeFirstKill = 0
+    private var repeatMarks: [(repeats: Int, lateRows: Int)] = []
 
     init(options: SoakOptions, eddy: String, work: URL, bootstrap: String, topology: SoakTopology, topologyPath: String) {
         self.options = options
@@ -73,11 +78,16 @@ struct SoakPhase {
 
     mutating func run() {
         try? FileManager.default.createDirectory(at: stateDirectory, withIntermediateDirectories: true)
-        let identities = Dictionary(uniqueKeysWithValues: topology.outputTopics.compactMap { topic -> (String, [String])? in
-            guard let suffix = reviewsIdentities.keys.first(where: { topic.hasSuffix($0) }) else { return nil }
-            return (topic, reviewsIdentities[suffix]!)
+        // Every output topic is read: those without naming fields are counted as unnamed rows.
+        let namings = Dictionary(uniqueKeysWithValues: topology.outputTopics.map { topic -> (String, RowNaming) in
+            let suffix = reviewsNamings.keys.first { topic.hasSuffix($0) }
+            return (topic, suffix.map { reviewsNamings[$0]! } ?? RowNaming(fields: [], keepsText: false))
         })
-        guard let counter = try? OutputRepeatCounter(bootstrap: bootstrap, identities: identities) else { fail("cannot read the output topics") }
+        guard let counter = try? OutputRepeatCounter(bootstrap: bootstrap, namings: namings) else { fail("cannot read the output topics") }
+        func mark() -> (repeats: Int, lateRows: Int) {
+            let topics = counter.perTopic
+            return (topics.values.reduce(0) { $0 + $1.repeats }, topics.first { $0.key.hasSuffix(".late") }?.value.rows ?? 0)
+        }
         var incarnation = 0
         var (run, metrics) = startRun(incarnation)
         let count = Int(options.rate * options.duration)
@@ -93,7 +103,7 @@ struct SoakPhase {
             let now = Date().timeIntervalSince(start)
             if now >= options.duration && !producer.isRunning { break }
             if now >= nextKill && now < options.duration {
-                repeatMarks.append(counter.snapshot.repeats)
+                repeatMarks.append(mark())
                 run.send(SIGKILL)
                 run.waitForExit()
                 let restartAt = Date()
@@ -130,11 +140,15 @@ struct SoakPhase {
         if run.waitForExit() != 0 { log("eddy run did not stop cleanly:\n\(run.logTail())") }
         usleep(2_000_000)
         counter.stop()
-        repeatTotals = counter.snapshot
+        let marks = repeatMarks + [mark()]
+        repeatsByTopic = Dictionary(uniqueKeysWithValues: counter.perTopic.map { (String($0.key.dropFirst("soak.".count)), $0.value) })
         // Repeats caused by restart i are read after it, before restart i + 1.
-        let marks = repeatMarks + [repeatTotals.repeats]
-        for index in restarts.indices { restarts[index].repeats = marks[index + 1] - marks[index] }
-        repeatsBeforeFirstKill = marks[0]
+        for index in restarts.indices {
+            restarts[index].repeats = marks[index + 1].repeats - marks[index].repeats
+            restarts[index].lateRows = marks[index + 1].lateRows - marks[index].lateRows
+        }
+        repeatsBeforeFirstKill = marks[0].repeats
+        lateRowsBeforeFirstKill = marks[0].lateRows
     }
 
     private func newestCheckpoint() -> Date? {

@@ -39,11 +39,15 @@ struct SoakTopology {
     }
 }
 
-/// The JSON fields naming a row of reviews.sql's windowed and per-record outputs (by topic suffix),
-/// for counting repeats; streams without such fields (a bare distinct count, alerts) are not counted.
-let reviewsIdentities: [String: [String]] = [
-    "metrics.avg_star_rating": ["PRODUCT_CATEGORY", "WINDOW_START"],
-    "metrics.message_counts": ["WINDOW_START"],
-    "metrics.top_products": ["WINDOW_END", "PRODUCT_ID"],
-    "metrics.review_anomalies": ["REVIEW_ID"],
+/// How rows of reviews.sql's outputs are named (by topic suffix), for classifying repeats: windowed
+/// rollups by group key and window (their text kept for examples), per-record scores by review id,
+/// alerts by kind, type, key and event time (follow-ups, which carry no event time, stay unnamed).
+/// Topics not listed (the bare distinct count, error and late streams) are read and counted but
+/// cannot be matched with their repeats.
+let reviewsNamings: [String: RowNaming] = [
+    "metrics.avg_star_rating": RowNaming(fields: ["PRODUCT_CATEGORY", "WINDOW_START"], keepsText: true),
+    "metrics.message_counts": RowNaming(fields: ["WINDOW_START"], keepsText: true),
+    "metrics.top_products": RowNaming(fields: ["WINDOW_END", "PRODUCT_ID"], keepsText: true),
+    "metrics.review_anomalies": RowNaming(fields: ["REVIEW_ID"], keepsText: false),
+    "alerts.reviews": RowNaming(fields: ["kind", "type", "key", "event_time"], keepsText: true),
 ]

@@ -53,20 +53,39 @@ let every = max(1, Int((30 / options.sampleEvery).rounded()))
 for (index, sample) in soak.samples.enumerated() where index % every == 0 || index == soak.samples.count - 1 {
     print("| \(Int(sample.seconds)) | \(sample.incarnation) | \(megabytes(sample.residentBytes.map(Double.init))) | \(megabytes(sample.stateBytes)) | \(sample.recordsIn.map { String(Int($0)) } ?? "n/a") |")
 }
-let warm = soak.samples.filter { $0.seconds >= min(60, options.duration / 4) }.compactMap(\.residentBytes)
-let perIncarnationPeak = Dictionary(grouping: soak.samples, by: \.incarnation).sorted { $0.key < $1.key }
-    .map { megabytes($0.value.compactMap(\.residentBytes).max().map(Double.init)) }
+// Steady RSS: each incarnation's samples after its first 30 s (start-up, restore and catch-up).
+let settle = Int((30 / options.sampleEvery).rounded(.up))
+let incarnations = Dictionary(grouping: soak.samples, by: \.incarnation).sorted { $0.key < $1.key }
+let steadyRange = incarnations.map { entry -> String in
+    let steady = entry.value.dropFirst(settle).compactMap(\.residentBytes)
+    guard let low = steady.min(), let high = steady.max() else { return "n/a" }
+    return "\(megabytes(Double(low)))–\(megabytes(Double(high)))"
+}
+let perIncarnationPeak = incarnations.map { megabytes($0.value.compactMap(\.residentBytes).max().map(Double.init)) }
 print("\n| figure | value |")
 print("|---|---|")
-print("| RSS after warm-up, min / max | \(megabytes(warm.min().map(Double.init))) / \(megabytes(warm.max().map(Double.init))) MB |")
-print("| RSS peak per incarnation | \(perIncarnationPeak.joined(separator: ", ")) MB |")
+print("| RSS per incarnation after its first 30 s, min–max | \(steadyRange.joined(separator: ", ")) MB |")
+print("| RSS peak per incarnation (restores included) | \(perIncarnationPeak.joined(separator: ", ")) MB |")
 print("| checkpoint duration | \(soak.checkpointDurations.summary) |")
 print("| restore duration (eddy_restore_duration_seconds) | \(soak.restoreDurations.summary) |")
 print("| restart to `running` (process start-up) | \(soak.restarts.map { String(format: "%.2f", $0.startSeconds) }.joined(separator: ", ")) s |")
 print("| restart to next checkpoint saved (restore + catch-up) | \(soak.restarts.map { $0.durableAgainSeconds.map { String(format: "%.2f", $0) } ?? "none" }.joined(separator: ", ")) s |")
-print("| repeats per restart (named rows of \(reviewsIdentities.keys.sorted().joined(separator: ", "))) | \(soak.restarts.map { String($0.repeats) }.joined(separator: ", ")); before any kill: \(soak.repeatsBeforeFirstKill) |")
-print("| rows read / repeated / repeated with another value / unnamed | \(soak.repeatTotals.rows) / \(soak.repeatTotals.repeats) / \(soak.repeatTotals.divergent) / \(soak.repeatTotals.unnamed) |")
+print("| repeats per restart (named rows, every topic) | \(soak.restarts.map { String($0.repeats) }.joined(separator: ", ")); before any kill: \(soak.repeatsBeforeFirstKill) |")
+print("| late-stream rows per restart | \(soak.restarts.map { String($0.lateRows) }.joined(separator: ", ")); before any kill: \(soak.lateRowsBeforeFirstKill) |")
 print("| caught up after the stream | \(soak.caughtUp ? "yes" : "NO (lag left after 120 s)") |")
+
+print("\nRepeats per output topic, each compared with the first copy of its name: identical bytes; equal within \(OutputRepeatCounter.tolerance) relative on every number and exactly elsewhere; divergent beyond that")
+print("\n| topic | rows | unnamed | repeats | identical | within 1e-9 | divergent | largest relative difference (tolerated / divergent) | divergent fields |")
+print("|---|---|---|---|---|---|---|---|---|")
+for (topic, stats) in soak.repeatsByTopic.sorted(by: { $0.key < $1.key }) {
+    let fields = stats.divergentFields.sorted { $0.value > $1.value }.prefix(6).map { "\($0.key) ×\($0.value)" }.joined(separator: ", ")
+    print("| \(topic) | \(stats.rows) | \(stats.unnamed) | \(stats.repeats) | \(stats.identical) | \(stats.withinTolerance) | \(stats.divergent) | "
+        + String(format: "%.2g / %.2g", stats.largestToleratedDifference, stats.largestDivergentDifference) + " | \(fields.isEmpty ? "-" : fields) |")
+}
+for (topic, stats) in soak.repeatsByTopic.sorted(by: { $0.key < $1.key }) {
+    guard let example = stats.example else { continue }
+    print("\nFirst divergent repeat of \(topic): \(example.fields)\n  first:  \(example.first ?? "(text not kept)")\n  repeat: \(example.repeated)")
+}
 let reference = throughput.first?.1
 print("\nThroughput cost of checkpointing: \(options.backlog) backlog records, best of 3 rounds in rotating order")
 print("\n| configuration | records/s | ratio to checkpoints off |")
