@@ -50,10 +50,19 @@ public final class KafkaPipeline: Sendable {
                 log: @escaping @Sendable (String) -> Void = KafkaPipeline.writeToStandardError) throws {
         let metrics = try metrics ?? PipelineMetrics()
         let engine = try Engine(topology: topology, trackCommitOffsets: true)
-        let checkpoints = try configuration.stateDirectory.map { directory throws(CheckpointError) in
-            try TaskCheckpointStore(directory: directory, keep: configuration.keepCheckpoints,
-                                    writerID: configuration.instanceID ?? Self.defaultWriterID(),
-                                    topologyName: topology.name, fingerprint: engine.stateFingerprint, metrics: metrics)
+        let checkpoints: TaskCheckpointStore?
+        if let topic = configuration.changelogTopic {
+            guard configuration.stateDirectory == nil, !configuration.exactlyOnce else {
+                throw KafkaError(kind: .configuration, message: "a changelog topic replaces the state directory: use one of --changelog-topic and --state-dir (and --exactly-once only with --state-dir)")
+            }
+            let backend = try ChangelogCheckpointBackend(topic: topic, kafka: configuration.kafka, maxMessageBytes: configuration.changelogMessageBytes)
+            checkpoints = TaskCheckpointStore(backend: backend, topologyName: topology.name, fingerprint: engine.stateFingerprint, metrics: metrics)
+        } else {
+            checkpoints = try configuration.stateDirectory.map { directory throws(CheckpointError) in
+                try TaskCheckpointStore(directory: directory, keep: configuration.keepCheckpoints,
+                                        writerID: configuration.instanceID ?? Self.defaultWriterID(),
+                                        topologyName: topology.name, fingerprint: engine.stateFingerprint, metrics: metrics)
+            }
         }
         let incidents = IncidentLog(write: log)
         let relay = RebalanceRelay()

@@ -28,6 +28,12 @@ public struct PipelineConfiguration: Sendable {
     /// Where task checkpoints are written (`DirectoryCheckpointStore`); nil keeps state only in
     /// memory (at-least-once replay of open windows after a restart, as before checkpoints).
     public var stateDirectory: String?
+    /// `--changelog-topic`: checkpoints go to this Kafka topic (partition 0, compacted on real
+    /// clusters) instead of a directory, chunked under `changelogMessageBytes`; restores read it
+    /// from the beginning. Exclusive with `stateDirectory`.
+    public var changelogTopic: String?
+    /// The changelog producer's `message.max.bytes`: no chunk (with Kafka's framing) exceeds it.
+    public var changelogMessageBytes = 1_000_000
     /// How often every task's state is checkpointed (also on revoke and at shutdown). After a crash
     /// the outputs of at most about this long (plus the delivery wait) are produced again.
     public var checkpointInterval: Duration = .seconds(10)

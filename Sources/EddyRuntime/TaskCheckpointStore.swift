@@ -2,7 +2,7 @@ import EddyEngine
 import EddyMetrics
 import EddyState
 
-/// The pipeline's view of `--state-dir`: captures a task's engine state with its input offsets as
+/// The pipeline's view of `--state-dir` or `--changelog-topic` (its `backend`): captures a task's engine state with its input offsets as
 /// an EddyState `Checkpoint`, writes it durably, and loads the newest one of a task's scope, timing
 /// both for the metrics. Captures run on the pipeline thread; saves on the `CheckpointWriter`'s queue.
 final class TaskCheckpointStore: Sendable {
@@ -13,13 +13,18 @@ final class TaskCheckpointStore: Sendable {
     /// The name of a task's `UpstreamDeduplicator` state for a source read from its repartition topic.
     static func deduplicatorState(stream: String) -> String { "dedup.\(stream)" }
 
-    let store: DirectoryCheckpointStore
+    let backend: any CheckpointBackend
     let fingerprint: String
     let scopePrefix: String
     let metrics: PipelineMetrics
 
-    init(directory: String, keep: Int, writerID: String, topologyName: String, fingerprint: String, metrics: PipelineMetrics) throws(CheckpointError) {
-        store = try DirectoryCheckpointStore(directory: directory, keep: keep, writerID: Self.safeName(writerID))
+    convenience init(directory: String, keep: Int, writerID: String, topologyName: String, fingerprint: String, metrics: PipelineMetrics) throws(CheckpointError) {
+        let store = try DirectoryCheckpointStore(directory: directory, keep: keep, writerID: Self.safeName(writerID))
+        self.init(backend: DirectoryCheckpointBackend(store: store), topologyName: topologyName, fingerprint: fingerprint, metrics: metrics)
+    }
+
+    init(backend: any CheckpointBackend, topologyName: String, fingerprint: String, metrics: PipelineMetrics) {
+        self.backend = backend
         self.fingerprint = fingerprint
         self.scopePrefix = PipelineTask.scopePrefix(topology: topologyName)
         self.metrics = metrics
@@ -39,8 +44,8 @@ final class TaskCheckpointStore: Sendable {
     /// used (another format version, or another topology: its fingerprint differs), so start-up
     /// stops before joining the group instead of silently starting cold.
     func validate() throws(CheckpointError) {
-        for scope in try store.scopes() where isTaskScope(scope) {
-            _ = try store.loadNewest(scope: scope, fingerprint: fingerprint)
+        for scope in try backend.scopes() where isTaskScope(scope) {
+            _ = try backend.loadNewest(scope: scope, fingerprint: fingerprint)
         }
     }
 
@@ -80,7 +85,7 @@ final class TaskCheckpointStore: Sendable {
     func save(_ capture: Capture) throws(CheckpointError) -> Double {
         let clock = ContinuousClock()
         let started = clock.now
-        try store.save(capture.checkpoint)
+        try backend.save(capture.checkpoint)
         let total = capture.snapshotSeconds + Self.seconds(clock.now - started)
         metrics.checkpointDuration.observe(total)
         metrics.lastCheckpoint.set(Double(Checkpoint.wallClockMillis()) / 1000)
@@ -90,14 +95,14 @@ final class TaskCheckpointStore: Sendable {
     /// The newest usable checkpoint of `scope` (damaged newer files are skipped and reported through
     /// `log`), or nil. Throws on another format version or topology.
     func loadNewest(scope: String, log: (String) -> Void) throws(CheckpointError) -> Checkpoint? {
-        let load = try store.loadNewest(scope: scope, fingerprint: fingerprint)
-        for skipped in load.skipped { log("warning: skipped damaged checkpoint \(skipped.path): \(skipped.error)") }
+        let load = try backend.loadNewest(scope: scope, fingerprint: fingerprint)
+        for skipped in load.skipped { log("warning: skipped damaged checkpoint \(skipped)") }
         return load.checkpoint
     }
 
-    /// The id of `scope`'s newest checkpoint file (by name, without reading it), if any.
+    /// The id of `scope`'s newest checkpoint (a directory reads only file names), if any.
     func newestID(scope: String) -> UInt64? {
-        (try? store.list(scope: scope))?.first?.id
+        backend.newestID(scope: scope, fingerprint: fingerprint)
     }
 
     static func seconds(_ duration: Duration) -> Double {

@@ -12,7 +12,9 @@ public struct ChangelogRestore: Sendable {
 /// compaction left of it), tolerating chunks out of order, repeated, or from unfinished snapshots.
 ///
 /// Rules: a later message with the same key replaces an earlier one (as compaction would); a
-/// tombstone retires its whole snapshot (the writer only tombstones snapshots it has superseded);
+/// tombstone retires its whole snapshot (the writer only tombstones snapshots it has superseded),
+/// until a chunk of that id arrives again; a chunk whose snapshot length, checksum or count differs
+/// from the earlier chunks of its id replaces them all (the id was reused after a torn write);
 /// damaged chunks are reported and ignored. The result per scope is the newest snapshot that is
 /// complete and verifies (whole-snapshot length and CRC32C, then the checkpoint's own checksums).
 public struct ChangelogAssembler: Sendable {
@@ -42,6 +44,13 @@ public struct ChangelogAssembler: Sendable {
             guard chunk.scope == parsed.scope, chunk.checkpointID == parsed.checkpointID, chunk.index == parsed.index else {
                 throw CheckpointError(kind: .corrupt, message: "changelog chunk \(keyText): its header does not match its key")
             }
+            // A chunk that disagrees with the snapshot's earlier chunks starts a rewrite of that id
+            // (a restarted writer reusing the id of a torn snapshot): the torn chunks are dropped.
+            if let existing = chunks[snapshot]?.values.first,
+               existing.count != chunk.count || existing.snapshotLength != chunk.snapshotLength || existing.snapshotCRC != chunk.snapshotCRC {
+                chunks[snapshot] = nil
+            }
+            retired.remove(snapshot)
             chunks[snapshot, default: [:]][chunk.index] = chunk
         } catch {
             problems.append(error)

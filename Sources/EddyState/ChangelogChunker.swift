@@ -11,8 +11,8 @@ public struct ChangelogChunker: Sendable {
     public static let kafkaOverheadBytes = 512
 
     public init(maxMessageBytes: Int = 1_000_000) throws(CheckpointError) {
-        guard maxMessageBytes >= 4096 else {
-            throw CheckpointError(kind: .invalidArgument, message: "changelog message size limit must be at least 4096 bytes, got \(maxMessageBytes)")
+        guard maxMessageBytes >= 1024 else {
+            throw CheckpointError(kind: .invalidArgument, message: "changelog message size limit must be at least 1024 bytes, got \(maxMessageBytes)")
         }
         self.maxMessageBytes = maxMessageBytes
     }

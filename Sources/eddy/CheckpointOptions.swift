@@ -10,6 +10,16 @@ struct CheckpointOptions: ParsableArguments {
         valueName: "dir"))
     var stateDirectory: String?
 
+    @Option(name: .customLong("changelog-topic"), help: ArgumentHelp(
+        "Write task checkpoints to this Kafka topic instead of a directory (partition 0; create it with cleanup.policy=compact) and restore from it on start and on assignment. Exclusive with --state-dir.",
+        valueName: "topic"))
+    var changelogTopic: String?
+
+    @Option(name: .customLong("changelog-message-bytes"), help: ArgumentHelp(
+        "The broker's message.max.bytes for the changelog topic: snapshots are split into chunks under it (at least 1024).",
+        valueName: "bytes"))
+    var changelogMessageBytes: Int = 1_000_000
+
     @Option(name: .customLong("checkpoint-interval"), help: ArgumentHelp(
         "How often state is checkpointed (also on revoke and shutdown): 10s, 500ms, 2m. Bounds what a crash repeats.",
         valueName: "duration"))
@@ -33,7 +43,7 @@ struct CheckpointOptions: ParsableArguments {
     var exactlyOnce = false
 
     var isSet: Bool {
-        stateDirectory != nil || checkpointInterval != "10s" || keepCheckpoints != 3 || tasks != "auto" || instanceID != nil || exactlyOnce
+        stateDirectory != nil || changelogTopic != nil || changelogMessageBytes != 1_000_000 || checkpointInterval != "10s" || keepCheckpoints != 3 || tasks != "auto" || instanceID != nil || exactlyOnce
     }
 
     func validate() throws {
@@ -41,6 +51,14 @@ struct CheckpointOptions: ParsableArguments {
         _ = try layout(for: nil)
         if exactlyOnce && stateDirectory == nil {
             throw ValidationError("--exactly-once needs --state-dir: every transaction commits together with a checkpoint")
+        }
+        if let changelogTopic {
+            if stateDirectory != nil { throw ValidationError("--changelog-topic replaces --state-dir: pass one of them") }
+            if exactlyOnce { throw ValidationError("--exactly-once needs --state-dir; it does not combine with --changelog-topic yet") }
+            if changelogTopic.isEmpty { throw ValidationError("--changelog-topic must name a topic") }
+        }
+        guard changelogMessageBytes >= 1024 else {
+            throw ValidationError("--changelog-message-bytes must be at least 1024, got \(changelogMessageBytes)")
         }
         guard keepCheckpoints >= 1 else { throw ValidationError("--keep-checkpoints must be at least 1, got \(keepCheckpoints)") }
         if let instanceID, instanceID.isEmpty || instanceID.count > 200 {
@@ -73,6 +91,8 @@ struct CheckpointOptions: ParsableArguments {
     @discardableResult
     func apply(to configuration: inout PipelineConfiguration, topology: Topology) throws -> TaskLayoutChoice {
         configuration.stateDirectory = stateDirectory
+        configuration.changelogTopic = changelogTopic
+        configuration.changelogMessageBytes = changelogMessageBytes
         configuration.checkpointInterval = try interval()
         configuration.keepCheckpoints = keepCheckpoints
         configuration.exactlyOnce = exactlyOnce
