@@ -41,6 +41,7 @@ struct DemoCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        MemoryPolicy.returnLargeBuffersToTheSystem()
         guard let path = Self.locateTopology(topology) else {
             throw Terminal.fail("cannot find topologies/reviews.sql; run from the eddy checkout or pass --topology PATH")
         }

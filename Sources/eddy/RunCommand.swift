@@ -51,6 +51,7 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        MemoryPolicy.returnLargeBuffersToTheSystem()
         guard case .success(let topology) = TopologyLoader.load(file) else {
             if case .failure(let message) = TopologyLoader.load(file) { FileHandle.standardError.write(Data((message + "\n").utf8)) }
             throw ExitCode.failure
