@@ -200,5 +200,9 @@ import Testing
         #expect(throws: AccumulatorMergeError.self) {
             try combiner.receive(task: 0, partial: ClosedPartialWindow(pump: "AVG_STAR_RATING_SQL_STREAM_PUMP", windowStart: 0, state: []))
         }
+        #expect(throws: AccumulatorMergeError.self) {
+            try combiner.receive(task: 0, partial: ClosedPartialWindow(pump: "MESSAGE_COUNTS_PUMP", windowStart: Self.start, state: [1, 2, 3]))
+        }
+        #expect(combiner.pendingPartials.isEmpty)
     }
 }

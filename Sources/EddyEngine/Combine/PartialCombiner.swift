@@ -35,7 +35,8 @@ public final class PartialCombiner {
     /// until each task has reported once.
     public var horizon: Int64 { engine.watermark }
 
-    /// Buffers (or, for a replay, replaces) task `task`'s partial state of a window.
+    /// Buffers (or, for a replay, replaces) task `task`'s partial state of a window. A corrupt state
+    /// is refused here with the reason, and nothing is buffered.
     public func receive(task: Int, partial: ClosedPartialWindow) throws(AccumulatorMergeError) {
         try checkTask(task)
         guard let size = windowSizes[partial.pump] else {
@@ -45,6 +46,7 @@ public final class PartialCombiner {
             replaysAfterFire += 1
             return
         }
+        try engine.decodePartial(partial.state, pump: partial.pump)
         pending[partial.pump, default: [:]][partial.windowStart, default: [:]][task] = partial.state
     }
 
