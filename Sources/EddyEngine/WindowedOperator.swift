@@ -1,4 +1,5 @@
 import EddyCore
+import EddySketches
 import EddySQL
 
 /// Shared firing logic for tumbling and stagger windows: the post-aggregation frame is
@@ -106,6 +107,10 @@ final class TumblingOperator: GroupedOperatorBase {
     @exclusivity(unchecked) var oldestStart: Int64 = .max
     @exclusivity(unchecked) var lastStart: Int64 = .min
     @exclusivity(unchecked) var lastTable: GroupTable?
+    /// Partial mode (issue 6, global aggregates under scale-out): a closed window's group table is
+    /// encoded into `closedPartials` for a combiner instead of firing rows here.
+    var exportsPartials = false
+    var closedPartials: [(windowStart: Int64, state: [UInt8])] = []
 
     init(filter: Evaluator?, keys: [TypedExpr], size: Int64, aggregates: [AggregatePlan], having: Evaluator?,
          outputs: [Evaluator], target: StreamNode, compiler: ExpressionCompiler) {
@@ -140,6 +145,12 @@ final class TumblingOperator: GroupedOperatorBase {
         for start in due {
             let table = windows.removeValue(forKey: start)!
             if start == lastStart { lastStart = .min; lastTable = nil }
+            if exportsPartials {
+                var writer = ByteWriter()
+                table.write(into: &writer)
+                closedPartials.append((start, writer.bytes))
+                continue
+            }
             fire(table, groups: Array(0..<table.count), start: { _ in start }, end: { _ in start &+ self.size })
         }
         oldestStart = windows.keys.min() ?? .max

@@ -28,15 +28,7 @@ extension Engine {
         guard !finished, windowStart &+ op.size > watermark else {
             throw AccumulatorMergeError(reason: "the window at \(windowStart) of pump \(pump) has already fired (watermark \(watermark))")
         }
-        var reader = ByteReader(state)
-        let partial: GroupTable
-        do {
-            partial = try GroupTable.read(from: &reader, stateWords: op.accumulators.stateWords)
-            try op.accumulators.validate(partial, groups: partial.count)
-            try reader.expectEnd()
-        } catch {
-            throw AccumulatorMergeError(reason: "partial state of pump \(pump) is corrupt: \(error.reason)")
-        }
+        let partial = try decodePartial(state, of: op, pump: pump)
         let table: GroupTable
         if let existing = op.windows[windowStart] {
             table = existing
@@ -47,6 +39,24 @@ extension Engine {
         if op.windows[windowStart] == nil {
             op.windows[windowStart] = table
             op.oldestStart = min(op.oldestStart, windowStart)
+        }
+    }
+
+    /// Decodes and checks a partial window state of `pump` (a combiner checks partials as they arrive,
+    /// so a corrupt one is refused before anything is merged).
+    func decodePartial(_ state: [UInt8], pump: String) throws(AccumulatorMergeError) {
+        _ = try decodePartial(state, of: try tumblingOperator(pump), pump: pump)
+    }
+
+    func decodePartial(_ state: [UInt8], of op: TumblingOperator, pump: String) throws(AccumulatorMergeError) -> GroupTable {
+        var reader = ByteReader(state)
+        do {
+            let partial = try GroupTable.read(from: &reader, stateWords: op.accumulators.stateWords)
+            try op.accumulators.validate(partial, groups: partial.count)
+            try reader.expectEnd()
+            return partial
+        } catch {
+            throw AccumulatorMergeError(reason: "partial state of pump \(pump) is corrupt: \(error.reason)")
         }
     }
 
