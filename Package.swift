@@ -34,7 +34,7 @@ let package = Package(
         // Values, schema, event time, JSON scanning/encoding. No I/O.
         .target(name: "EddyCore", swiftSettings: strict),
         // Record files (JSONL/CSV/TSV) and the synthetic review generator.
-        .target(name: "EddyWorkload", swiftSettings: strict),
+        .target(name: "EddyWorkload", dependencies: ["EddyCore"], swiftSettings: strict),
         // Counters and gauges with labels, Prometheus text exposition. No dependencies.
         .target(name: "EddyMetrics", swiftSettings: strict),
         // RandomCutForest, HyperLogLog, Space-Saving top-k. Pure Swift.

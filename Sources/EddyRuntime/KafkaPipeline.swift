@@ -38,10 +38,7 @@ public final class KafkaPipeline: Sendable {
     public let metrics: PipelineMetrics
     private let worker: PipelineWorker
     private let configuration: PipelineConfiguration
-    private let state = Mutex<RunState>(.idle)
-    private let done = DispatchSemaphore(value: 0)
-
-    private enum RunState { case idle, running, finished(Result<Void, any Error>) }
+    private let loop = DedicatedLoop(threadName: "eddy-pipeline")
 
     /// Builds the engine and the Kafka clients. Throws `EngineError` for a topology the engine cannot
     /// run and `KafkaError` for invalid properties. Nothing connects until `start()`.
@@ -129,14 +126,7 @@ public final class KafkaPipeline: Sendable {
         for topic in sourceTopics { _ = try await consumer.describeTopic(topic, timeout: configuration.reachabilityTimeout) }
         try consumer.subscribe(topics: sourceTopics)
         worker.incidents.open()
-        state.withLock { $0 = .running }
-        let thread = Thread { [self] in
-            let result = Result { try worker.run() }
-            state.withLock { $0 = .finished(result) }
-            done.signal()
-        }
-        thread.name = "eddy-pipeline"
-        thread.start()
+        loop.start { [self] in try worker.run() }
     }
 
     /// Asks the pipeline to stop, waits until outputs are flushed and offsets committed, and shuts the
@@ -148,20 +138,8 @@ public final class KafkaPipeline: Sendable {
 
     /// Waits until the pipeline has ended (after `stop()`, or a failure such as an undeliverable output).
     public func finished() async throws {
-        let started: Bool = state.withLock { if case .idle = $0 { false } else { true } }
-        if started {
-            let done = self.done
-            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                let waiter = Thread {
-                    done.wait()
-                    done.signal()
-                    continuation.resume()
-                }
-                waiter.start()
-            }
-        }
+        let outcome = await loop.ended()
         _ = await worker.producer.shutdown(timeout: .seconds(10))
-        let outcome: Result<Void, any Error>? = state.withLock { if case .finished(let result) = $0 { result } else { nil } }
         try outcome?.get()
     }
 

@@ -39,10 +39,7 @@ public final class RepartitionStage: Sendable {
     private let worker: RepartitionWorker
     private let configuration: PipelineConfiguration
     private let log: @Sendable (String) -> Void
-    private let state = Mutex<RunState>(.idle)
-    private let done = DispatchSemaphore(value: 0)
-
-    private enum RunState { case idle, running, finished(Result<Void, any Error>) }
+    private let loop = DedicatedLoop(threadName: "eddy-repartition")
 
     /// Builds the Kafka clients; nothing connects until `start()`.
     ///
@@ -135,14 +132,7 @@ public final class RepartitionStage: Sendable {
         }
         try consumer.subscribe(topics: [sourceTopic])
         worker.incidents.open()
-        state.withLock { $0 = .running }
-        let thread = Thread { [self] in
-            let result = Result { try worker.run() }
-            state.withLock { $0 = .finished(result) }
-            done.signal()
-        }
-        thread.name = "eddy-repartition"
-        thread.start()
+        loop.start { [self] in try worker.run() }
     }
 
     /// Asks the stage to stop, waits until forwarded records are delivered and offsets committed,
@@ -154,20 +144,8 @@ public final class RepartitionStage: Sendable {
 
     /// Waits until the stage has ended (after `stop()`, or a failure such as an undeliverable record).
     public func finished() async throws {
-        let started: Bool = state.withLock { if case .idle = $0 { false } else { true } }
-        if started {
-            let done = self.done
-            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                let waiter = Thread {
-                    done.wait()
-                    done.signal()
-                    continuation.resume()
-                }
-                waiter.start()
-            }
-        }
+        let outcome = await loop.ended()
         _ = await worker.producer.shutdown(timeout: .seconds(10))
-        let outcome: Result<Void, any Error>? = state.withLock { if case .finished(let result) = $0 { result } else { nil } }
         try outcome?.get()
     }
 

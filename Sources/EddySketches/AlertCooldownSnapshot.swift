@@ -7,15 +7,16 @@ extension AlertCooldown {
     static let formatVersion: UInt8 = 1
 
     public func snapshot() -> [UInt8] {
-        var writer = StateBytesWriter(reservingCapacity: 64)
-        writer.write(magic: "ACDN", version: Self.formatVersion)
+        var writer = ByteWriter(reservingCapacity: 64)
+        writer.write(magic: "ACDN")
+        writer.write(Self.formatVersion)
         writer.write(cooldownMilliseconds)
         state.write(to: &writer)
         return writer.bytes
     }
 
     public init(snapshot bytes: [UInt8]) throws(StateRestoreError) {
-        var reader = StateBytesReader(bytes)
+        var reader = AlertSnapshotReader(bytes)
         try reader.expect(magic: "ACDN", version: Self.formatVersion, of: "alert cool-down")
         let cooldown = try reader.readInt64("cooldownMilliseconds")
         do {
@@ -30,8 +31,9 @@ extension AlertCooldown {
 
 extension KeyedAlertCooldowns where Key: AlertStateKey {
     public func snapshot() -> [UInt8] {
-        var writer = StateBytesWriter(reservingCapacity: 64 + slots.count * 64)
-        writer.write(magic: "KACD", version: AlertCooldown.formatVersion)
+        var writer = ByteWriter(reservingCapacity: 64 + slots.count * 64)
+        writer.write(magic: "KACD")
+        writer.write(AlertCooldown.formatVersion)
         writer.write(cooldownMilliseconds)
         writer.write(maximumKeys)
         writer.write(slots.evictionCount)
@@ -39,14 +41,14 @@ extension KeyedAlertCooldowns where Key: AlertStateKey {
         writer.write(lostSuppressedCount)
         writer.write(slots.count)
         slots.forEachSlotOldestFirst { slot in
-            writer.write(lengthPrefixed: slots.keys[slot].snapshotBytes)
+            writer.write(bytes: slots.keys[slot].snapshotBytes)
             slots.values[slot].write(to: &writer)
         }
         return writer.bytes
     }
 
     public init(snapshot bytes: [UInt8]) throws(StateRestoreError) {
-        var reader = StateBytesReader(bytes)
+        var reader = AlertSnapshotReader(bytes)
         try reader.expect(magic: "KACD", version: AlertCooldown.formatVersion, of: "keyed alert cool-downs")
         let cooldown = try reader.readInt64("cooldownMilliseconds")
         let maximumKeys = try reader.readInt("maximumKeys", in: 1...Self.keyLimit)
@@ -73,7 +75,7 @@ extension KeyedAlertCooldowns where Key: AlertStateKey {
 }
 
 extension AlertCooldownState {
-    func write(to writer: inout StateBytesWriter) {
+    func write(to writer: inout ByteWriter) {
         writer.write(active)
         writer.write(raisedAt)
         writer.write(endsAt)
@@ -81,7 +83,7 @@ extension AlertCooldownState {
         writer.write(lastSuppressedAt)
     }
 
-    init(reading reader: inout StateBytesReader) throws(StateRestoreError) {
+    init(reading reader: inout AlertSnapshotReader) throws(StateRestoreError) {
         active = try reader.readBool("active")
         raisedAt = try reader.readInt64("raisedAt")
         endsAt = try reader.readInt64("endsAt")

@@ -8,15 +8,16 @@ extension AdaptiveThreshold {
 
     /// The detector's complete state; `init(snapshot:)` continues exactly where this one stands.
     public func snapshot() -> [UInt8] {
-        var writer = StateBytesWriter(reservingCapacity: 96)
-        writer.write(magic: "ATHR", version: Self.formatVersion)
+        var writer = ByteWriter(reservingCapacity: 96)
+        writer.write(magic: "ATHR")
+        writer.write(Self.formatVersion)
         configuration.write(to: &writer)
         state.write(to: &writer)
         return writer.bytes
     }
 
     public init(snapshot bytes: [UInt8]) throws(StateRestoreError) {
-        var reader = StateBytesReader(bytes)
+        var reader = AlertSnapshotReader(bytes)
         try reader.expect(magic: "ATHR", version: Self.formatVersion, of: "adaptive threshold")
         let configuration = try AdaptiveThresholdConfiguration(reading: &reader)
         do {
@@ -31,21 +32,22 @@ extension AdaptiveThreshold {
 
 extension KeyedAdaptiveThresholds where Key: AlertStateKey {
     public func snapshot() -> [UInt8] {
-        var writer = StateBytesWriter(reservingCapacity: 64 + slots.count * 64)
-        writer.write(magic: "KATH", version: AdaptiveThreshold.formatVersion)
+        var writer = ByteWriter(reservingCapacity: 64 + slots.count * 64)
+        writer.write(magic: "KATH")
+        writer.write(AdaptiveThreshold.formatVersion)
         configuration.write(to: &writer)
         writer.write(maximumKeys)
         writer.write(slots.evictionCount)
         writer.write(slots.count)
         slots.forEachSlotOldestFirst { slot in
-            writer.write(lengthPrefixed: slots.keys[slot].snapshotBytes)
+            writer.write(bytes: slots.keys[slot].snapshotBytes)
             slots.values[slot].write(to: &writer)
         }
         return writer.bytes
     }
 
     public init(snapshot bytes: [UInt8]) throws(StateRestoreError) {
-        var reader = StateBytesReader(bytes)
+        var reader = AlertSnapshotReader(bytes)
         try reader.expect(magic: "KATH", version: AdaptiveThreshold.formatVersion, of: "keyed adaptive thresholds")
         let configuration = try AdaptiveThresholdConfiguration(reading: &reader)
         let maximumKeys = try reader.readInt("maximumKeys", in: 1...Self.keyLimit)
@@ -69,7 +71,7 @@ extension KeyedAdaptiveThresholds where Key: AlertStateKey {
 }
 
 extension AdaptiveThresholdConfiguration {
-    func write(to writer: inout StateBytesWriter) {
+    func write(to writer: inout ByteWriter) {
         writer.write(k)
         writer.write(warmUpObservations)
         writer.write(halfLife)
@@ -77,7 +79,7 @@ extension AdaptiveThresholdConfiguration {
         writer.write(minimumStandardDeviation)
     }
 
-    init(reading reader: inout StateBytesReader) throws(StateRestoreError) {
+    init(reading reader: inout AlertSnapshotReader) throws(StateRestoreError) {
         let k = try reader.readDouble("k")
         let warmUp = try reader.readInt("warmUpObservations", in: 0...Int(Int32.max))
         let halfLife = try reader.readDouble("halfLife")
@@ -89,7 +91,7 @@ extension AdaptiveThresholdConfiguration {
 }
 
 extension AdaptiveThresholdState {
-    func write(to writer: inout StateBytesWriter) {
+    func write(to writer: inout ByteWriter) {
         writer.write(count)
         writer.write(mean)
         writer.write(variance)
@@ -97,7 +99,7 @@ extension AdaptiveThresholdState {
         writer.write(nonFinite)
     }
 
-    init(reading reader: inout StateBytesReader) throws(StateRestoreError) {
+    init(reading reader: inout AlertSnapshotReader) throws(StateRestoreError) {
         let limit = Int(Int64.max)
         count = try reader.readInt("observation count", in: 0...limit)
         mean = try reader.readFiniteDouble("mean")

@@ -1,3 +1,5 @@
+import EddyCore
+
 /// A strict RFC 8259 validator for "exactly one JSON object" in a buffer.
 ///
 /// Used on every JSON line read from a file, so it is a single forward pass over the bytes with
@@ -202,8 +204,7 @@ public enum JSONObjectValidator {
                 case 0..<0x20:
                     throw Failure(.controlCharacterInString, at: index)
                 case 0x80...:
-                    let rest = UnsafeBufferPointer(rebasing: bytes[index...])
-                    let length = UTF8Validation.sequenceLength(at: rest)
+                    let length = UTF8Validation.sequenceLength(UnsafeRawBufferPointer(bytes), at: index)
                     guard length > 0 else { throw Failure(.invalidUTF8, at: index) }
                     index += length
                 default:

@@ -1,3 +1,4 @@
+import EddyCore
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -95,7 +96,7 @@ public struct RecordFileReader: Sequence, IteratorProtocol {
 
     private mutating func delimitedRow(_ record: UnsafeBufferPointer<UInt8>, line: Int) -> RecordLine? {
         if record.isEmpty { return nil }
-        if let invalid = UTF8Validation.firstInvalidOffset(record) {
+        if let invalid = UTF8Validation.firstInvalidOffset(UnsafeRawBufferPointer(record)) {
             let reason = "invalid UTF-8 (byte 0x\(String(record[invalid], radix: 16, uppercase: true))) at column \(invalid + 1)"
             if headerKeys == nil && headerProblemLine == nil {
                 headerProblemLine = line

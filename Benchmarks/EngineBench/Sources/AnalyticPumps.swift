@@ -56,26 +56,7 @@ enum AnalyticPumps {
         var baselinePerRecord = 0.0
         for (index, scenario) in scenarios.enumerated() {
             let n = min(scenario.records, available)
-            var best = Double.infinity
-            var allocations: UInt64 = 0
-            for _ in 0..<2 {
-                let engine = try Engine(topology: try Analyzer.analyze(text: scenario.sql, name: "bench"))
-                let output = engine.output(named: "OUT")!
-                let origin = RecordOrigin(topic: "reviews")
-                let source = engine.sourceIndex(named: "SOURCE_SQL_STREAM_001")!
-                let startAllocations = eddy_malloc_count()
-                let start = threadCPUSeconds()
-                buffer.withUnsafeBytes { all in
-                    for i in 0..<n {
-                        let message = UnsafeRawBufferPointer(rebasing: all[offsets[i]..<offsets[i + 1]])
-                        engine.process(source: source, partition: 0, offset: Int64(i), timestamp: 0, value: message, origin: origin)
-                        if output.count >= 4096 { output.removeAll() }
-                    }
-                }
-                let seconds = threadCPUSeconds() - start
-                precondition(engine.statistics.errors == 0, "unexpected error rows in \(scenario.label)")
-                if seconds < best { best = seconds; allocations = eddy_malloc_count() - startAllocations }
-            }
+            let (best, allocations) = try EngineTiming.bestOf(runs: 2, sql: scenario.sql, buffer, offsets, count: n, label: scenario.label)
             let perRecord = best / Double(n) * 1e6
             if index == 0 { baselinePerRecord = perRecord }
             let added = index == 0 ? "" : String(format: ", added over baseline %.3f µs", perRecord - baselinePerRecord)

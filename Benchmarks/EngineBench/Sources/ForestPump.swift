@@ -84,43 +84,14 @@ enum ForestPump {
         return (best, allocations)
     }
 
-    /// Best-of-`runs` thread CPU seconds of the engine running `sql` over the first `count` messages,
-    /// and the heap allocations of that run.
-    static func timeEngine(_ sql: String, _ buffer: [UInt8], _ offsets: [Int], count: Int, runs: Int) throws -> (seconds: Double, allocations: UInt64) {
-        var best = Double.infinity
-        var allocations: UInt64 = 0
-        for _ in 0..<runs {
-            let engine = try Engine(topology: try Analyzer.analyze(text: sql, name: "bench"))
-            let output = engine.output(named: "OUT")!
-            let origin = RecordOrigin(topic: "reviews")
-            let source = engine.sourceIndex(named: "SOURCE_SQL_STREAM_001")!
-            let startAllocations = eddy_malloc_count()
-            let start = threadCPUSeconds()
-            buffer.withUnsafeBytes { all in
-                for i in 0..<count {
-                    let message = UnsafeRawBufferPointer(rebasing: all[offsets[i]..<offsets[i + 1]])
-                    engine.process(source: source, partition: 0, offset: Int64(i), timestamp: 0, value: message, origin: origin)
-                    if output.count >= 4096 { output.removeAll() }
-                }
-            }
-            let seconds = threadCPUSeconds() - start
-            if seconds < best {
-                best = seconds
-                allocations = eddy_malloc_count() - startAllocations
-            }
-            precondition(engine.statistics.errors == 0, "unexpected error rows")
-        }
-        return (best, allocations)
-    }
-
     static func run(_ buffer: [UInt8], _ offsets: [Int], available: Int) throws {
         let n = available
         let (keys, values) = featureRows(buffer, offsets, count: n)
         precondition(keys.count == n, "every generated review decodes")
         let (forestSeconds, forestAllocations) = try timeForests(keys: keys, values: values, runs: 2)
         let forests = forestSeconds / Double(n) * 1e6
-        let baseline = try timeEngine(baselineSQL, buffer, offsets, count: n, runs: 2).seconds / Double(n) * 1e6
-        let (pumpSeconds, pumpAllocations) = try timeEngine(pumpSQL, buffer, offsets, count: n, runs: 2)
+        let baseline = try EngineTiming.bestOf(runs: 2, sql: baselineSQL, buffer, offsets, count: n, label: "rcf baseline").seconds / Double(n) * 1e6
+        let (pumpSeconds, pumpAllocations) = try EngineTiming.bestOf(runs: 2, sql: pumpSQL, buffer, offsets, count: n, label: "rcf pump")
         let pump = pumpSeconds / Double(n) * 1e6
         print(String(format: "rcf    : %d records, %d categories, 100 trees, 256 samples, d=3 with explanation, one forest per category", n, (keys.max() ?? 0) + 1))
         print(String(format: "rcf    : forests alone (processWithAttribution on the same values): %.2f µs/record, %.2f allocations/record",
