@@ -75,8 +75,7 @@ struct ChangelogCheckpointTests {
 
         #expect(second.progress.restoredTasks == 1)
         #expect(first.progress.recordsIn + second.progress.recordsIn == all.count)
-        var actual: [String: String] = [:]
-        for record in perKey { actual[record.keyText ?? ""] = record.text }
+        let actual = valuesByKey(perKey)
         #expect(perKey.count == expected.perKey.count)
         #expect(actual == expected.perKey)
         #expect(big.map(\.text).sorted() == expected.big)

@@ -100,8 +100,7 @@ struct CheckpointTests {
         #expect(second.progress.restoredTasks == 1)
         // Nothing was read twice, and every window was emitted exactly once with the uninterrupted value.
         #expect(first.progress.recordsIn + second.progress.recordsIn == all.count)
-        var actual: [String: String] = [:]
-        for record in perKey { actual[record.keyText ?? ""] = record.text }
+        let actual = valuesByKey(perKey)
         #expect(perKey.count == expected.perKey.count)
         #expect(actual == expected.perKey)
         #expect(big.map(\.text).sorted() == expected.big)
@@ -226,8 +225,7 @@ struct CheckpointTests {
         #expect(second.progress.restoredTasks == 1)
         #expect(second.progress.transactionsCommitted >= 1)
         #expect(first.progress.recordsIn + second.progress.recordsIn == all.count)
-        var actual: [String: String] = [:]
-        for record in perKey { actual[record.keyText ?? ""] = record.text }
+        let actual = valuesByKey(perKey)
         #expect(perKey.count == expected.perKey.count)
         #expect(actual == expected.perKey)
     }

@@ -35,8 +35,7 @@ struct KafkaPipelineTests {
         #expect(try await eventually { pipeline.progress.storedOffsets.count == 3 })
         try await pipeline.stop()
 
-        var actual: [String: String] = [:]
-        for record in perKey { actual[record.keyText ?? ""] = record.text }
+        let actual = valuesByKey(perKey)
         #expect(actual == expected.perKey)
         #expect(big.map(\.text).sorted() == expected.big)
         #expect(pipeline.progress.recordsIn == records.count)
@@ -171,8 +170,7 @@ struct KafkaPipelineTests {
         let perKey = try await readTopic(topology.perKey, bootstrap: bootstrap, count: expected.perKey.count, settle: .seconds(1))
         try await pipeline.stop()
 
-        var actual: [String: String] = [:]
-        for record in perKey { actual[record.keyText ?? ""] = record.text }
+        let actual = valuesByKey(perKey)
         #expect(perKey.count == expected.perKey.count)
         #expect(actual == expected.perKey)
         #expect(pipeline.progress.lateRows == 0)

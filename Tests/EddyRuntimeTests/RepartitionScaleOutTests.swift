@@ -66,8 +66,7 @@ struct RepartitionScaleOutTests {
         let sentinelPartitions = Set(forwarded.filter { ($0.key.map { String(decoding: $0, as: UTF8.self) } ?? "").hasPrefix("end") }.map(\.partition))
         #expect(sentinelPartitions == [0, 1, 2])
 
-        var actual: [String: String] = [:]
-        for record in outputs { actual[record.keyText ?? ""] = record.text }
+        let actual = valuesByKey(outputs)
         #expect(actual == expected)
         #expect(outputs.count == expected.count)
         #expect(first.progress.recordsIn > 0 && second.progress.recordsIn > 0)

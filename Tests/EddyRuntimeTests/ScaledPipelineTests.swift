@@ -74,8 +74,7 @@ struct ScaledPipelineTests {
         try await first.stop()
         try await second.stop()
 
-        var actual: [String: String] = [:]
-        for record in outputs { actual[record.keyText ?? ""] = record.text }
+        let actual = valuesByKey(outputs)
         #expect(actual == expected)
         #expect(outputs.count == expected.count)
         #expect(first.progress.recordsIn > 0 && second.progress.recordsIn > 0)
@@ -141,8 +140,7 @@ struct ScaledPipelineTests {
         let outputs = try await readTopic(events.perKey, bootstrap: cluster.bootstrapServers, count: expected.count, settle: .milliseconds(500))
         try await after.stop()
 
-        var actual: [String: String] = [:]
-        for record in outputs { actual[record.keyText ?? ""] = record.text }
+        let actual = valuesByKey(outputs)
         #expect(actual == expected)
         #expect(outputs.count == expected.count)
         #expect(after.progress.recordsIn == sentinels.count)

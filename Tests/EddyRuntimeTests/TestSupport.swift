@@ -118,3 +118,12 @@ extension KafkaRecord {
     var text: String { String(decoding: value, as: UTF8.self) }
     var keyText: String? { key.map { String(decoding: $0, as: UTF8.self) } }
 }
+
+/// Output rows as key → value text (a row without a key under ""): how the tests compare a run's
+/// keyed outputs with `KafkaPipelineTests.replay`'s, independent of order, with a repeated key's
+/// last value winning.
+func valuesByKey(_ records: [KafkaRecord]) -> [String: String] {
+    var values: [String: String] = [:]
+    for record in records { values[record.keyText ?? ""] = record.text }
+    return values
+}
