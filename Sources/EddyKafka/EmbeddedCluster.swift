@@ -10,7 +10,9 @@ internal import CRdKafka
 /// - binds random loopback ports (read `bootstrapServers`);
 /// - no CreateTopics API: declare topics here (`topics:` or `createTopic`); topics first used
 ///   without declaration are auto-created with 4 partitions;
-/// - no topic configs, no compaction.
+/// - no topic configs, no compaction: it offers neither CreateTopics nor DescribeConfigs (its
+///   ApiVersions lists neither), and names a controller (id 0) that is none of its brokers, so both
+///   requests would wait for their timeout; `KafkaAdmin` fails them at once as `.unsupported`.
 public final class EmbeddedCluster: @unchecked Sendable {
     /// A topic to declare at start.
     public struct Topic: Sendable, Hashable {

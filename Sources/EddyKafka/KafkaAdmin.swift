@@ -6,16 +6,20 @@ public struct NewTopic: Sendable, Hashable {
     public var partitions: Int
     /// -1 uses the broker's default.
     public var replicationFactor: Int
-    public init(name: String, partitions: Int, replicationFactor: Int = -1) {
+    /// Broker-side topic configs (`cleanup.policy`, `max.message.bytes`, ...), validated by the
+    /// broker, not the client: a bad name or value fails the creation with the broker's reason.
+    public var configs: [String: String]
+    public init(name: String, partitions: Int, replicationFactor: Int = -1, configs: [String: String] = [:]) {
         self.name = name
         self.partitions = partitions
         self.replicationFactor = replicationFactor
+        self.configs = configs
     }
 }
 
 /// Creates, lists and describes topics. Every call does network I/O and runs off the cooperative pool.
 public final class KafkaAdmin: Sendable {
-    private let client: KafkaClient
+    let client: KafkaClient
 
     public init(configuration: KafkaConfiguration) throws(KafkaError) {
         client = try KafkaClient(role: .producer, conf: configuration.makeNativeConf())
@@ -54,16 +58,6 @@ public final class KafkaAdmin: Sendable {
 
     private static func create(_ topics: [NewTopic], client: KafkaClient, timeout: Duration) throws(KafkaError) {
         guard !topics.isEmpty else { return }
-        // CreateTopics goes to the controller. The embedded (mock) cluster names a controller (id 0)
-        // that is not one of its brokers (ids 1...N), and the request would only time out; say so at once.
-        let brokers = try client.metadata(timeout: .seconds(5)).brokers.map(\.id)
-        let controller = rd_kafka_controllerid(client.handle, 2000)
-        guard brokers.contains(controller) else {
-            throw KafkaError(
-                kind: .unsupported,
-                message: "this cluster has no reachable controller (id \(controller)), so it cannot create topics; librdkafka's embedded cluster has no CreateTopics API"
-            )
-        }
         var errorBuffer = [CChar](repeating: 0, count: 512)
         var newTopics: [OpaquePointer?] = []
         defer { for topic in newTopics { rd_kafka_NewTopic_destroy(topic) } }
@@ -73,7 +67,13 @@ public final class KafkaAdmin: Sendable {
                 throw KafkaError(kind: .admin, message: "invalid topic \(topic.name):\(topic.partitions): \(text)")
             }
             newTopics.append(newTopic)
+            for (name, value) in topic.configs.sorted(by: { $0.key < $1.key }) {
+                guard !name.isEmpty, rd_kafka_NewTopic_set_config(newTopic, name, value) == RD_KAFKA_RESP_ERR_NO_ERROR else {
+                    throw KafkaError(kind: .admin, message: "invalid config '\(name)=\(value)' for topic \(topic.name)")
+                }
+            }
         }
+        try requireController(client, operation: "create topics", api: "CreateTopics")
         let queue = rd_kafka_queue_new(client.handle)
         defer { rd_kafka_queue_destroy(queue) }
         let options = rd_kafka_AdminOptions_new(client.handle, RD_KAFKA_ADMIN_OP_CREATETOPICS)
@@ -109,6 +109,21 @@ public final class KafkaAdmin: Sendable {
         }
         if !failures.isEmpty {
             throw KafkaError(kind: .admin, message: "could not create topic(s): \(failures.joined(separator: "; "))")
+        }
+    }
+
+    /// Admin requests that go to the cluster's controller (CreateTopics, DescribeConfigs) would wait
+    /// on the embedded (mock) cluster until their timeout: it names a controller (id 0) that is none
+    /// of its brokers (ids 1...N) and offers neither API (measured with librdkafka 2.0.2: both time out
+    /// "waiting for controller"). Say so at once instead.
+    static func requireController(_ client: KafkaClient, operation: String, api: String) throws(KafkaError) {
+        let brokers = try client.metadata(timeout: .seconds(5)).brokers.map(\.id)
+        let controller = rd_kafka_controllerid(client.handle, 2000)
+        guard brokers.contains(controller) else {
+            throw KafkaError(
+                kind: .unsupported,
+                message: "this cluster has no reachable controller (id \(controller)), so it cannot \(operation); librdkafka's embedded cluster has no \(api) API"
+            )
         }
     }
 }

@@ -356,6 +356,17 @@ public final class KafkaConsumer: @unchecked Sendable {
         if let error = list.firstError(kind: .consumer, context: "seek") { throw error }
     }
 
+    /// The next offset this consumer will hand out for `partition` (the last one returned + 1), or
+    /// nil before it returned any. No network round trip. It also moves past what the application
+    /// never sees (transaction control records, aborted records under read_committed), so "position
+    /// reached the end offset" is the way to tell a partition was read to its end.
+    public func position(_ partition: TopicPartition) throws(KafkaError) -> Int64? {
+        let list = PartitionList([partition])
+        let err = rd_kafka_position(client.handle, list.pointer)
+        guard err == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError.fromResponse(err, kind: .consumer, context: "position of \(partition)") }
+        return list.entries.first.flatMap { $0.0.offset >= 0 ? $0.0.offset : nil }
+    }
+
     /// Low/high watermarks of a partition, asked of its leader. Blocking.
     public func watermarks(topic: String, partition: Int32, timeout: Duration = .seconds(5)) throws(KafkaError) -> Watermarks {
         try client.watermarks(topic: topic, partition: partition, timeout: timeout)

@@ -13,6 +13,13 @@ protocol CheckpointBackend: Sendable {
     func newestID(scope: String, fingerprint: String) -> UInt64?
     /// Every scope with a checkpoint.
     func scopes() throws(CheckpointError) -> [String]
+    /// Makes the backend usable before the first read, or fails start-up saying why (the changelog
+    /// topic is created or its configs checked here; a directory needs nothing).
+    func prepare(log: @escaping @Sendable (String) -> Void) async throws
+}
+
+extension CheckpointBackend {
+    func prepare(log: @escaping @Sendable (String) -> Void) async throws {}
 }
 
 /// The state directory: one file per checkpoint, written atomically, the newest N kept.

@@ -32,6 +32,12 @@ final class CheckpointWriter: Sendable {
         }
     }
 
+    /// Records a checkpoint written elsewhere (inside a transaction), so the pipeline takes it in with
+    /// the others' outcomes.
+    func recordWritten(_ checkpoint: Checkpoint, seconds: Double) {
+        outcomes.withLock { $0.append(Outcome(checkpoint: checkpoint, result: .success(seconds))) }
+    }
+
     /// Whether captures are still waiting to be written (the next interval then skips its snapshot,
     /// so a slow disk cannot pile up copies of the state in memory).
     var isBusy: Bool { inFlight.load(ordering: .relaxed) > 0 }

@@ -49,10 +49,11 @@ public final class KafkaPipeline: Sendable {
         let engine = try Engine(topology: topology, trackCommitOffsets: true)
         let checkpoints: TaskCheckpointStore?
         if let topic = configuration.changelogTopic {
-            guard configuration.stateDirectory == nil, !configuration.exactlyOnce else {
-                throw KafkaError(kind: .configuration, message: "a changelog topic replaces the state directory: use one of --changelog-topic and --state-dir (and --exactly-once only with --state-dir)")
+            guard configuration.stateDirectory == nil else {
+                throw KafkaError(kind: .configuration, message: "a changelog topic replaces the state directory: use one of --changelog-topic and --state-dir")
             }
-            let backend = try ChangelogCheckpointBackend(topic: topic, kafka: configuration.kafka, maxMessageBytes: configuration.changelogMessageBytes)
+            let backend = try ChangelogCheckpointBackend(topic: topic, kafka: configuration.kafka, maxMessageBytes: configuration.changelogMessageBytes,
+                                                         transactional: configuration.exactlyOnce)
             checkpoints = TaskCheckpointStore(backend: backend, topologyName: topology.name, fingerprint: engine.stateFingerprint, metrics: metrics)
         } else {
             checkpoints = try configuration.stateDirectory.map { directory throws(CheckpointError) in
@@ -72,11 +73,11 @@ public final class KafkaPipeline: Sendable {
         let transactions: KafkaTransactionalProducer?
         let producer: KafkaProducer
         if configuration.exactlyOnce {
-            guard configuration.stateDirectory != nil else {
-                throw KafkaError(kind: .configuration, message: "exactly-once needs a state directory (--state-dir): each transaction commits together with a checkpoint")
+            guard configuration.stateDirectory != nil || configuration.changelogTopic != nil else {
+                throw KafkaError(kind: .configuration, message: "exactly-once needs checkpoints (--changelog-topic or --state-dir): each transaction commits together with a checkpoint")
             }
             let created = try KafkaTransactionalProducer(
-                configuration: configuration.producerConfiguration(),
+                configuration: configuration.transactionalProducerConfiguration(),
                 transactionalID: configuration.transactionalID(writerID: Self.defaultWriterID()),
                 onError: { error in incidents.report(kind: error.code ?? error.message, "Kafka: \(error.message)") })
             transactions = created
@@ -119,6 +120,7 @@ public final class KafkaPipeline: Sendable {
     /// with a one-line error otherwise (a checkpoint of another topology or format version is an
     /// error, never a silent cold start).
     public func start() async throws {
+        try await worker.checkpoints?.backend.prepare(log: worker.log)
         try worker.checkpoints?.validate()
         let consumer = worker.consumer
         try await consumer.checkReachable(timeout: configuration.reachabilityTimeout)

@@ -45,11 +45,13 @@ public struct PipelineConfiguration: Sendable {
     /// A restarted member with the same id gets its partitions back at once instead of waiting out
     /// the session timeout. Must be unique among live members.
     public var instanceID: String?
-    /// Exactly-once with Kafka transactions (needs `stateDirectory`): one transactional producer per
-    /// instance (`transactional.id` derived from the group and `instanceID`, stable across restarts,
-    /// so a restarted instance fences its zombie); each checkpoint commits one transaction holding the
-    /// outputs since the previous one and the input offsets (`send_offsets_to_transaction`), and its
-    /// snapshot is written right after the commit. Offsets are committed only through transactions.
+    /// Exactly-once with Kafka transactions (needs `changelogTopic` or `stateDirectory`): one
+    /// transactional producer per instance (`transactional.id` derived from the group and
+    /// `instanceID`, stable across restarts, so a restarted instance fences its zombie); each
+    /// checkpoint commits one transaction holding the outputs since the previous one and the input
+    /// offsets (`send_offsets_to_transaction`), and, with `changelogTopic`, the snapshot's chunks too
+    /// (all commit atomically); with `stateDirectory` the snapshot file is written right after the
+    /// commit. Offsets are committed only through transactions.
     public var exactlyOnce = false
 
     public init(kafka: KafkaConfiguration, groupID: String) {
@@ -76,6 +78,13 @@ public struct PipelineConfiguration: Sendable {
     /// The `transactional.id` of this instance in exactly-once mode.
     func transactionalID(writerID: String) -> String {
         "eddy.\(groupID).\(instanceID ?? writerID)"
+    }
+
+    /// The transactional producer's configuration: with a changelog topic its snapshot chunks go
+    /// through it, so its `message.max.bytes` must admit them (the user's `-X` still wins).
+    func transactionalProducerConfiguration() -> KafkaConfiguration {
+        guard changelogTopic != nil, changelogMessageBytes > 1_000_000 else { return producerConfiguration() }
+        return KafkaConfiguration(properties: [("message.max.bytes", String(changelogMessageBytes))]).merging(producerConfiguration())
     }
 
     /// Eddy's producer defaults: retry for as long as it takes (`message.timeout.ms=0`), so an outage

@@ -86,7 +86,13 @@ final class TaskCheckpointStore: Sendable {
         let clock = ContinuousClock()
         let started = clock.now
         try backend.save(capture.checkpoint)
-        let total = capture.snapshotSeconds + Self.seconds(clock.now - started)
+        return recordCommitted(snapshotSeconds: capture.snapshotSeconds + Self.seconds(clock.now - started))
+    }
+
+    /// Reports a checkpoint made durable (saved, or committed in a transaction) that took `snapshotSeconds`
+    /// in all to the metrics; returns that time.
+    @discardableResult
+    func recordCommitted(snapshotSeconds total: Double) -> Double {
         metrics.checkpointDuration.observe(total)
         metrics.lastCheckpoint.set(Double(Checkpoint.wallClockMillis()) / 1000)
         return total

@@ -11,7 +11,7 @@ struct CheckpointOptions: ParsableArguments {
     var stateDirectory: String?
 
     @Option(name: .customLong("changelog-topic"), help: ArgumentHelp(
-        "Write task checkpoints to this Kafka topic instead of a directory (partition 0; create it with cleanup.policy=compact) and restore from it on start and on assignment. Exclusive with --state-dir.",
+        "Write task checkpoints to this Kafka topic instead of a directory and restore from it on start and on assignment. Created when missing (compacted, 1 partition); an existing one must be compacted. Exclusive with --state-dir.",
         valueName: "topic"))
     var changelogTopic: String?
 
@@ -39,7 +39,7 @@ struct CheckpointOptions: ParsableArguments {
     var instanceID: String?
 
     @Flag(name: .customLong("exactly-once"), help: ArgumentHelp(
-        "Kafka transactions (needs --state-dir): each checkpoint commits the outputs since the previous one with the input offsets; transactional.id derives from the group and instance id. Needs a real Kafka cluster to be exactly-once end to end."))
+        "Kafka transactions (needs --changelog-topic or --state-dir): each checkpoint commits the outputs since the previous one with the input offsets, and with --changelog-topic the snapshot too; transactional.id derives from the group and instance id. Needs a real Kafka cluster to be exactly-once end to end."))
     var exactlyOnce = false
 
     var isSet: Bool {
@@ -49,12 +49,14 @@ struct CheckpointOptions: ParsableArguments {
     func validate() throws {
         _ = try interval()
         _ = try layout(for: nil)
-        if exactlyOnce && stateDirectory == nil {
-            throw ValidationError("--exactly-once needs --state-dir: every transaction commits together with a checkpoint")
+        if exactlyOnce && stateDirectory == nil && changelogTopic == nil {
+            throw ValidationError("--exactly-once needs --changelog-topic (state commits inside the transaction) or --state-dir: every transaction commits together with a checkpoint")
+        }
+        if exactlyOnce && stateDirectory == nil && instanceID == nil {
+            throw ValidationError("--exactly-once with --changelog-topic needs --instance-id: the transactional.id derives from it, and it must be stable across restarts (so a restarted instance fences its zombie) and unique per instance")
         }
         if let changelogTopic {
             if stateDirectory != nil { throw ValidationError("--changelog-topic replaces --state-dir: pass one of them") }
-            if exactlyOnce { throw ValidationError("--exactly-once needs --state-dir; it does not combine with --changelog-topic yet") }
             if changelogTopic.isEmpty { throw ValidationError("--changelog-topic must name a topic") }
         }
         guard changelogMessageBytes >= 1024 else {
