@@ -41,13 +41,16 @@ extension PipelineWorker {
         }
         let changelog = transactionalChangelog
         if let changelog {
-            transactionSnapshots = try changelog.enqueue(captures, producer: producer)
+            transactionContents.snapshots = try changelog.enqueue(captures, producer: producer)
         }
-        if !offsets.isEmpty { try transactions.sendOffsetsToTransaction(offsets, groupMetadata: consumer.groupMetadata()) }
+        // Offsets already committed by an earlier transaction are not sent again (two round trips).
+        let sendsOffsets = !offsets.isEmpty && offsets != transactionContents.committedOffsets
+        if sendsOffsets { try transactions.sendOffsetsToTransaction(offsets, groupMetadata: consumer.groupMetadata()) }
         try transactions.commitTransaction()
         transactionOpen = false
-        let committed = transactionSnapshots
-        transactionSnapshots = []
+        let committed = transactionContents.snapshots
+        transactionContents.snapshots = []
+        if sendsOffsets { transactionContents.committedOffsets = offsets }
         let mark = producer.mark()
         let outcome = try waitForDelivery(through: mark, since: deliveredMark, timeout: configuration.flushTimeout)
         guard outcome.succeeded else { throw deliveryFailure(outcome) }
@@ -61,7 +64,7 @@ extension PipelineWorker {
         } else {
             write(captures)
         }
-        if !offsets.isEmpty {
+        if sendsOffsets {
             metrics.lastCommit.set(Double(Self.wallClockMillis()) / 1000)
             progress.withLock { progress in
                 for offset in offsets { progress.storedOffsets["\(offset.topicPartition)"] = offset.offset }
@@ -80,12 +83,21 @@ extension PipelineWorker {
     func abortTransaction() throws {
         guard let transactions, transactionOpen else { return }
         transactionOpen = false
-        let aborted = transactionSnapshots
-        transactionSnapshots = []
+        let aborted = transactionContents.snapshots
+        transactionContents.snapshots = []
         try transactions.abortTransaction()
         producer.discardFailures(through: producer.mark())
         guard let changelog = transactionalChangelog, !aborted.isEmpty else { return }
         try changelog.writeAbortNotices(aborted, transactions: transactions)
         log("checkpoint transaction aborted: \(aborted.count) snapshot(s) in changelog topic \(changelog.topic) voided; the restart restores the previous committed one")
     }
+}
+
+/// What the open transaction carries besides outputs; only the pipeline thread touches it.
+struct TransactionContents {
+    /// Snapshots enqueued into it (exactly-once with a changelog topic): settled by its commit, or
+    /// voided by abort notices.
+    var snapshots: [TransactionalChangelogWriter.Pending] = []
+    /// The input offsets the last committed transaction carried.
+    var committedOffsets: [TopicPartitionOffset] = []
 }

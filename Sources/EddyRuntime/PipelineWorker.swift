@@ -52,8 +52,8 @@ final class PipelineWorker: @unchecked Sendable {
     var transactionsCommitted = 0
     /// Whether a transaction is open (between begin and commit/abort).
     var transactionOpen = false
-    /// Snapshots enqueued into the open transaction (exactly-once with a changelog topic).
-    var transactionSnapshots: [TransactionalChangelogWriter.Pending] = []
+    /// What the open transaction carries besides outputs (`PipelineWorker+Transactions`).
+    var transactionContents = TransactionContents()
     /// A failure inside a rebalance callback (a checkpoint that cannot be restored), thrown by the
     /// loop after the poll that ran the callback.
     var callbackFailure: (any Error)?

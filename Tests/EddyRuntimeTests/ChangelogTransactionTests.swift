@@ -233,4 +233,47 @@ struct ChangelogTransactionTests {
         #expect(final.id > committed.id)
         #expect(Set(final.inputOffsets) == Set((0..<3).map { InputOffset(topic: topology.input, partition: Int32($0), nextOffset: 201) }))
     }
+
+    @Test("A pipeline whose checkpoint transaction fails after its snapshot was enqueued aborts it and voids the snapshot; the restart restores the previous committed one and processes the aborted records again")
+    func pipelineAbortVoidsSnapshot() async throws {
+        let topology = EventsTopology()
+        let changelog = uniqueName("changelog")
+        let cluster = try EmbeddedCluster(topics: topology.clusterTopics + [.init(name: changelog, partitions: 1)])
+        let bootstrap = cluster.bootstrapServers
+        let kafka = KafkaConfiguration(bootstrapServers: bootstrap)
+        let all = (0..<600).map(EventsTopology.event) + EventsTopology.sentinels()
+        let expected = try KafkaPipelineTests.replay(topology, all)
+        let fingerprint = try Engine(topology: topology.topology()).stateFingerprint
+        let group = uniqueName("g")
+        let logs = Mutex<[String]>([])
+        let log: @Sendable (String) -> Void = { line in logs.withLock { $0.append(line) } }
+
+        try await produce(Array(all[0..<300]), topic: topology.input, bootstrap: bootstrap)
+        let first = try KafkaPipeline(topology: topology.topology(), configuration: configuration(bootstrap, group: group, topic: changelog), log: log)
+        try await first.start()
+        #expect(try await eventually { first.progress.recordsIn == 300 && first.progress.checkpointOffsets.values.sorted() == [100, 100, 100] })
+        // Idle checkpoints send no offsets (unchanged), so the next AddOffsetsToTxn is the one of the
+        // checkpoint that carries the next records' snapshot: it fails, abortably.
+        cluster.injectErrors(on: .addOffsetsToTransaction, codes: [30])  // GROUP_AUTHORIZATION_FAILED
+        try await produce(Array(all[300..<450]), topic: topology.input, bootstrap: bootstrap)
+        let failure = await #expect(throws: KafkaError.self) { try await first.finished() }
+        #expect(failure?.kind == .transactionAbortable)
+        #expect(first.progress.recordsIn == 450)
+        #expect(logs.withLock { $0.contains { $0.hasPrefix("checkpoint transaction aborted: 1 snapshot(s)") } })
+
+        let reader = try ChangelogCheckpointBackend(topic: changelog, kafka: kafka, maxMessageBytes: Self.chunkBytes, transactional: true)
+        let restored = try #require(try reader.loadNewest(scope: Self.scope, fingerprint: fingerprint).checkpoint)
+        #expect(Set(restored.inputOffsets) == Set((0..<3).map { InputOffset(topic: topology.input, partition: Int32($0), nextOffset: 100) }))
+
+        let second = try KafkaPipeline(topology: topology.topology(), configuration: configuration(bootstrap, group: group, topic: changelog), log: log)
+        try await second.start()
+        try await produce(Array(all[450...]), topic: topology.input, bootstrap: bootstrap)
+        #expect(try await eventually { second.progress.recordsIn == all.count - 300 })
+        let perKey = try await readTopic(topology.perKey, bootstrap: bootstrap, count: expected.perKey.count, settle: .milliseconds(500))
+        try await second.stop()
+        #expect(second.progress.restoredTasks == 1)
+        // Outputs are deterministic, so those of the aborted transaction (which the embedded cluster
+        // still shows) repeat the same keys and values.
+        #expect(valuesByKey(perKey) == expected.perKey)
+    }
 }
