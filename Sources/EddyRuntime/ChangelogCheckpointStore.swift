@@ -5,10 +5,11 @@ import Synchronization
 /// `--changelog-topic`: checkpoints as chunked snapshots in a Kafka topic, for clusters where
 /// instances share no filesystem.
 ///
-/// Writes go through a producer of their own (so waiting for a snapshot's delivery never waits for
-/// outputs) to partition 0 of the topic, as `ChangelogCheckpointWriter` lays them out: every chunk
-/// under `message.max.bytes`, keyed `<scope>~<id>~<index>`, then tombstones for the scope's previous
-/// snapshot, so a compacted topic keeps about one snapshot per task. A write returns only when
+/// Without `--exactly-once`, writes go through a producer of their own (so waiting for a snapshot's
+/// delivery never waits for outputs) to partition 0 of the topic, as `ChangelogCheckpointWriter`
+/// lays them out: every chunk under `message.max.bytes`, keyed `<scope>~<id>~<index>`, then
+/// tombstones for the scope's previous snapshot, so a compacted topic keeps about one snapshot per
+/// task. A write returns only when
 /// every chunk is acknowledged; the `CheckpointWriter` calls it only after the outputs the snapshot
 /// covers are delivered (the same rule as the directory).
 ///
