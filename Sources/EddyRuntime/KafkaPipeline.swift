@@ -26,6 +26,11 @@ import Synchronization
 /// checkpoint are produced again, identical and with the same keys (effectively-once; bound: one
 /// checkpoint interval of outputs plus the delivery wait).
 ///
+/// ## Exactly-once (`exactlyOnce`)
+/// Each checkpoint is one Kafka transaction: the outputs since the previous one, the input offsets,
+/// and with `changelogTopic` the snapshots too (`PipelineWorker+Transactions`), so they commit or
+/// abort together. Needs a real cluster to hold end to end (see `KafkaTransactionalProducer`).
+///
 /// ## Outages
 /// If no broker answers at start, `start()` fails with a one-line `.unreachable` error. Once running,
 /// librdkafka reconnects with back-off; produce retries without a deadline; problems are logged once

@@ -39,7 +39,7 @@ struct CheckpointOptions: ParsableArguments {
     var instanceID: String?
 
     @Flag(name: .customLong("exactly-once"), help: ArgumentHelp(
-        "Kafka transactions (needs --changelog-topic or --state-dir): each checkpoint commits the outputs since the previous one with the input offsets, and with --changelog-topic the snapshot too; transactional.id derives from the group and instance id. Needs a real Kafka cluster to be exactly-once end to end."))
+        "Kafka transactions (needs --changelog-topic with --instance-id, or --state-dir): each checkpoint commits the outputs since the previous one with the input offsets, and with --changelog-topic the snapshot too; transactional.id derives from the group and instance id. Needs a real Kafka cluster to be exactly-once end to end."))
     var exactlyOnce = false
 
     var isSet: Bool {
