@@ -227,3 +227,96 @@ import Testing
 extension Int {
     var int64: Int64 { Int64(self) }
 }
+
+/// Corrupt or foreign partial states of the table functions are refused with a reason, never a
+/// crash, and nothing of them is buffered or merged.
+@Suite struct TableFunctionPartialValidationTests {
+    typealias Fixture = TableFunctionCombineTests
+
+    /// One closed partial of each pump, from a task fed the first two windows.
+    static func partials() throws -> [String: [UInt8]] {
+        let engine = try Engine(topology: try Fixture.topology(), captureAllStreams: true)
+        for pump in Fixture.pumps { try engine.enablePartialMode(pump: pump) }
+        let events = Fixture.events(tasks: 1).filter { $0.window == 0 || ($0.window == 1 && $0.t < Fixture.start + 10_100) }
+        for (i, event) in events.enumerated() { Fixture.feed(engine, event, offset: Int64(i)) }
+        var result: [String: [UInt8]] = [:]
+        for partial in engine.drainClosedPartials() where partial.windowStart == Fixture.start { result[partial.pump] = partial.state }
+        #expect(result.count == 2)
+        return result
+    }
+
+    static func refusal(_ combiner: PartialCombiner, _ pump: String, _ state: [UInt8]) -> String? {
+        do {
+            try combiner.receive(task: 0, partial: ClosedPartialWindow(pump: pump, windowStart: Fixture.start, state: state))
+            return nil
+        } catch {
+            return error.reason
+        }
+    }
+
+    @Test func foreignAndTamperedStatesAreRefusedWithTheirReason() throws {
+        let partials = try Self.partials()
+        let distinct = try #require(partials["DISTINCT_PUMP"]), top = try #require(partials["TOP_PUMP"])
+        let combiner = try PartialCombiner(topology: try Fixture.topology(), pumps: Fixture.pumps, taskCount: 2)
+        func expectRefused(_ pump: String, _ state: [UInt8], _ reason: String) {
+            let refusal = Self.refusal(combiner, pump, state)
+            #expect(refusal?.contains(reason) == true, "\(pump): \(refusal ?? "accepted"), expected \(reason)")
+        }
+        // Layout: "EPTF", version (byte 4), function (byte 5), window size (bytes 6–13), [K (14–21)], sketch.
+        var state = distinct; state[0] = UInt8(ascii: "X")
+        expectRefused("DISTINCT_PUMP", state, "EPTF")
+        state = distinct; state[4] = 2
+        expectRefused("DISTINCT_PUMP", state, "version 2 is not supported")
+        expectRefused("DISTINCT_PUMP", top, "another function")
+        expectRefused("TOP_PUMP", distinct, "another function")
+        state = distinct; state[7] ^= 0x01
+        expectRefused("DISTINCT_PUMP", state, "window size")
+        state = top; state[14] = 7
+        expectRefused("TOP_PUMP", state, "top-K of 7")
+        expectRefused("DISTINCT_PUMP", [], "truncated")
+        expectRefused("TOP_PUMP", top + [0], "trailing")
+        // A group table is not a table function's partial.
+        expectRefused("DISTINCT_PUMP", Array(repeating: 0, count: 64), "EPTF")
+        // The last counter's count (its last 24 bytes are count, error, arrival; as a heap leaf it may
+        // grow) one more than the total weight allows: not a summary one task's inserts built.
+        state = top
+        try #require(state[state.count - 24] < 255)
+        state[state.count - 24] += 1
+        expectRefused("TOP_PUMP", state, "total weight")
+        #expect(combiner.pendingPartials.isEmpty)
+        // The genuine states are accepted.
+        #expect(Self.refusal(combiner, "DISTINCT_PUMP", distinct) == nil)
+        #expect(Self.refusal(combiner, "TOP_PUMP", top) == nil)
+        #expect(combiner.pendingPartials.count == 2)
+    }
+
+    /// Every truncation and every single-byte change of a genuine state: refused or accepted, never a
+    /// crash; an accepted one still combines into a window that fires.
+    @Test func everyTruncationAndByteFlipIsHandled() throws {
+        let partials = try Self.partials()
+        let topology = try Fixture.topology()
+        var refused = 0, accepted = 0
+        for pump in Fixture.pumps {
+            let state = try #require(partials[pump])
+            var variants = (0..<state.count).map { Array(state.prefix($0)) }
+            for i in 0..<state.count {
+                var flipped = state
+                flipped[i] ^= 0xA5
+                variants.append(flipped)
+            }
+            for variant in variants {
+                let combiner = try PartialCombiner(topology: topology, pumps: Fixture.pumps, taskCount: 1)
+                if Self.refusal(combiner, pump, variant) == nil {
+                    accepted += 1
+                    try combiner.advance(task: 0, progress: .max)
+                    let stream = pump == "TOP_PUMP" ? "TOPS" : "DISTINCTS"
+                    #expect(!combiner.engine.output(named: stream)!.rows().isEmpty)
+                } else {
+                    refused += 1
+                }
+            }
+        }
+        #expect(refused > 0)
+        #expect(refused + accepted > 0)
+    }
+}
