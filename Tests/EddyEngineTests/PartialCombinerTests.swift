@@ -164,6 +164,15 @@ import Testing
         for (i, record) in records.enumerated() { Self.feed(task, record.value, partition: 0, offset: Int64(i)) }
         let partials = task.drainClosedPartials()
         #expect(!partials.isEmpty)
+        // Partials are versioned ("EPGT", version byte 4): another version is refused with the reason.
+        var future = partials[0]
+        future.state[4] = 2
+        do {
+            try combiner.receive(task: 0, partial: future)
+            Issue.record("a partial of another version was accepted")
+        } catch {
+            #expect(error.reason.contains("version 2 is not supported"))
+        }
         for partial in partials { try combiner.receive(task: 0, partial: partial) }
         try combiner.advance(task: 0, progress: task.partialProgress)
         // Task 1 has not reported: nothing fires, everything stays pending.

@@ -3,7 +3,8 @@
 public struct ClosedPartialWindow: Equatable, Sendable {
     public var pump: String
     public var windowStart: Int64
-    /// The window's group table in the snapshot encoding (`Engine.combinePartialWindow` reads it).
+    /// The window's state (`Engine.combinePartialWindow` reads it), versioned: a tumbling GROUP BY's
+    /// group table in an `EPGT` envelope, a table function's sketch in an `EPTF` envelope.
     public var state: [UInt8]
 
     public init(pump: String, windowStart: Int64, state: [UInt8]) {
@@ -41,7 +42,9 @@ extension Engine {
         var closed: [ClosedPartialWindow] = []
         for (pump, op) in zip(orderedPumps, orderedOperators) {
             guard let partial = op as? any PartialWindowOperator, !partial.closedPartials.isEmpty else { continue }
-            closed += partial.closedPartials.map { ClosedPartialWindow(pump: pump.name, windowStart: $0.windowStart, state: $0.state) }
+            closed += partial.closedPartials.map {
+                ClosedPartialWindow(pump: pump.name, windowStart: $0.windowStart, state: partial.publishable($0.state))
+            }
             partial.closedPartials.removeAll()
         }
         return closed

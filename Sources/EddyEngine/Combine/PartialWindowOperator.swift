@@ -15,6 +15,8 @@ protocol PartialWindowOperator: AnyObject {
     var exportsPartials: Bool { get set }
     /// Windows closed in partial mode and not yet drained, oldest first.
     var closedPartials: [(windowStart: Int64, state: [UInt8])] { get set }
+    /// A `closedPartials` state as it is published (the versioned form `checkPartial` reads).
+    func publishable(_ closed: [UInt8]) -> [UInt8]
     /// Starts of the open windows, oldest first.
     var openWindowStarts: [Int64] { get }
     /// The partial state of the open window at `start` (an empty window's state when it is not open).
@@ -25,14 +27,34 @@ protocol PartialWindowOperator: AnyObject {
     func combinePartial(_ state: [UInt8], window start: Int64) throws(AccumulatorMergeError)
 }
 
-/// A tumbling GROUP BY's partial state is its window's group table in the snapshot encoding.
+extension PartialWindowOperator {
+    /// The table functions close windows straight into their published form.
+    func publishable(_ closed: [UInt8]) -> [UInt8] { closed }
+}
+
+/// A tumbling GROUP BY's partial state is its window's group table in the snapshot encoding, in an
+/// envelope that versions it and names the pump's accumulator layout:
+///
+///     "EPGT" · version (UInt8, 1) · state words per group · the group table
+///
+/// (`onWatermark` closes windows into `closedPartials` as bare tables; `publishable` wraps them.)
 extension TumblingOperator: PartialWindowOperator {
+    static let partialVersion: UInt8 = 1
+
     var openWindowStarts: [Int64] { windows.keys.sorted() }
 
     func partialState(window start: Int64) -> [UInt8] {
         var writer = ByteWriter()
         (windows[start] ?? GroupTable(stateWords: accumulators.stateWords)).write(into: &writer)
-        return writer.bytes
+        return publishable(writer.bytes)
+    }
+
+    func publishable(_ closed: [UInt8]) -> [UInt8] {
+        var header = ByteWriter(reservingCapacity: 16)
+        header.write(magic: "EPGT")
+        header.write(Self.partialVersion)
+        header.write(accumulators.stateWords)
+        return header.bytes + closed
     }
 
     func checkPartial(_ state: [UInt8]) throws(AccumulatorMergeError) {
@@ -51,7 +73,16 @@ extension TumblingOperator: PartialWindowOperator {
 
     func decodePartial(_ state: [UInt8]) throws(AccumulatorMergeError) -> GroupTable {
         var reader = ByteReader(state)
-        do {
+        do throws(SketchDecodingError) {
+            try reader.expect(magic: "EPGT")
+            let version = try reader.readUInt8("partial version")
+            guard version == Self.partialVersion else {
+                throw SketchDecodingError("partial state version \(version) is not supported (this build reads \(Self.partialVersion))")
+            }
+            let words = try reader.readInt("state words")
+            guard words == accumulators.stateWords else {
+                throw SketchDecodingError("partial of \(words) state words per group, this pump's groups have \(accumulators.stateWords)")
+            }
             let partial = try GroupTable.read(from: &reader, stateWords: accumulators.stateWords)
             try accumulators.validate(partial, groups: partial.count)
             try reader.expectEnd()
