@@ -118,8 +118,19 @@ extension TopKItemsOperator: PartialWindowOperator {
             try TableFunctionPartial.readHeader(&reader, kind: snapshotKind, size: size, function: "TOP_K_ITEMS_TUMBLING")
             let storedK = try reader.readInt("k")
             guard storedK == k else { throw SketchDecodingError("top-K of \(storedK), this pump's K is \(k)") }
-            let summary = try SpaceSaving<String>(serialized: try reader.readBytes("top-K summary", max: 1 << 30))
+            let bytes = try reader.readBytes("top-K summary", max: 1 << 30)
+            // The capacity first (in version 1 it follows magic and version): decoding reserves room
+            // for that many counters, so a corrupt capacity must not get that far.
+            var header = ByteReader(bytes)
+            try header.expect(magic: "ESSK")
             let capacity = SpaceSaving<String>.forTopK(k).capacity
+            if try header.readUInt8("version") == 1 {
+                let storedCapacity = try header.readInt("capacity")
+                guard storedCapacity == capacity else {
+                    throw SketchDecodingError("top-K summary capacity \(storedCapacity) does not match this pump's \(capacity)")
+                }
+            }
+            let summary = try SpaceSaving<String>(serialized: bytes)
             guard summary.capacity == capacity else {
                 throw SketchDecodingError("top-K summary capacity \(summary.capacity) does not match this pump's \(capacity)")
             }
