@@ -19,6 +19,10 @@ class TumblingTableFunction: Operator {
     let target: StreamNode
     /// Reused for the text of non-string cursor values (a new arena per record allocated).
     let scratch = ByteArena(capacity: 32)
+    /// Partial mode (issue 6, global aggregates under scale-out): a closed window's sketch is
+    /// encoded into `closedPartials` for a combiner instead of firing rows here.
+    var exportsPartials = false
+    var closedPartials: [(windowStart: Int64, state: [UInt8])] = []
 
     init(filter: Evaluator?, column: @escaping Evaluator, columnDirect: DirectRead = .evaluator, columnType: SQLType, size: Int64,
          functionColumns: Int, outputs: [Evaluator], target: StreamNode) {
@@ -41,6 +45,8 @@ class TumblingTableFunction: Operator {
     func windows(endingBy watermark: Int64) -> [Int64] { [] }
     /// Emits the rows of the window at `start` and forgets it.
     func close(window start: Int64, emit: (Frame) -> Void) {}
+    /// The partial state of the window at `start` (see `PartialWindowOperator`); forgets the window.
+    func exportPartial(window start: Int64) -> [UInt8] { [] }
 
     override func process(_ frame: Frame) {
         if let filter { let v = filter(frame); if v.isNull || v.bits == 0 { return } }
@@ -51,6 +57,10 @@ class TumblingTableFunction: Operator {
     override func onWatermark(_ watermark: Int64) {
         guard let oldest = oldestWindow, oldest &+ size <= watermark else { return }
         for start in windows(endingBy: watermark) {
+            if exportsPartials {
+                closedPartials.append((start, exportPartial(window: start)))
+                continue
+            }
             close(window: start) { row in
                 row.rowtime = start &+ size
                 out.rowtime = row.rowtime
@@ -99,13 +109,23 @@ final class CountDistinctItemsOperator: TumblingTableFunction {
         functionRow.set(0, UInt64(bitPattern: counter.count))
         emit(functionRow)
     }
+
+    override func exportPartial(window start: Int64) -> [UInt8] {
+        defer { counters[start] = nil }
+        return partialState(window: start)
+    }
 }
 
 /// TOP_K_ITEMS_TUMBLING: Space-Saving top-K per window (EddySketches.SpaceSaving); K rows per
-/// window, most frequent first: ITEM, ITEM_COUNT.
+/// window, most frequent first: ITEM, ITEM_COUNT. The K are the largest counts, ties broken by
+/// item (not by arrival, which a combiner of several tasks' summaries cannot know), and are emitted
+/// in that order.
 final class TopKItemsOperator: TumblingTableFunction {
     var k = 10
     var summaries: [Int64: SpaceSaving<String>] = [:]
+    /// Windows a combiner is assembling: the tasks' summaries folded so far (`summaries` holds their
+    /// merge), so each new part is merged with all of them at once (see `SpaceSaving.merged`).
+    var combining: [Int64: [SpaceSaving<String>]] = [:]
 
     override func add(_ value: Value, arena: ByteArena, window start: Int64) {
         if value.isNull {
@@ -120,12 +140,18 @@ final class TopKItemsOperator: TumblingTableFunction {
 
     override func close(window start: Int64, emit: (Frame) -> Void) {
         guard let summary = summaries.removeValue(forKey: start) else { return }
-        let top = summary.top(k).sorted { $0.count != $1.count ? $0.count > $1.count : $0.item < $1.item }
+        combining[start] = nil
+        let top = summary.entries.sorted { $0.count != $1.count ? $0.count > $1.count : $0.item < $1.item }.prefix(k)
         for entry in top {
             functionRow.set(0, functionRow.arena.store(entry.item))
             functionRow.set(1, UInt64(bitPattern: entry.count))
             emit(functionRow)
         }
+    }
+
+    override func exportPartial(window start: Int64) -> [UInt8] {
+        defer { summaries[start] = nil }
+        return partialState(window: start)
     }
 }
 

@@ -11,8 +11,10 @@ public struct AccumulatorMergeError: Error, Equatable, Sendable, CustomStringCon
 /// Combining partial aggregate states (issue 6, global aggregates under scale-out): each task
 /// aggregates its own partitions, and a combiner folds the tasks' states for the same window and
 /// group key into one, giving the result a single task would have computed. COUNT, SUM, AVG, MIN,
-/// MAX, APPROX_COUNT_DISTINCT (a DistinctCounter union: exact while the union stays within 10,000
-/// items, then a HyperLogLog merge) and the variances (Chan et al.'s pairwise update) combine;
+/// MAX, APPROX_COUNT_DISTINCT (`DistinctCounter.formUnion`: exact while the union stays within
+/// 10,000 items, then a HyperLogLog with one engine's registers, estimated from the registers alone,
+/// so equal to one engine's HIP estimate within the sketch's error) and the variances (Chan et al.'s
+/// pairwise update) combine;
 /// FIRST_VALUE, LAST_VALUE and LAG depend on the order of rows across partitions and do not.
 extension Accumulators {
     /// The first aggregate that cannot be combined from partial states, if any.
@@ -65,7 +67,7 @@ extension Accumulators {
                 guard b[0] != 0 else { continue }
                 if a[0] == 0 { a[0] = UInt64(sketches.make() + 1) }
                 do {
-                    try sketches.counters[Int(a[0]) - 1].merge(otherSketches.counters[Int(b[0]) - 1])
+                    try sketches.counters[Int(a[0]) - 1].formUnion(otherSketches.counters[Int(b[0]) - 1])
                 } catch {
                     throw AccumulatorMergeError(reason: error.reason)
                 }

@@ -3,7 +3,8 @@
 public struct ClosedPartialWindow: Equatable, Sendable {
     public var pump: String
     public var windowStart: Int64
-    /// The window's group table in the snapshot encoding (`Engine.combinePartialWindow` reads it).
+    /// The window's state (`Engine.combinePartialWindow` reads it), versioned: a tumbling GROUP BY's
+    /// group table in an `EPGT` envelope, a table function's sketch in an `EPTF` envelope.
     public var state: [UInt8]
 
     public init(pump: String, windowStart: Int64, state: [UInt8]) {
@@ -13,22 +14,24 @@ public struct ClosedPartialWindow: Equatable, Sendable {
     }
 }
 
-/// The task side of combining global aggregates (DESIGN-6): in partial mode a tumbling pump's
-/// window does not fire rows when the task's watermark closes it (the task has seen only its own
-/// partitions' records); its state is kept for the runtime to publish, and a `PartialCombiner`
-/// fires the window once every task is past it.
+/// The task side of combining global aggregates (DESIGN-6): in partial mode a combinable pump's
+/// window (tumbling GROUP BY, COUNT_DISTINCT_ITEMS_TUMBLING, TOP_K_ITEMS_TUMBLING) does not fire
+/// rows when the task's watermark closes it (the task has seen only its own partitions' records);
+/// its state is kept for the runtime to publish, and a `PartialCombiner` fires the window once
+/// every task is past it.
 extension Engine {
-    /// Puts the tumbling pump `pump` in partial mode. Throws when the pump is not a tumbling GROUP BY
-    /// or one of its aggregates cannot be combined (FIRST_VALUE, LAST_VALUE, LAG), so such a topology
-    /// is refused rather than combined wrongly. Call before the first record.
+    /// Puts the pump `pump` in partial mode. Throws when the pump is neither a tumbling GROUP BY nor
+    /// COUNT_DISTINCT_ITEMS_TUMBLING / TOP_K_ITEMS_TUMBLING, or one of its aggregates cannot be
+    /// combined (FIRST_VALUE, LAST_VALUE, LAG), so such a topology is refused rather than combined
+    /// wrongly. Call before the first record.
     public func enablePartialMode(pump: String) throws(AccumulatorMergeError) {
-        try tumblingOperator(pump).exportsPartials = true
+        try partialOperator(pump).exportsPartials = true
     }
 
     /// Pumps in partial mode, in plan order.
     public var partialModePumps: [String] {
         zip(orderedPumps, orderedOperators).compactMap { pump, op in
-            (op as? TumblingOperator)?.exportsPartials == true ? pump.name : nil
+            (op as? any PartialWindowOperator)?.exportsPartials == true ? pump.name : nil
         }
     }
 
@@ -38,9 +41,11 @@ extension Engine {
     public func drainClosedPartials() -> [ClosedPartialWindow] {
         var closed: [ClosedPartialWindow] = []
         for (pump, op) in zip(orderedPumps, orderedOperators) {
-            guard let tumbling = op as? TumblingOperator, !tumbling.closedPartials.isEmpty else { continue }
-            closed += tumbling.closedPartials.map { ClosedPartialWindow(pump: pump.name, windowStart: $0.windowStart, state: $0.state) }
-            tumbling.closedPartials.removeAll()
+            guard let partial = op as? any PartialWindowOperator, !partial.closedPartials.isEmpty else { continue }
+            closed += partial.closedPartials.map {
+                ClosedPartialWindow(pump: pump.name, windowStart: $0.windowStart, state: partial.publishable($0.state))
+            }
+            partial.closedPartials.removeAll()
         }
         return closed
     }
@@ -56,8 +61,8 @@ extension Engine {
         for op in orderedOperators { op.onWatermark(candidate) }
     }
 
-    /// Window size of the tumbling pump `pump`, in milliseconds.
+    /// Window size of the combinable pump `pump`, in milliseconds.
     func windowSize(pump: String) throws(AccumulatorMergeError) -> Int64 {
-        try tumblingOperator(pump).size
+        try partialOperator(pump).size
     }
 }

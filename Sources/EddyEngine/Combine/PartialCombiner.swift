@@ -20,7 +20,8 @@ public final class PartialCombiner {
     /// Partials ignored because their window had already fired (replays after a task restart).
     public private(set) var replaysAfterFire = 0
 
-    /// A combiner of `pumps` (tumbling GROUP BY pumps with mergeable aggregates) for tasks `0..<taskCount`.
+    /// A combiner of `pumps` (tumbling GROUP BY pumps with mergeable aggregates,
+    /// COUNT_DISTINCT_ITEMS_TUMBLING, TOP_K_ITEMS_TUMBLING) for tasks `0..<taskCount`.
     public init(topology: Topology, pumps: [String], taskCount: Int) throws {
         guard taskCount > 0 else { throw AccumulatorMergeError(reason: "a combiner needs at least one task") }
         engine = try Engine(topology: topology, captureAllStreams: true)

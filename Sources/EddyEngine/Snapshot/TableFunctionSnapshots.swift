@@ -62,7 +62,10 @@ extension TopKItemsOperator: SnapshotOperator {
                 }
                 guard restored.updateValue(summary, forKey: start) == nil else { throw SketchDecodingError("window \(start) appears twice") }
             }
-            return { self.summaries = restored }
+            return {
+                self.summaries = restored
+                self.combining = [:] // a restored window's summary counts as one part if a combine continues
+            }
         }
     }
 
