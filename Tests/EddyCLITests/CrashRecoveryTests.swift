@@ -1,3 +1,4 @@
+import EddyCore
 import EddyKafka
 import Foundation
 import Testing
