@@ -115,12 +115,14 @@ let package = Package(
         // restore times, repeats per restart, checkpoints on vs off throughput. Drives the built `eddy`.
         .executableTarget(name: "SoakBench", dependencies: ["EddyKafka"], path: "Benchmarks/SoakBench", swiftSettings: strict),
 
+        // Runs the Python references in Benchmarks/reference for the parity tests.
+        .target(name: "PythonReference", path: "Tests/PythonReference", swiftSettings: strict),
         .testTarget(name: "EddyKafkaTests", dependencies: ["EddyKafka"], swiftSettings: strict),
         .testTarget(name: "EddyCoreTests", dependencies: ["EddyCore"], swiftSettings: strict),
         .testTarget(name: "EddyStateTests", dependencies: ["EddyState", "EddyCore"], swiftSettings: strict),
         .testTarget(name: "EddyWorkloadTests", dependencies: ["EddyWorkload"], swiftSettings: strict),
-        .testTarget(name: "EddySketchesTests", dependencies: ["EddySketches", "EddyCore"], swiftSettings: strict),
-        .testTarget(name: "EddySentimentTests", dependencies: ["EddySentiment"], swiftSettings: strict),
+        .testTarget(name: "EddySketchesTests", dependencies: ["EddySketches", "EddyCore", "PythonReference"], swiftSettings: strict),
+        .testTarget(name: "EddySentimentTests", dependencies: ["EddySentiment", "PythonReference"], swiftSettings: strict),
         .testTarget(name: "EddySQLTests", dependencies: ["EddySQL"], swiftSettings: strict),
         .testTarget(name: "EddyEngineTests", dependencies: ["EddyEngine", "EddyCore"], swiftSettings: strict),
         .testTarget(
