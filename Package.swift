@@ -38,10 +38,11 @@ let package = Package(
         // Counters and gauges with labels, Prometheus text exposition. No dependencies.
         .target(name: "EddyMetrics", swiftSettings: strict),
         // RandomCutForest, HyperLogLog, Space-Saving top-k. Pure Swift.
-        .target(name: "EddySketches", swiftSettings: strict),
+        .target(name: "EddySketches", dependencies: ["EddyCore"], swiftSettings: strict),
         // VADER sentiment scorer with its pinned lexicons.
         .target(
             name: "EddySentiment",
+            dependencies: ["EddyCore"],
             resources: [.copy("Resources")],
             swiftSettings: strict
         ),
@@ -114,18 +115,20 @@ let package = Package(
         // restore times, repeats per restart, checkpoints on vs off throughput. Drives the built `eddy`.
         .executableTarget(name: "SoakBench", dependencies: ["EddyKafka"], path: "Benchmarks/SoakBench", swiftSettings: strict),
 
+        // Runs the Python references in Benchmarks/reference for the parity tests.
+        .target(name: "PythonReference", path: "Tests/PythonReference", swiftSettings: strict),
         .testTarget(name: "EddyKafkaTests", dependencies: ["EddyKafka"], swiftSettings: strict),
         .testTarget(name: "EddyCoreTests", dependencies: ["EddyCore"], swiftSettings: strict),
-        .testTarget(name: "EddyStateTests", dependencies: ["EddyState"], swiftSettings: strict),
+        .testTarget(name: "EddyStateTests", dependencies: ["EddyState", "EddyCore"], swiftSettings: strict),
         .testTarget(name: "EddyWorkloadTests", dependencies: ["EddyWorkload"], swiftSettings: strict),
-        .testTarget(name: "EddySketchesTests", dependencies: ["EddySketches"], swiftSettings: strict),
-        .testTarget(name: "EddySentimentTests", dependencies: ["EddySentiment"], swiftSettings: strict),
+        .testTarget(name: "EddySketchesTests", dependencies: ["EddySketches", "EddyCore", "PythonReference"], swiftSettings: strict),
+        .testTarget(name: "EddySentimentTests", dependencies: ["EddySentiment", "PythonReference"], swiftSettings: strict),
         .testTarget(name: "EddySQLTests", dependencies: ["EddySQL"], swiftSettings: strict),
-        .testTarget(name: "EddyEngineTests", dependencies: ["EddyEngine"], swiftSettings: strict),
+        .testTarget(name: "EddyEngineTests", dependencies: ["EddyEngine", "EddyCore"], swiftSettings: strict),
         .testTarget(
             name: "EddyDashboardTests",
             dependencies: [
-                "EddyDashboard", "EddyMetrics",
+                "EddyDashboard", "EddyMetrics", "EddyCore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
@@ -136,6 +139,6 @@ let package = Package(
             swiftSettings: strict
         ),
         // Runs the built `eddy` binary as a user would (exit codes, messages, files).
-        .testTarget(name: "EddyCLITests", dependencies: ["eddy", "EddyKafka"], swiftSettings: strict),
+        .testTarget(name: "EddyCLITests", dependencies: ["eddy", "EddyKafka", "EddyCore"], swiftSettings: strict),
     ]
 )

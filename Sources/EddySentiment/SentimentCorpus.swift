@@ -1,3 +1,5 @@
+import EddyCore
+
 /// Seeded sentence generators for the VADER parity test and the sentiment benchmark. Both Eddy and
 /// the Python reference score the same generated sentences.
 ///
@@ -40,23 +42,15 @@ public enum SentimentCorpus {
     }
 }
 
-/// SplitMix64 plus the sentence-building moves. Uses only its own arithmetic (no
+/// SplitMix64 plus the sentence-building moves. Uses only `next()` and its own arithmetic (no
 /// `random(in:using:)`), so a seed means the same corpus on every platform and Swift version.
 struct CorpusGenerator {
-    private var state: UInt64
+    private var random: SplitMix64
 
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var mixed = state
-        mixed = (mixed ^ (mixed >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        mixed = (mixed ^ (mixed >> 27)) &* 0x94D0_49BB_1331_11EB
-        return mixed ^ (mixed >> 31)
-    }
+    init(seed: UInt64) { random = SplitMix64(seed: seed) }
 
     /// Uniform in 0 ..< bound (bound > 0; the modulo bias is irrelevant here).
-    mutating func int(_ bound: Int) -> Int { Int(next() % UInt64(bound)) }
+    mutating func int(_ bound: Int) -> Int { Int(random.next() % UInt64(bound)) }
 
     mutating func chance(_ percent: Int) -> Bool { int(100) < percent }
 

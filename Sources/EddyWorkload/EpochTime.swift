@@ -1,3 +1,5 @@
+import EddyCore
+
 /// Conversions from the date and time notations found in record files to epoch milliseconds UTC.
 ///
 /// Hand-written rather than Foundation's `ISO8601DateFormatter` so the rules are exact and the
@@ -37,7 +39,7 @@ public enum EpochTime {
         }
         guard let year = digits(4), expect(UInt8(ascii: "-")), let month = digits(2), expect(UInt8(ascii: "-")),
               let day = digits(2), (1...12).contains(month), day >= 1, day <= daysIn(month: month, year: year) else { return nil }
-        var millis = Int64(daysFromCivil(year: year, month: month, day: day)) * 86_400_000
+        var millis = CivilTime.daysFromCivil(year: Int64(year), month: Int64(month), day: Int64(day)) * CivilTime.millisPerDay
         if index == bytes.count { return millis }
         guard bytes[index] == UInt8(ascii: "T") || bytes[index] == UInt8(ascii: "t") || bytes[index] == UInt8(ascii: " ") else { return nil }
         index += 1
@@ -89,29 +91,6 @@ public enum EpochTime {
         let millis = abs(value) < secondsMillisecondsThreshold ? (value * 1000).rounded() : value.rounded()
         guard millis > -9.2e18, millis < 9.2e18 else { return nil }
         return Int64(millis)
-    }
-
-    /// Days since 1970-01-01 for a proleptic Gregorian date (Howard Hinnant's algorithm).
-    static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
-        let adjustedYear = month <= 2 ? year - 1 : year
-        let era = (adjustedYear >= 0 ? adjustedYear : adjustedYear - 399) / 400
-        let yearOfEra = adjustedYear - era * 400
-        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        return era * 146_097 + dayOfEra - 719_468
-    }
-
-    /// The civil (year, month, day) of a day count since 1970-01-01 (inverse of `daysFromCivil`).
-    static func civilFromDays(_ days: Int) -> (year: Int, month: Int, day: Int) {
-        let shifted = days + 719_468
-        let era = (shifted >= 0 ? shifted : shifted - 146_096) / 146_097
-        let dayOfEra = shifted - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let monthIndex = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
-        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
-        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
 
     static func daysIn(month: Int, year: Int) -> Int {

@@ -1,3 +1,4 @@
+import EddyCore
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -45,11 +46,11 @@ enum ReviewCatalog {
 
     /// Variants (three consecutive ranks) share a parent, as colour/size variants do on Amazon.
     static func productParent(category: Int, rank: Int) -> Int64 {
-        100_000_000 + Int64(SeededRandom.mix(UInt64(category) << 40 | UInt64(rank / 3)) % 900_000_000)
+        100_000_000 + Int64(SplitMix64.mix(UInt64(category) << 40 | UInt64(rank / 3)) % 900_000_000)
     }
 
     static func titleParts(category: Int, rank: Int) -> (brand: Int, adjective: Int, noun: Int) {
-        let hash = SeededRandom.mix(UInt64(category) << 32 | UInt64(rank) | 1 << 63)
+        let hash = SplitMix64.mix(UInt64(category) << 32 | UInt64(rank) | 1 << 63)
         let entry = ReviewVocabulary.categories[category]
         return (
             Int(hash % UInt64(entry.brands.count)),
@@ -59,7 +60,7 @@ enum ReviewCatalog {
     }
 
     static func regularCustomerID(_ index: Int) -> Int64 {
-        customerIDBase + Int64(SeededRandom.mix(UInt64(index) ^ 0xC0FF_EE00_D15E_A5E5) % customerIDSpan)
+        customerIDBase + Int64(SplitMix64.mix(UInt64(index) ^ 0xC0FF_EE00_D15E_A5E5) % customerIDSpan)
     }
 
     /// Draws the reviewer: a regular (Zipf over the pool) or a one-off customer.

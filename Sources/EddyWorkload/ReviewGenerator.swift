@@ -1,3 +1,5 @@
+import EddyCore
+
 /// A seeded, deterministic stream of synthetic Amazon-style review messages, with optional
 /// injected anomalies.
 ///
@@ -31,7 +33,7 @@ public struct ReviewGenerator: Sendable {
     private var brokenEpisode = 0
     private var brokenEmitted = 0
     private var text: [UInt8] = []
-    private var cachedDay = Int.min
+    private var cachedDay = Int64.min
     private var cachedDate: [UInt8] = []
 
     /// - Precondition: `eventsPerSecond` is positive (infinite means every record shares the
@@ -44,7 +46,7 @@ public struct ReviewGenerator: Sendable {
         self.anomalies = anomalies
         self.random = SeededRandom(seed: seed)
         self.intervalMillis = 1000 / eventsPerSecond
-        self.reviewIDSalt = SeededRandom.mix(seed ^ 0x5265_7669_6577_4944)
+        self.reviewIDSalt = SplitMix64.mix(seed ^ 0x5265_7669_6577_4944)
         text.reserveCapacity(512)
     }
 
@@ -244,9 +246,9 @@ public struct ReviewGenerator: Sendable {
 
     /// Appends the UTC calendar date of an epoch-millisecond time, caching the last day.
     private mutating func appendDate(of millis: Int64, to output: inout [UInt8]) {
-        let day = Int(millis >= 0 ? millis / 86_400_000 : (millis - 86_399_999) / 86_400_000)
+        let day = CivilTime.floorDiv(millis, CivilTime.millisPerDay)
         if day != cachedDay {
-            let civil = EpochTime.civilFromDays(day)
+            let civil = CivilTime.civilFromDays(day)
             cachedDay = day
             cachedDate.removeAll(keepingCapacity: true)
             appendPadded(civil.year, width: 4, to: &cachedDate)
@@ -258,7 +260,7 @@ public struct ReviewGenerator: Sendable {
         output.append(contentsOf: cachedDate)
     }
 
-    private func appendPadded(_ value: Int, width: Int, to output: inout [UInt8]) {
+    private func appendPadded(_ value: Int64, width: Int, to output: inout [UInt8]) {
         var digits = 1
         var probe = abs(value)
         while probe >= 10 {
@@ -266,7 +268,7 @@ public struct ReviewGenerator: Sendable {
             digits += 1
         }
         for _ in digits..<max(digits, width) { output.append(UInt8(ascii: "0")) }
-        output.appendDecimal(Int64(value))
+        output.appendDecimal(value)
     }
 
     /// `R` + 13 base-36 characters of a bijective hash of the serial number: unique within a
@@ -274,7 +276,7 @@ public struct ReviewGenerator: Sendable {
     private mutating func nextReviewID() -> [UInt8] {
         var id: [UInt8] = [UInt8(ascii: "R")]
         id.reserveCapacity(14)
-        ReviewCatalog.appendBase36(SeededRandom.mix(serial ^ reviewIDSalt), width: 13, to: &id)
+        ReviewCatalog.appendBase36(SplitMix64.mix(serial ^ reviewIDSalt), width: 13, to: &id)
         serial += 1
         return id
     }
@@ -282,7 +284,7 @@ public struct ReviewGenerator: Sendable {
     /// An independent random stream per anomaly episode, so an episode's choices (which
     /// category collapses, who spams) do not depend on how many records came before it.
     private func episodeRandom(_ episode: Int) -> SeededRandom {
-        SeededRandom(seed: SeededRandom.mix(seed ^ 0x0A40_AA11_E500_0000) &+ UInt64(episode))
+        SeededRandom(seed: SplitMix64.mix(seed ^ 0x0A40_AA11_E500_0000) &+ UInt64(episode))
     }
 }
 

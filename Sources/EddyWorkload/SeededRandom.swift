@@ -1,3 +1,5 @@
+import EddyCore
+
 /// xoshiro256** seeded through SplitMix64: a fast, well-tested PRNG whose output depends only
 /// on the seed, on every platform and Swift version.
 ///
@@ -9,27 +11,8 @@ public struct SeededRandom: RandomNumberGenerator, Sendable {
     private var state: (UInt64, UInt64, UInt64, UInt64)
 
     public init(seed: UInt64) {
-        var splitMix = seed
-        state = (
-            SeededRandom.splitMix64(&splitMix), SeededRandom.splitMix64(&splitMix),
-            SeededRandom.splitMix64(&splitMix), SeededRandom.splitMix64(&splitMix)
-        )
-    }
-
-    @inlinable
-    public static func splitMix64(_ state: inout UInt64) -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        return mix(state)
-    }
-
-    /// SplitMix64's finalizer: a bijection on UInt64 with good avalanche, also used to derive
-    /// unique ids from sequence numbers.
-    @inlinable
-    public static func mix(_ value: UInt64) -> UInt64 {
-        var z = value
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
+        var splitMix = SplitMix64(seed: seed)
+        state = (splitMix.next(), splitMix.next(), splitMix.next(), splitMix.next())
     }
 
     public mutating func next() -> UInt64 {

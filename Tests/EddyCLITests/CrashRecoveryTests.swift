@@ -1,3 +1,4 @@
+import EddyCore
 import EddyKafka
 import Foundation
 import Testing
@@ -67,17 +68,8 @@ struct CrashRecoveryTests {
         #expect(producerStatus == 0, "eddy produce: \(producer.logTail())")
         #expect(killsMidStream >= 5, "only \(killsMidStream) kills landed while the stream was produced: restart to first checkpoint took \(firstCheckpointSeconds) s")
 
-        try await cluster.produceTrailers()
-        try await waitForCatchUp(cluster, groups: ["ref", "crash"], runs: [reference, incarnation])
-        reference.send(SIGTERM)
-        incarnation.send(SIGTERM)
-        let referenceStatus = await reference.waitForExit(), lastStatus = await incarnation.waitForExit()
-        #expect(referenceStatus == 0, "reference run: \(reference.logTail())")
-        #expect(lastStatus == 0, "last crash incarnation: \(incarnation.logTail())")
-
-        let expected = try await cluster.rows(prefix: "ref")
-        let actual = try await cluster.rows(prefix: "crash")
-        let report = OutputChecker.compare(reference: expected, candidate: actual)
+        let (expected, report) = try await stopAndCompare(
+            cluster, reference: (reference, group: "ref", name: "reference run"), candidate: (incarnation, group: "crash", name: "last crash incarnation"))
         // The bound: per restart, the rows of one checkpoint interval (or of the time since the last
         // checkpoint, if a loaded machine let it slip; the cadence is checked on its own below).
         let rowsPerSecond = Double(expected.count) / Self.plan.seconds
@@ -108,6 +100,26 @@ func expectStarted(_ run: LoggedProcess) async throws {
     if await run.line(startingWith: "running ", timeout: 30) != nil { return }
     let state = run.isRunning ? "is still starting after 30 s" : "exited"
     throw RecoveryFailure("eddy \(run.arguments.joined(separator: " ")) \(state); its log:\n\(run.logTail())")
+}
+
+/// Ends a reference run and a candidate run the same way: trailing records (so every window fires),
+/// both caught up, both stopped with SIGTERM (each must exit 0, else the failure names it); then
+/// compares the candidate's output rows with the reference's. Each run's consumer group is also
+/// its output topics' prefix.
+func stopAndCompare(
+    _ cluster: RecoveryCluster, reference: (run: LoggedProcess, group: String, name: String),
+    candidate: (run: LoggedProcess, group: String, name: String), sourceLocation: SourceLocation = #_sourceLocation
+) async throws -> (expected: [CheckedRow], report: OutputCheckReport) {
+    try await cluster.produceTrailers()
+    try await waitForCatchUp(cluster, groups: [reference.group, candidate.group], runs: [reference.run, candidate.run])
+    reference.run.send(SIGTERM)
+    candidate.run.send(SIGTERM)
+    let referenceStatus = await reference.run.waitForExit(), candidateStatus = await candidate.run.waitForExit()
+    #expect(referenceStatus == 0, "\(reference.name): \(reference.run.logTail())", sourceLocation: sourceLocation)
+    #expect(candidateStatus == 0, "\(candidate.name): \(candidate.run.logTail())", sourceLocation: sourceLocation)
+    let expected = try await cluster.rows(prefix: reference.group)
+    let actual = try await cluster.rows(prefix: candidate.group)
+    return (expected, OutputChecker.compare(reference: expected, candidate: actual))
 }
 
 /// Waits (up to 60 s) until every group committed its source partitions up to the trailing records, i.e. every

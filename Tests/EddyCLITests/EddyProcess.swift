@@ -44,7 +44,9 @@ private func runEddyBlocking(_ arguments: [String], timeout: Double) throws -> E
     try runBlocking(eddyBinary, arguments, timeout: timeout)
 }
 
-private func runBlocking(_ executable: URL, _ arguments: [String], timeout: Double) throws -> EddyResult {
+/// A process for `executable`, not yet started, whose stdout and stderr are pipes and whose stdin
+/// is empty (so it never waits on the terminal).
+func pipedProcess(_ executable: URL, _ arguments: [String]) -> (process: Process, output: Pipe, errors: Pipe) {
     let process = Process()
     process.executableURL = executable
     process.arguments = arguments
@@ -52,6 +54,11 @@ private func runBlocking(_ executable: URL, _ arguments: [String], timeout: Doub
     process.standardOutput = output
     process.standardError = errors
     process.standardInput = FileHandle.nullDevice
+    return (process, output, errors)
+}
+
+private func runBlocking(_ executable: URL, _ arguments: [String], timeout: Double) throws -> EddyResult {
+    let (process, output, errors) = pipedProcess(executable, arguments)
     let started = Date()
     try process.run()
     let killer = DispatchWorkItem { if process.isRunning { process.terminate() } }

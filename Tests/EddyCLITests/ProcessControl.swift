@@ -1,3 +1,4 @@
+import EddyCore
 import Foundation
 
 /// A program started in the background whose stdout and stderr go to one log file.
@@ -94,19 +95,8 @@ func checkpointFiles(under directory: URL) -> [(path: String, modified: Date)] {
     return found
 }
 
-/// splitmix64: the seeded generator that picks kill points, so a failing schedule can be replayed.
-struct SplitMix64 {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
+/// The seeded generator picks kill points, so a failing schedule can be replayed.
+extension SplitMix64 {
     /// Uniform in `range` (milliseconds and the like; the modulo bias is irrelevant here).
     mutating func next(in range: ClosedRange<Int>) -> Int {
         range.lowerBound + Int(next() % UInt64(range.upperBound - range.lowerBound + 1))

@@ -4,19 +4,15 @@ import Testing
 /// `eddy` running in the background with its output read line by line as it comes, for commands
 /// that run until a signal (`run --brokers`, `demo`).
 final class BackgroundEddy: @unchecked Sendable {
-    private let process = Process()
+    private let process: Process
     private let lock = NSLock()
     private var stdoutLines: [String] = []
     private var stderrText = ""
     private let readers = DispatchGroup()
 
     init(_ arguments: [String]) throws {
-        process.executableURL = eddyBinary
-        process.arguments = arguments
-        let output = Pipe(), errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        process.standardInput = FileHandle.nullDevice
+        let (process, output, errors) = pipedProcess(eddyBinary, arguments)
+        self.process = process
         try process.run()
         readers.enter()
         DispatchQueue(label: "eddy-bg-stdout").async { [self] in

@@ -73,17 +73,8 @@ struct TwoInstanceTests {
 
         let producerStatus = await producer.waitForExit(timeout: Self.plan.seconds + 60)
         #expect(producerStatus == 0, "eddy produce: \(producer.logTail())")
-        try await cluster.produceTrailers()
-        try await waitForCatchUp(cluster, groups: ["one", "two"], runs: [single, second])
-        single.send(SIGTERM)
-        second.send(SIGTERM)
-        let singleStatus = await single.waitForExit(), secondStatus = await second.waitForExit()
-        #expect(singleStatus == 0, "single instance: \(single.logTail())")
-        #expect(secondStatus == 0, "second instance: \(second.logTail())")
-
-        let expected = try await cluster.rows(prefix: "one")
-        let actual = try await cluster.rows(prefix: "two")
-        let report = OutputChecker.compare(reference: expected, candidate: actual)
+        let (expected, report) = try await stopAndCompare(
+            cluster, reference: (single, group: "one", name: "single instance"), candidate: (second, group: "two", name: "second instance"))
         // A clean handover checkpoints on revoke, so at most one checkpoint interval's rows repeat.
         let bound = Int((Double(expected.count) / Self.plan.seconds * 2).rounded(.up))
         print("""

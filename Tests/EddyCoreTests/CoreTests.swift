@@ -9,6 +9,14 @@ import Testing
         #expect(text.utf8.withContiguousStorageIfAvailable { CivilTime.parseTimestamp(UnsafeRawBufferPointer($0)) } == 1_795_496_410_123)
     }
 
+    @Test("calendar conversion round-trips over four centuries")
+    func civilRoundTrip() {
+        for day in stride(from: Int64(-146_097), through: 146_097, by: 7) {
+            let civil = CivilTime.civilFromDays(day)
+            #expect(CivilTime.daysFromCivil(year: civil.year, month: civil.month, day: civil.day) == day)
+        }
+    }
+
     @Test func numbersParseExactlyAndDetectOverflow() {
         func parse(_ s: String) -> Double? { Array(s.utf8).withUnsafeBytes { NumberParsing.parseDouble($0) } }
         #expect(parse("4.5") == 4.5)

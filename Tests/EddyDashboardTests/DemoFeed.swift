@@ -1,3 +1,4 @@
+import EddyCore
 import EddyDashboard
 import EddyMetrics
 import Foundation
@@ -15,7 +16,7 @@ struct DemoFeed {
     let hub: DashboardHub
     let metrics: PipelineMetrics
     let clock: ManualClock
-    var random = SeededGenerator(seed: 0xEDD1)
+    var random = SplitMix64(seed: 0xEDD1)
     private(set) var window = 0
     private(set) var alertCount = 0
     private(set) var rowsPerStream = 0

@@ -21,22 +21,6 @@ final class ManualClock: Sendable {
     }
 }
 
-/// SplitMix64: a tiny seeded generator so the test publisher produces the same data every run.
-struct SeededGenerator: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) {
-        state = seed
-    }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 /// Runs an external command with a deadline, output captured in files (a DOM dump can exceed a
 /// pipe buffer). A command that outlives its deadline is terminated and reported as timed out.

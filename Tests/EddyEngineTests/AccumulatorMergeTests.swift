@@ -48,6 +48,21 @@ import Testing
         }
     }
 
+    /// Runs `records` through one engine and, split by partition, through two task engines, combines
+    /// task 1's partial windows into task 0's, and finishes both: the single engine's rows and the
+    /// combined ones, which must agree.
+    static func singleAndCombinedRows(_ records: [SnapshotFeedRecord], sql: String = sql) throws
+        -> (single: [(key: String?, value: [String: Any])], combined: [(key: String?, value: [String: Any])]) {
+        let single = try engine(sql), task0 = try engine(sql), task1 = try engine(sql)
+        feed(single, records)
+        feed(task0, records.filter { $0.partition == 0 })
+        feed(task1, records.filter { $0.partition == 1 })
+        try combine(task1, into: task0)
+        single.finish()
+        task0.finish()
+        return (try rows(single), try rows(task0))
+    }
+
     static func rows(_ engine: Engine) throws -> [(key: String?, value: [String: Any])] {
         try engine.output(named: "AGG")!.rows().map { row in
             (row.key, try #require(try JSONSerialization.jsonObject(with: Data(row.value.utf8)) as? [String: Any]))
@@ -73,16 +88,9 @@ import Testing
 
     @Test func twoTasksPartialWindowsCombineIntoTheSingleTaskResult() throws {
         let records = SnapshotInputs.coverage(count: 1500, stepMillis: 30)
-        let single = try Self.engine(), task0 = try Self.engine(), task1 = try Self.engine()
-        Self.feed(single, records)
-        Self.feed(task0, records.filter { $0.partition == 0 })
-        Self.feed(task1, records.filter { $0.partition == 1 })
-        try Self.combine(task1, into: task0)
-        single.finish()
-        task0.finish()
-        let expected = try Self.rows(single)
+        let (expected, combined) = try Self.singleAndCombinedRows(records)
         #expect(expected.count >= 5)
-        Self.expectSame(try Self.rows(task0), expected)
+        Self.expectSame(combined, expected)
     }
 
     /// Past 10,000 distinct items the union becomes a HyperLogLog merge: within its error, not exact.
@@ -96,19 +104,12 @@ import Testing
         """
         // Each task sees 6,000 distinct items (exact); their union of 12,000 is past the limit.
         let records = SnapshotInputs.coverage(count: 12_000, stepMillis: 4)
-        let single = try Self.engine(sql), task0 = try Self.engine(sql), task1 = try Self.engine(sql)
-        Self.feed(single, records)
-        Self.feed(task0, records.filter { $0.partition == 0 })
-        Self.feed(task1, records.filter { $0.partition == 1 })
-        try Self.combine(task1, into: task0)
-        single.finish()
-        task0.finish()
-        let combined = try Self.rows(task0)
-        Self.expectSame(combined, try Self.rows(single), approximate: ["AD"])
+        let (single, combined) = try Self.singleAndCombinedRows(records, sql: sql)
+        Self.expectSame(combined, single, approximate: ["AD"])
         #expect(combined.count == 1)
         #expect(combined.first?.value["C"] as? Int == 12_000)
         let estimate = try #require(combined.first?.value["AD"] as? Int)
-        let singleEstimate = try #require(try Self.rows(single).first?.value["AD"] as? Int)
+        let singleEstimate = try #require(single.first?.value["AD"] as? Int)
         #expect(estimate != 12_000 && abs(estimate - 12_000) < 360, "a HyperLogLog estimate within 3 %: \(estimate), one task's \(singleEstimate)")
     }
 

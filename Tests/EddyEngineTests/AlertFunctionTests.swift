@@ -1,3 +1,4 @@
+import EddyCore
 import EddyEngine
 import Foundation
 import Testing
@@ -15,10 +16,10 @@ import Testing
 
     /// Normal scores around 1 every 100 ms per category; `spikes` maps a row index to a spike score.
     static func feed(_ driver: TopologyTestDriver, rows: Int, spikes: [Int: Double], categories: [String] = ["A"]) {
-        var random = TestRandom(state: 5)
+        var random = SplitMix64(seed: 5)
         for i in 0..<rows {
             for cat in categories {
-                let normal = 1 + random.next() * 0.2
+                let normal = 1 + random.nextUnit() * 0.2
                 let score = cat == categories[0] ? spikes[i] ?? normal : normal
                 driver.pipe("SCORES", #"{"id":"r\#(i)","cat":"\#(cat)","score":\#(score),"why":"{\"x\":{\"ATTRIBUTION_SCORE\":1}}","t":\#(i * 100)}"#)
             }

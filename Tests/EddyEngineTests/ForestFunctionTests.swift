@@ -1,3 +1,4 @@
+import EddyCore
 import EddyEngine
 import EddySQL
 import Foundation
@@ -18,10 +19,10 @@ import Testing
 
     /// 400 normal rows (x around 10, y in 1...3) with one outlier (x = 60) at index 300.
     static func feed(_ driver: TopologyTestDriver, key: (Int) -> String = { _ in "a" }, outlierAt: Int = 300, count: Int = 400) {
-        var random = TestRandom(state: 42)
+        var random = SplitMix64(seed: 42)
         for i in 0..<count {
-            let x = i == outlierAt ? 60.0 : 10 + random.next() * 2
-            let y = 1 + Int(random.next() * 3)
+            let x = i == outlierAt ? 60.0 : 10 + random.nextUnit() * 2
+            let y = 1 + Int(random.nextUnit() * 3)
             driver.pipe("IN", #"{"k":"\#(key(i))","x":\#(x),"y":\#(y),"t":\#(i * 100)}"#)
         }
     }
@@ -93,10 +94,10 @@ import Testing
         let driver = try TopologyTestDriver(sql: Self.forestSQL(
             "RANDOM_CUT_FOREST(CURSOR(SELECT STREAM \"k\", \"x\" FROM \"IN\"), 50, 32, 100000, 1, 'PARTITION_BY=k, SEED=7')"
         ).replacingOccurrences(of: "\"k\", \"x\", \"y\", ANOMALY_SCORE", with: "\"k\", \"x\", 0, ANOMALY_SCORE"))
-        var random = TestRandom(state: 3)
+        var random = SplitMix64(seed: 3)
         for i in 0..<300 {
             let b = i % 2 == 1
-            let x = (b ? 60.0 : 10.0) + random.next()
+            let x = (b ? 60.0 : 10.0) + random.nextUnit()
             driver.pipe("IN", #"{"k":"\#(b ? "b" : "a")","x":\#(i == 250 ? 60.5 : x),"y":1,"t":\#(i)}"#)
         }
         let rows = try driver.read("OUT").map(jsonObject)
@@ -141,10 +142,10 @@ import Testing
         CREATE PUMP P AS INSERT INTO OUT SELECT STREAM "x", HOTSPOTS_RESULT
           FROM TABLE(HOTSPOTS(CURSOR(SELECT STREAM * FROM "IN"), 100, 0.5, 5));
         """)
-        var random = TestRandom(state: 9)
+        var random = SplitMix64(seed: 9)
         for i in 0..<100 {
             // Every fourth point falls in the square [5, 5.3]²; the rest spread over [0, 100]².
-            let (x, y) = i % 4 == 0 ? (5 + random.next() * 0.3, 5 + random.next() * 0.3) : (random.next() * 100, random.next() * 100)
+            let (x, y) = i % 4 == 0 ? (5 + random.nextUnit() * 0.3, 5 + random.nextUnit() * 0.3) : (random.nextUnit() * 100, random.nextUnit() * 100)
             driver.pipe("IN", #"{"x":\#(x),"y":\#(y)}"#)
         }
         let last = try #require(driver.read("OUT").last)

@@ -1,3 +1,4 @@
+import EddyCore
 import EddyEngine
 import EddySketches
 import EddySQL
@@ -61,18 +62,6 @@ struct SnapshotRun {
 enum SnapshotInputs {
     static let base: Int64 = 1_795_496_400_000
 
-    struct Random {
-        var state: UInt64
-        mutating func next() -> Double {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return Double((z ^ (z >> 31)) >> 11) / Double(1 << 53)
-        }
-        mutating func int(_ n: Int) -> Int { min(n - 1, Int(next() * Double(n))) }
-    }
-
     /// Assigns partitions round-robin over `partitions` and numbers offsets per partition.
     static func records(_ stream: String, partitions: Int32, _ values: [String]) -> [SnapshotFeedRecord] {
         var offsets = [Int64](repeating: 0, count: Int(partitions))
@@ -101,25 +90,25 @@ enum SnapshotInputs {
     }
 
     static func anomalies(count: Int) -> [SnapshotFeedRecord] {
-        var random = Random(state: 21)
+        var random = SplitMix64(seed: 21)
         let values = (0..<count).map { i -> String in
             let sensor = "s\(1 + random.int(4))"
-            let spike = random.next() < 0.03 ? 15.0 : 0
-            let temperature = 20 + random.next() * 2 + spike
-            let humidity = 40 + random.next() * 5
+            let spike = random.nextUnit() < 0.03 ? 15.0 : 0
+            let temperature = 20 + random.nextUnit() * 2 + spike
+            let humidity = 40 + random.nextUnit() * 5
             return #"{"sensor":"\#(sensor)","temperature":\#(temperature),"humidity":\#(humidity),"ts":\#(base + Int64(i) * 500)}"#
         }
         return records("READINGS", partitions: 2, values)
     }
 
     static func filterProject(count: Int) -> [SnapshotFeedRecord] {
-        var random = Random(state: 5)
+        var random = SplitMix64(seed: 5)
         let customers = [" alice ", "testbob", "carol", "dave "]
         let countries = ["US", "DE", "FR"]
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         let values = (0..<count).map { i -> String in
-            let amount = (random.next() * 1200 * 100).rounded() / 100
+            let amount = (random.nextUnit() * 1200 * 100).rounded() / 100
             let ts = formatter.string(from: Date(timeIntervalSince1970: Double(base + Int64(i) * 1500) / 1000))
             if i % 37 == 5 { return "{not json" }
             return #"{"id":\#(i),"customer":"\#(customers[random.int(4)])","amount":\#(amount),"country":"\#(countries[random.int(3)])","meta":{"ts":"\#(ts)"}}"#
@@ -129,7 +118,7 @@ enum SnapshotInputs {
 
     /// Clicks with jittered (out-of-order) times, some beyond the 2 s lateness.
     static func sessions(count: Int) -> [SnapshotFeedRecord] {
-        var random = Random(state: 8)
+        var random = SplitMix64(seed: 8)
         let pages = ["/home", "/cart", "/search", "/item", "/checkout"]
         let values = (0..<count).map { i -> String in
             let t = base + Int64(i) * 700 + Int64(random.int(3000)) - 1500
@@ -139,11 +128,11 @@ enum SnapshotInputs {
     }
 
     static func sliding(count: Int) -> [SnapshotFeedRecord] {
-        var random = Random(state: 3)
+        var random = SplitMix64(seed: 3)
         var prices = [10.0, 100.0, 50.0, 7.0]
         let values = (0..<count).map { i -> String in
             let s = random.int(4)
-            prices[s] += random.next() - 0.5
+            prices[s] += random.nextUnit() - 0.5
             return #"{"sym":"\#(["A", "B", "C", "D"][s])","price":\#(prices[s]),"t":\#(base + Int64(i) * 400)}"#
         }
         return records("TICKS", partitions: 2, values)
@@ -152,10 +141,10 @@ enum SnapshotInputs {
     /// Input for `SnapshotTests.coverageSQL`: every item distinct; with a 4 ms step, more than 10,000
     /// fall in one 60-second window, so its exact distinct sets turn into HyperLogLog sketches.
     static func coverage(count: Int, stepMillis: Int64) -> [SnapshotFeedRecord] {
-        var random = Random(state: 13)
+        var random = SplitMix64(seed: 13)
         let values = (0..<count).map { i -> String in
             let user = "u\(random.int(5))"
-            let v = random.next() < 0.02 ? 30 + random.next() : random.next() * 3
+            let v = random.nextUnit() < 0.02 ? 30 + random.nextUnit() : random.nextUnit() * 3
             let n = random.int(4)
             return #"{"user":"\#(user)","item":"i\#(i)","v":\#(v),"n":\#(n),"t":\#(base + Int64(i) * stepMillis)}"#
         }
@@ -212,7 +201,7 @@ enum SnapshotInputs {
     @discardableResult
     static func checkRoundTrips(_ topology: Topology, _ records: [SnapshotFeedRecord], splits: Int, seed: UInt64,
                                 also fixed: Set<Int> = []) throws -> SnapshotRun {
-        var random = SnapshotInputs.Random(state: seed)
+        var random = SplitMix64(seed: seed)
         var points: Set<Int> = fixed.union([records.count / 2])
         while points.count < splits { points.insert(1 + random.int(records.count - 1)) }
         var uninterrupted = SnapshotRun()
@@ -279,8 +268,8 @@ enum SnapshotInputs {
     }
 
     @Test func aRestoredDistinctCounterContinuesBitForBit() throws {
-        var random = SnapshotInputs.Random(state: 77)
-        let hashes = (0..<6000).map { _ in UInt64(random.next() * 0x1p63) }
+        var random = SplitMix64(seed: 77)
+        let hashes = (0..<6000).map { _ in UInt64(random.nextUnit() * 0x1p63) }
         for split in [50, 150, 3000] {
             var uninterrupted = try DistinctCounter(exactLimit: 100, lgK: 10)
             for hash in hashes[..<split] { uninterrupted.insert(hash: hash) }
@@ -359,7 +348,7 @@ enum SnapshotInputs {
 
     @Test func aFlippedBitIsRefusedAsCorrupt() throws {
         let (topology, bytes) = try Self.sessionsSnapshot()
-        var random = SnapshotInputs.Random(state: 4)
+        var random = SplitMix64(seed: 4)
         for _ in 0..<20 {
             var damaged = bytes
             let position = 12 + random.int(bytes.count - 12)
@@ -448,4 +437,10 @@ enum SnapshotInputs {
             #expect(late == (resume ? 0 : 1))
         }
     }
+}
+
+extension SplitMix64 {
+    /// Uniform in 0..<n, scaled from a unit draw (the snapshot inputs' recipe: changing it would change
+    /// the seeded test data).
+    mutating func int(_ n: Int) -> Int { min(n - 1, Int(nextUnit() * Double(n))) }
 }

@@ -123,13 +123,20 @@ struct TransactionTests {
 /// fence or fail on its own).
 @Suite("Kafka transaction errors")
 struct TransactionErrorTests {
-    @Test("A fenced commit is fatal, and says to stop this producer")
-    func fencedIsFatal() async throws {
+    /// Where each error case starts: a one-partition topic on a fresh cluster and a transactional
+    /// producer for it with a transaction open.
+    static func openTransaction() async throws -> (topic: String, cluster: TestCluster, txn: KafkaTransactionalProducer) {
         let topic = uniqueName("txn")
         let cluster = try TestCluster(topics: [.init(name: topic, partitions: 1)])
         let txn = try KafkaTransactionalProducer(configuration: cluster.configuration(), transactionalID: uniqueName("tid"), onError: { _ in })
         try await txn.initTransactions()
         try txn.beginTransaction()
+        return (topic, cluster, txn)
+    }
+
+    @Test("A fenced commit is fatal, and says to stop this producer")
+    func fencedIsFatal() async throws {
+        let (topic, cluster, txn) = try await Self.openTransaction()
         try await txn.producer.enqueueWaitingForSpace(ProducerRecord(topic: topic, key: nil, value: bytes("x")))
         cluster.cluster.injectErrors(on: .endTransaction, codes: [90])  // PRODUCER_FENCED
         let error = await #expect(throws: KafkaError.self) { try await txn.commitTransaction() }
@@ -140,11 +147,7 @@ struct TransactionErrorTests {
 
     @Test("A failure inside the transaction is abortable; after the abort a new transaction commits")
     func abortableThenRecover() async throws {
-        let topic = uniqueName("txn")
-        let cluster = try TestCluster(topics: [.init(name: topic, partitions: 1)])
-        let txn = try KafkaTransactionalProducer(configuration: cluster.configuration(), transactionalID: uniqueName("tid"), onError: { _ in })
-        try await txn.initTransactions()
-        try txn.beginTransaction()
+        let (topic, cluster, txn) = try await Self.openTransaction()
         cluster.cluster.injectErrors(on: .addPartitionsToTransaction, codes: [29])  // TOPIC_AUTHORIZATION_FAILED
         try await txn.producer.enqueueWaitingForSpace(ProducerRecord(topic: topic, key: nil, value: bytes("lost")))
         let error = await #expect(throws: KafkaError.self) { try await txn.commitTransaction() }

@@ -24,21 +24,13 @@ struct ChangelogCheckpointTests {
 
     @Test("A pipeline checkpoints to the topic in several chunks; a fresh group without a state directory restores from it, skipping a torn newer snapshot, and reads on from the checkpoint's offsets")
     func restoresFromTopicPastATornSnapshot() async throws {
-        let topology = EventsTopology()
         let changelog = uniqueName("changelog")
-        let cluster = try EmbeddedCluster(topics: topology.clusterTopics + [.init(name: changelog, partitions: 1)])
-        let bootstrap = cluster.bootstrapServers
-        let all = (0..<900).map(EventsTopology.event) + EventsTopology.sentinels()
-        let expected = try KafkaPipelineTests.replay(topology, all)
+        let scenario = try EventsScenario(events: (0..<900).map(EventsTopology.event), extraTopics: [.init(name: changelog, partitions: 1)])
+        let (topology, bootstrap) = (scenario.topology, scenario.bootstrap)
         let fingerprint = try Engine(topology: topology.topology()).stateFingerprint
         let kafka = KafkaConfiguration(bootstrapServers: bootstrap)
 
-        try await produce(Array(all[0..<450]), topic: topology.input, bootstrap: bootstrap)
-        let first = try KafkaPipeline(topology: topology.topology(),
-                                      configuration: changelogConfiguration(bootstrap, group: uniqueName("g"), topic: changelog))
-        try await first.start()
-        #expect(try await eventually { first.progress.recordsIn == 450 })
-        try await first.stop()
+        let first = try await scenario.runFirst(450, changelogConfiguration(bootstrap, group: uniqueName("g"), topic: changelog))
         #expect(first.progress.checkpointOffsets.values.sorted() == [150, 150, 150])
 
         // The topic holds the shutdown checkpoint, complete, with every partition's next offset.
@@ -64,21 +56,8 @@ struct ChangelogCheckpointTests {
         #expect(afterTear.skipped.count == 1)
 
         // Another group, no state directory: only the topic says where to read.
-        let second = try KafkaPipeline(topology: topology.topology(),
-                                       configuration: changelogConfiguration(bootstrap, group: uniqueName("other"), topic: changelog))
-        try await second.start()
-        try await produce(Array(all[450...]), topic: topology.input, bootstrap: bootstrap)
-        #expect(try await eventually { second.progress.recordsIn == all.count - 450 })
-        let perKey = try await readTopic(topology.perKey, bootstrap: bootstrap, count: expected.perKey.count, settle: .milliseconds(500))
-        let big = try await readTopic(topology.big, bootstrap: bootstrap, count: expected.big.count, settle: .milliseconds(300))
-        try await second.stop()
-
-        #expect(second.progress.restoredTasks == 1)
-        #expect(first.progress.recordsIn + second.progress.recordsIn == all.count)
-        let actual = valuesByKey(perKey)
-        #expect(perKey.count == expected.perKey.count)
-        #expect(actual == expected.perKey)
-        #expect(big.map(\.text).sorted() == expected.big)
+        let second = try await scenario.resume(from: 450, changelogConfiguration(bootstrap, group: uniqueName("other"), topic: changelog))
+        scenario.expectResumedExactly(second, after: first)
 
         // The second pipeline reused the torn snapshot's id; its complete rewrite replaced the torn
         // chunks, and its final snapshot is the newest: every record processed.

@@ -7,29 +7,6 @@ import EddyState
 import Foundation
 import Testing
 
-/// A fresh, empty state directory per test.
-func temporaryStateDirectory() -> String {
-    let path = NSTemporaryDirectory() + uniqueName("eddy-state")
-    try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    return path
-}
-
-func checkpointConfiguration(_ bootstrap: String, group: String, stateDirectory: String, layout: TaskLayout = .single) -> PipelineConfiguration {
-    var configuration = pipelineConfiguration(bootstrap, group: group)
-    configuration.stateDirectory = stateDirectory
-    configuration.checkpointInterval = .milliseconds(300)
-    configuration.commitInterval = .milliseconds(100)
-    configuration.taskLayout = layout
-    return configuration
-}
-
-/// Records whose key is a function of their partition (`p<partition>-<0|1>`), so per-key windows
-/// are partition-local and per-partition tasks compute exactly what one engine computes.
-func partitionLocalEvent(_ id: Int) -> (partition: Int32, json: String) {
-    let partition = id % 3
-    return (Int32(partition), "{\"id\":\(id),\"k\":\"p\(partition)-\(id / 3 % 2)\",\"v\":\(id * 37 % 100),\"event_time\":\(EventsTopology.base + Int64(id) * 10)}")
-}
-
 @Suite("Checkpoints and tasks on the embedded cluster")
 struct CheckpointTests {
     @Test("With a state directory, checkpoints are written at the interval and at shutdown, with the processed offsets")
@@ -72,54 +49,27 @@ struct CheckpointTests {
 
     @Test("A restarted pipeline restores its state and reads on from the checkpoint's offsets, not the group's: outputs equal an uninterrupted run")
     func restoresAndSeeks() async throws {
-        let topology = EventsTopology()
-        let cluster = try EmbeddedCluster(topics: topology.clusterTopics)
-        let bootstrap = cluster.bootstrapServers
+        let scenario = try EventsScenario(events: (0..<900).map(EventsTopology.event))
         let directory = temporaryStateDirectory()
-        let all = (0..<900).map(EventsTopology.event) + EventsTopology.sentinels()
-        let expected = try KafkaPipelineTests.replay(topology, all)
-
-        try await produce(Array(all[0..<450]), topic: topology.input, bootstrap: bootstrap)
-        let first = try KafkaPipeline(topology: topology.topology(),
-                                      configuration: checkpointConfiguration(bootstrap, group: uniqueName("g"), stateDirectory: directory))
-        try await first.start()
-        #expect(try await eventually { first.progress.recordsIn == 450 })
-        try await first.stop()
+        let first = try await scenario.runFirst(450, checkpointConfiguration(scenario.bootstrap, group: uniqueName("g"), stateDirectory: directory))
         #expect(first.progress.checkpointOffsets.values.sorted() == [150, 150, 150])
 
         // Another group: it has no committed offsets at all, so only the checkpoint says where to read.
-        let second = try KafkaPipeline(topology: topology.topology(),
-                                       configuration: checkpointConfiguration(bootstrap, group: uniqueName("other"), stateDirectory: directory))
-        try await second.start()
-        try await produce(Array(all[450...]), topic: topology.input, bootstrap: bootstrap)
-        #expect(try await eventually { second.progress.recordsIn == all.count - 450 })
-        let perKey = try await readTopic(topology.perKey, bootstrap: bootstrap, count: expected.perKey.count, settle: .milliseconds(500))
-        let big = try await readTopic(topology.big, bootstrap: bootstrap, count: expected.big.count, settle: .milliseconds(300))
-        try await second.stop()
-
-        #expect(second.progress.restoredTasks == 1)
+        let second = try await scenario.resume(
+            from: 450, checkpointConfiguration(scenario.bootstrap, group: uniqueName("other"), stateDirectory: directory))
         // Nothing was read twice, and every window was emitted exactly once with the uninterrupted value.
-        #expect(first.progress.recordsIn + second.progress.recordsIn == all.count)
-        let actual = valuesByKey(perKey)
-        #expect(perKey.count == expected.perKey.count)
-        #expect(actual == expected.perKey)
-        #expect(big.map(\.text).sorted() == expected.big)
+        scenario.expectResumedExactly(second, after: first)
         #expect(second.progress.lateRows == 0)
     }
 
     @Test("After a crash the newest checkpoint is older than what was emitted: the restart replays from it and repeats only identical rows")
     func crashRepeatsIdenticalRows() async throws {
-        let topology = EventsTopology()
-        let cluster = try EmbeddedCluster(topics: topology.clusterTopics)
-        let bootstrap = cluster.bootstrapServers
+        let scenario = try EventsScenario(events: (0..<900).map(EventsTopology.event))
+        let (bootstrap, expected) = (scenario.bootstrap, scenario.expected)
         let directory = temporaryStateDirectory()
-        let all = (0..<900).map(EventsTopology.event) + EventsTopology.sentinels()
-        let expected = try KafkaPipelineTests.replay(topology, all)
 
-        try await produce(Array(all[0..<300]), topic: topology.input, bootstrap: bootstrap)
-        let first = try KafkaPipeline(topology: topology.topology(),
-                                      configuration: checkpointConfiguration(bootstrap, group: uniqueName("g"), stateDirectory: directory))
-        try await first.start()
+        try await scenario.produceInput(0..<300)
+        let first = try await scenario.startPipeline(checkpointConfiguration(bootstrap, group: uniqueName("g"), stateDirectory: directory))
         #expect(try await eventually { first.progress.checkpointOffsets.values.sorted() == [100, 100, 100] })
         // What a crash right now would leave behind: the state directory as it is at this moment.
         let crashed = temporaryStateDirectory()
@@ -127,16 +77,14 @@ struct CheckpointTests {
             try? FileManager.default.copyItem(atPath: directory + "/" + name, toPath: crashed + "/" + name)
         }
         // The first instance goes on emitting windows past that checkpoint before it "crashes".
-        try await produce(Array(all[300..<600]), topic: topology.input, bootstrap: bootstrap)
+        try await scenario.produceInput(300..<600)
         #expect(try await eventually { first.progress.recordsIn == 600 })
         try await first.stop()
 
-        let second = try KafkaPipeline(topology: topology.topology(),
-                                       configuration: checkpointConfiguration(bootstrap, group: uniqueName("other"), stateDirectory: crashed))
-        try await second.start()
-        try await produce(Array(all[600...]), topic: topology.input, bootstrap: bootstrap)
-        #expect(try await eventually { second.progress.recordsIn == all.count - 300 })
-        let perKey = try await readTopic(topology.perKey, bootstrap: bootstrap, count: expected.perKey.count + 1, timeout: .seconds(5))
+        let second = try await scenario.startPipeline(checkpointConfiguration(bootstrap, group: uniqueName("other"), stateDirectory: crashed))
+        try await scenario.produceInput(600...)
+        #expect(try await eventually { second.progress.recordsIn == scenario.all.count - 300 })
+        let perKey = try await readTopic(scenario.topology.perKey, bootstrap: bootstrap, count: expected.perKey.count + 1, timeout: .seconds(5))
         try await second.stop()
 
         #expect(second.progress.restoredTasks == 1)
@@ -153,35 +101,28 @@ struct CheckpointTests {
 
     @Test("Per-partition tasks: two instances split the tasks, and when one stops the other takes over its partitions with their restored state")
     func perPartitionTakeover() async throws {
-        let topology = EventsTopology()
-        let cluster = try EmbeddedCluster(topics: topology.clusterTopics)
-        let bootstrap = cluster.bootstrapServers
+        let scenario = try EventsScenario(events: (0..<1_200).map(partitionLocalEvent))
+        let (bootstrap, expected) = (scenario.bootstrap, scenario.expected)
         let directory = temporaryStateDirectory()
         let group = uniqueName("g")
-        let all = (0..<1_200).map(partitionLocalEvent) + EventsTopology.sentinels()
-        let expected = try KafkaPipelineTests.replay(topology, all)
         #expect(expected.perKey.count == 72)  // 12 one-second windows × 6 keys
 
-        try await produce(Array(all[0..<400]), topic: topology.input, bootstrap: bootstrap)
-        let first = try KafkaPipeline(topology: topology.topology(),
-                                      configuration: checkpointConfiguration(bootstrap, group: group, stateDirectory: directory, layout: .perPartition))
-        try await first.start()
+        try await scenario.produceInput(0..<400)
+        let first = try await scenario.startPipeline(checkpointConfiguration(bootstrap, group: group, stateDirectory: directory, layout: .perPartition))
         #expect(try await eventually { first.progress.recordsIn == 400 && first.progress.activeTasks == 3 })
 
-        let second = try KafkaPipeline(topology: topology.topology(),
-                                       configuration: checkpointConfiguration(bootstrap, group: group, stateDirectory: directory, layout: .perPartition))
-        try await second.start()
+        let second = try await scenario.startPipeline(checkpointConfiguration(bootstrap, group: group, stateDirectory: directory, layout: .perPartition))
         #expect(try await eventually { first.progress.activeTasks > 0 && second.progress.activeTasks > 0
             && first.progress.assignedPartitions + second.progress.assignedPartitions == 3 })
         // The second instance took over tasks the first had checkpointed when they were revoked.
         #expect(second.progress.restoredTasks == second.progress.activeTasks)
-        try await produce(Array(all[400..<800]), topic: topology.input, bootstrap: bootstrap)
+        try await scenario.produceInput(400..<800)
         #expect(try await eventually { first.progress.recordsIn + second.progress.recordsIn >= 800 })
 
         try await first.stop()
         #expect(try await eventually { second.progress.assignedPartitions == 3 })
-        try await produce(Array(all[800...]), topic: topology.input, bootstrap: bootstrap)
-        let perKey = try await readTopic(topology.perKey, bootstrap: bootstrap, count: expected.perKey.count, settle: .milliseconds(500))
+        try await scenario.produceInput(800...)
+        let perKey = try await readTopic(scenario.topology.perKey, bootstrap: bootstrap, count: expected.perKey.count, settle: .milliseconds(500))
         try await second.stop()
 
         // Every window is there with the uninterrupted value: no gap where the partitions moved,
@@ -192,39 +133,31 @@ struct CheckpointTests {
         #expect(Set(values.keys) == Set(expected.perKey.keys))
         #expect(first.progress.lateRows == 0 && second.progress.lateRows == 0)
         // Nothing was read twice: each partition's records went to exactly one task at a time.
-        #expect(first.progress.recordsIn + second.progress.recordsIn == all.count)
+        #expect(first.progress.recordsIn + second.progress.recordsIn == scenario.all.count)
     }
 
     @Test("Exactly-once mode: every checkpoint commits one transaction with the outputs and offsets; a restart restores and continues")
     func exactlyOnceTransactions() async throws {
-        let topology = EventsTopology()
-        let cluster = try EmbeddedCluster(topics: topology.clusterTopics)
-        let bootstrap = cluster.bootstrapServers
+        let scenario = try EventsScenario(events: (0..<600).map(EventsTopology.event))
+        let expected = scenario.expected
         let directory = temporaryStateDirectory()
-        let all = (0..<600).map(EventsTopology.event) + EventsTopology.sentinels()
-        let expected = try KafkaPipelineTests.replay(topology, all)
 
         func configuration(group: String) -> PipelineConfiguration {
-            var configuration = checkpointConfiguration(bootstrap, group: group, stateDirectory: directory)
+            var configuration = checkpointConfiguration(scenario.bootstrap, group: group, stateDirectory: directory)
             configuration.exactlyOnce = true
             return configuration
         }
-        try await produce(Array(all[0..<300]), topic: topology.input, bootstrap: bootstrap)
-        let first = try KafkaPipeline(topology: topology.topology(), configuration: configuration(group: uniqueName("g")))
-        try await first.start()
-        #expect(try await eventually { first.progress.recordsIn == 300 && first.progress.transactionsCommitted >= 1 })
-        try await first.stop()
+        let first = try await scenario.runFirst(300, configuration(group: uniqueName("g")), alsoUntil: { $0.transactionsCommitted >= 1 })
         #expect(first.progress.checkpointOffsets.values.sorted() == [100, 100, 100])
 
-        let second = try KafkaPipeline(topology: topology.topology(), configuration: configuration(group: uniqueName("other")))
-        try await second.start()
-        try await produce(Array(all[300...]), topic: topology.input, bootstrap: bootstrap)
-        let perKey = try await readTopic(topology.perKey, bootstrap: bootstrap, count: expected.perKey.count, settle: .milliseconds(500))
+        let second = try await scenario.startPipeline(configuration(group: uniqueName("other")))
+        try await scenario.produceInput(300...)
+        let perKey = try await readTopic(scenario.topology.perKey, bootstrap: scenario.bootstrap, count: expected.perKey.count, settle: .milliseconds(500))
         try await second.stop()
 
         #expect(second.progress.restoredTasks == 1)
         #expect(second.progress.transactionsCommitted >= 1)
-        #expect(first.progress.recordsIn + second.progress.recordsIn == all.count)
+        #expect(first.progress.recordsIn + second.progress.recordsIn == scenario.all.count)
         let actual = valuesByKey(perKey)
         #expect(perKey.count == expected.perKey.count)
         #expect(actual == expected.perKey)

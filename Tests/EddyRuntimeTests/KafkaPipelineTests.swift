@@ -9,11 +9,7 @@ import Testing
 struct KafkaPipelineTests {
     /// What the in-process test driver (no Kafka) emits for the same records, partitions and order.
     static func replay(_ topology: EventsTopology, _ records: [(partition: Int32, json: String)]) throws -> (perKey: [String: String], big: [String]) {
-        let driver = try TopologyTestDriver(sql: topology.sql, name: "events")
-        for record in records { driver.pipe("EVENTS", record.json, partition: record.partition) }
-        var perKey: [String: String] = [:]
-        for row in driver.readKeyed("PER_KEY") { perKey[row.key ?? ""] = row.value }
-        return (perKey, driver.read("BIG").sorted())
+        try driverOutputs(sql: topology.sql, records)
     }
 
     @Test("Outputs on Kafka equal the test driver's for the same input, with the engine's keys")
@@ -84,26 +80,21 @@ struct KafkaPipelineTests {
 
     @Test("Stopped mid-stream and restarted in the same group: no output is missing")
     func atLeastOnceAcrossRestart() async throws {
-        let topology = EventsTopology()
-        let cluster = try EmbeddedCluster(topics: topology.clusterTopics)
-        let bootstrap = cluster.bootstrapServers
+        let scenario = try EventsScenario(events: (0..<900).map(EventsTopology.event))
+        let (topology, bootstrap, all, expected) = (scenario.topology, scenario.bootstrap, scenario.all, scenario.expected)
         let group = uniqueName("g")
-        let all = (0..<900).map(EventsTopology.event) + EventsTopology.sentinels()
-        let expected = try Self.replay(topology, all)
 
-        try await produce(Array(all[0..<400]), topic: topology.input, bootstrap: bootstrap)
-        let first = try KafkaPipeline(topology: topology.topology(), configuration: pipelineConfiguration(bootstrap, group: group))
-        try await first.start()
+        try await scenario.produceInput(0..<400)
+        let first = try await scenario.startPipeline(pipelineConfiguration(bootstrap, group: group))
         #expect(try await eventually { first.progress.recordsIn >= 400 && !first.progress.storedOffsets.isEmpty })
         // More input arrives while the first instance is stopped (it has open windows at that point).
-        async let more: Void = produce(Array(all[400..<700]), topic: topology.input, bootstrap: bootstrap)
+        async let more: Void = scenario.produceInput(400..<700)
         try await first.stop()
         try await more
         let firstRun = first.progress
 
-        let second = try KafkaPipeline(topology: topology.topology(), configuration: pipelineConfiguration(bootstrap, group: group))
-        try await second.start()
-        try await produce(Array(all[700...]), topic: topology.input, bootstrap: bootstrap)
+        let second = try await scenario.startPipeline(pipelineConfiguration(bootstrap, group: group))
+        try await scenario.produceInput(700...)
         #expect(try await eventually { second.progress.storedOffsets.count == 3 && second.progress.recordsIn + firstRun.recordsIn >= all.count })
 
         let perKey = try await readTopic(topology.perKey, bootstrap: bootstrap, count: expected.perKey.count, settle: .milliseconds(500))
@@ -142,16 +133,12 @@ struct KafkaPipelineTests {
 
     @Test("A rebalance within the group resumes partitions where this engine stopped: windows are neither lost nor double-counted")
     func rebalanceKeepsPositions() async throws {
-        let topology = EventsTopology()
-        let cluster = try EmbeddedCluster(topics: topology.clusterTopics)
-        let bootstrap = cluster.bootstrapServers
+        let scenario = try EventsScenario(events: (0..<900).map(EventsTopology.event))
+        let (topology, bootstrap, expected) = (scenario.topology, scenario.bootstrap, scenario.expected)
         let group = uniqueName("g")
-        let all = (0..<900).map(EventsTopology.event) + EventsTopology.sentinels()
-        let expected = try Self.replay(topology, all)
 
-        try await produce(Array(all[0..<450]), topic: topology.input, bootstrap: bootstrap)
-        let pipeline = try KafkaPipeline(topology: topology.topology(), configuration: pipelineConfiguration(bootstrap, group: group))
-        try await pipeline.start()
+        try await scenario.produceInput(0..<450)
+        let pipeline = try await scenario.startPipeline(pipelineConfiguration(bootstrap, group: group))
         #expect(try await eventually { pipeline.progress.recordsIn >= 450 })
 
         // Another member joins (taking some partitions away) and leaves again.
@@ -166,7 +153,7 @@ struct KafkaPipelineTests {
         try await visitor.close()
         #expect(try await eventually { pipeline.progress.assignedPartitions == 3 })
 
-        try await produce(Array(all[450...]), topic: topology.input, bootstrap: bootstrap)
+        try await scenario.produceInput(450...)
         let perKey = try await readTopic(topology.perKey, bootstrap: bootstrap, count: expected.perKey.count, settle: .seconds(1))
         try await pipeline.stop()
 

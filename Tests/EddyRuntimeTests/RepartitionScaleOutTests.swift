@@ -31,10 +31,7 @@ struct RepartitionScaleOutTests {
         try await produce(records, topic: events.input, bootstrap: cluster.bootstrapServers)
 
         // The reference: one engine over the source as it is.
-        let driver = try TopologyTestDriver(sql: events.sql, name: "events")
-        for record in records { driver.pipe("EVENTS", record.json, partition: record.partition) }
-        var expected: [String: String] = [:]
-        for row in driver.readKeyed("PER_KEY") { expected[row.key ?? ""] = row.value }
+        let expected = try driverOutputs(sql: events.sql, records).perKey
         #expect(expected.count == 30)  // 6 one-second windows × 5 keys
 
         // Two instances in one group split the repartition topic; the stage feeds it.

@@ -20,20 +20,24 @@ struct ScaledPipelineTests {
         return configuration
     }
 
+    /// The set-up both scale-out tests share: the lenient topology, a cluster with `events`' topics
+    /// and the repartition topic (3 partitions), and the per-key windows one in-process engine
+    /// emits for `records`.
+    static func setUp(_ events: EventsTopology, _ records: [(partition: Int32, json: String)]) throws
+        -> (topology: Topology, repartitionTopic: String, cluster: EmbeddedCluster, expected: [String: String]) {
+        let topology = try Analyzer.analyze(text: sql(events), name: "events")
+        let repartitionTopic = try #require(topology.distribution.sources[0].repartitionTopic)
+        let cluster = try EmbeddedCluster(topics: events.clusterTopics + [.init(name: repartitionTopic, partitions: 3)])
+        return (topology, repartitionTopic, cluster, try driverOutputs(sql: sql(events), records).perKey)
+    }
+
     @Test("Two instances, each with its own stage, emit the per-key windows of one in-process run and skip replayed duplicates")
     func twoInstancesEqualOneRun() async throws {
         let events = EventsTopology()
-        let topology = try Analyzer.analyze(text: Self.sql(events), name: "events")
-        let repartitionTopic = try #require(topology.distribution.sources[0].repartitionTopic)
-        let cluster = try EmbeddedCluster(topics: events.clusterTopics + [.init(name: repartitionTopic, partitions: 3)])
         // The producer keys by id % 3 (its partition), not by the grouping column k.
         let records = (0..<600).map(EventsTopology.event)
         let sentinels = RepartitionScaleOutTests.sentinels(partitions: 3)
-
-        let driver = try TopologyTestDriver(sql: Self.sql(events), name: "events")
-        for record in records + sentinels { driver.pipe("EVENTS", record.json, partition: record.partition) }
-        var expected: [String: String] = [:]
-        for row in driver.readKeyed("PER_KEY") { expected[row.key ?? ""] = row.value }
+        let (topology, repartitionTopic, cluster, expected) = try Self.setUp(events, records + sentinels)
         #expect(expected.count == 30)  // 6 one-second windows × 5 keys
 
         let group = uniqueName("g")
@@ -103,15 +107,9 @@ struct ScaledPipelineTests {
     @Test("A restarted instance restores its tasks' deduplicators with their engines and still skips replays")
     func restartRestoresDeduplicators() async throws {
         let events = EventsTopology()
-        let topology = try Analyzer.analyze(text: Self.sql(events), name: "events")
-        let repartitionTopic = try #require(topology.distribution.sources[0].repartitionTopic)
-        let cluster = try EmbeddedCluster(topics: events.clusterTopics + [.init(name: repartitionTopic, partitions: 3)])
         let records = (0..<300).map(EventsTopology.event)
         let sentinels = RepartitionScaleOutTests.sentinels(partitions: 3)
-        let driver = try TopologyTestDriver(sql: Self.sql(events), name: "events")
-        for record in records + sentinels { driver.pipe("EVENTS", record.json, partition: record.partition) }
-        var expected: [String: String] = [:]
-        for row in driver.readKeyed("PER_KEY") { expected[row.key ?? ""] = row.value }
+        let (topology, repartitionTopic, cluster, expected) = try Self.setUp(events, records + sentinels)
 
         let group = uniqueName("g")
         let directory = temporaryStateDirectory()

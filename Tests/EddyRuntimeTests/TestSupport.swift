@@ -1,3 +1,4 @@
+import EddyEngine
 import EddyKafka
 import EddyRuntime
 import EddySQL
@@ -54,6 +55,17 @@ struct EventsTopology {
     static func sentinels() -> [(partition: Int32, json: String)] {
         (0..<partitions).map { ($0, "{\"id\":-1,\"k\":\"end\",\"v\":0,\"event_time\":\(base + 3_600_000)}") }
     }
+}
+
+/// What the in-process test driver (no Kafka) emits for `records`, piped in order to their
+/// partitions: `PER_KEY` as key → value text and `BIG` as sorted value texts. The reference a
+/// Kafka run's outputs must equal.
+func driverOutputs(sql: String, _ records: [(partition: Int32, json: String)]) throws -> (perKey: [String: String], big: [String]) {
+    let driver = try TopologyTestDriver(sql: sql, name: "events")
+    for record in records { driver.pipe("EVENTS", record.json, partition: record.partition) }
+    var perKey: [String: String] = [:]
+    for row in driver.readKeyed("PER_KEY") { perKey[row.key ?? ""] = row.value }
+    return (perKey, driver.read("BIG").sorted())
 }
 
 func produce(_ records: [(partition: Int32, json: String)], topic: String, bootstrap: String) async throws {

@@ -1,5 +1,6 @@
 import EddySentiment
 import Foundation
+import PythonReference
 import Testing
 
 /// The parity requirement: on ≥ 5,000 varied sentences covering every rule, Eddy's compound
@@ -31,9 +32,9 @@ import Testing
 
     @Test func corpusExercisesEveryRule() throws {
         #expect(Self.sentences.count >= 5_000)
-        let corpus = try ReferenceScript.writeCorpus(Self.sentences)
+        let corpus = try PythonReference.writeJSONLines(Self.sentences, prefix: "eddy-sentiment")
         defer { try? FileManager.default.removeItem(at: corpus) }
-        let output = try ReferenceScript.run("vader_rule_coverage.py", corpus: corpus)
+        let output = try PythonReference.run("vader_rule_coverage.py", [corpus.path])
         let counts = try JSONDecoder().decode([String: Int].self, from: output)
         print("SENTIMENT parity corpus, sentences per rule: \(counts.sorted { $0.key < $1.key })")
         for rule in Self.rules {
@@ -43,9 +44,9 @@ import Testing
 
     @Test func compoundMatchesVaderSentimentOnTheParityCorpus() throws {
         let sentences = Self.sentences
-        let corpus = try ReferenceScript.writeCorpus(sentences)
+        let corpus = try PythonReference.writeJSONLines(sentences, prefix: "eddy-sentiment")
         defer { try? FileManager.default.removeItem(at: corpus) }
-        let output = try ReferenceScript.run("vader_score.py", corpus: corpus)
+        let output = try PythonReference.run("vader_score.py", [corpus.path])
         let decoder = JSONDecoder()
         let references = try output.split(separator: 0x0A).map { try decoder.decode(ReferenceScores.self, from: Data($0)) }
         try #require(references.count == sentences.count, "reference returned \(references.count) rows for \(sentences.count) sentences")

@@ -1,24 +1,21 @@
+import EddyCore
 import Testing
 @testable import EddySketches
 
 /// SplitMix64 with Gaussian draws, so every alert test sees the same data on every run.
 struct AlertTestRandom: RandomNumberGenerator {
-    private var state: UInt64
+    private var source: SplitMix64
 
     init(seed: UInt64) {
-        state = seed
+        source = SplitMix64(seed: seed)
     }
 
     mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
+        source.next()
     }
 
     mutating func uniform() -> Double {
-        Double(next() >> 11) * 0x1.0p-53
+        source.nextUnit()
     }
 
     /// A standard normal draw (Box–Muller; the second variate is discarded for simplicity).

@@ -1,3 +1,5 @@
+import Foundation
+import PythonReference
 import Testing
 @testable import EddySketches
 
@@ -80,19 +82,28 @@ import Testing
         return try series.records.map { try forest.process($0) }
     }
 
+    /// Writes records as comma-separated lines (the reference's input) into a fresh temporary file.
+    static func writeRecords(_ records: [[Double]]) throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("eddy-rcf-\(UUID().uuidString).csv")
+        let text = records.map { $0.map { "\($0)" }.joined(separator: ",") }.joined(separator: "\n")
+        try text.write(to: url, atomically: true, encoding: .utf8)
+        return url
+    }
+
     static func krcfScores(_ series: LabelledSeries) throws -> [[Double]] {
-        let file = try ReferenceRunner.writeRecords(series.records)
-        let json = try ReferenceRunner.runPython([
-            ReferenceRunner.script("rcf_reference.py").path, "scores", file.path,
+        let file = try writeRecords(series.records)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let object = try PythonReference.runJSONObject("rcf_reference.py", [
+            "scores", file.path,
             "--dimensions", "\(series.dimensions)", "--shingle", "\(series.shingle)",
             "--trees", "100", "--samples", "256", "--seeds", krcfSeeds.map { "\($0)" }.joined(separator: ","),
         ])
-        guard let object = json as? [String: Any], let seeds = object["seeds"] as? [String: [Double]] else {
-            throw ReferenceRunner.Failure(description: "unexpected reference output")
+        guard let seeds = object["seeds"] as? [String: [Double]] else {
+            throw PythonReference.Failure("unexpected reference output")
         }
         return try krcfSeeds.map { seed in
             guard let scores = seeds["\(seed)"], scores.count == series.records.count else {
-                throw ReferenceRunner.Failure(description: "missing scores for seed \(seed)")
+                throw PythonReference.Failure("missing scores for seed \(seed)")
             }
             return scores
         }

@@ -1,11 +1,12 @@
+import EddyCore
 import Testing
 @testable import EddySketches
 
 /// Seeded Gaussian noise via Box–Muller over SplitMix64.
 struct NoiseSource {
-    var rng: SeededGenerator
-    init(seed: UInt64) { rng = SeededGenerator(seed: seed) }
-    mutating func uniform() -> Double { (Double(rng.next() >> 11) + 0.5) * 0x1p-53 }
+    var rng: SplitMix64
+    init(seed: UInt64) { rng = SplitMix64(seed: seed) }
+    mutating func uniform() -> Double { rng.nextOpenUnit() }
     mutating func gaussian() -> Double {
         let u = uniform()
         let v = uniform()

@@ -1,3 +1,4 @@
+import EddyCore
 import Testing
 @testable import EddySketches
 
@@ -16,7 +17,7 @@ import Testing
     }
 
     @Test func boundsHoldOnSkewedStreamPastCapacity() throws {
-        var rng = SeededGenerator(seed: 42)
+        var rng = SplitMix64(seed: 42)
         var summary = try SpaceSaving<Int64>(capacity: 50)
         var truth: [Int64: Int64] = [:]
         for _ in 0..<50_000 {

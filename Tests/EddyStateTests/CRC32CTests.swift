@@ -1,3 +1,4 @@
+import EddyCore
 import EddyState
 import Testing
 
@@ -14,7 +15,7 @@ struct CRC32CTests {
 
     @Test("Continuing over split input equals one pass, at every split point")
     func continuation() {
-        var generator = SeededGenerator(seed: 7)
+        var generator = SplitMix64(seed: 7)
         let bytes = randomBytes(67, using: &generator)
         let whole = CRC32C.checksum(bytes)
         for split in 0...bytes.count {

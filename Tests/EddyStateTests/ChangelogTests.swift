@@ -1,3 +1,4 @@
+import EddyCore
 import EddyState
 import Testing
 
@@ -32,7 +33,7 @@ struct ChangelogTests {
         #expect(messages.count == 5)
         #expect(messages.allSatisfy { $0.key.count + $0.value!.count <= 1_000_000 - ChangelogChunker.kafkaOverheadBytes })
 
-        var generator = SeededGenerator(seed: 11)
+        var generator = SplitMix64(seed: 11)
         var delivered = messages + [messages[2], messages[0]]
         delivered.shuffle(using: &generator)
         var assembler = ChangelogAssembler()

@@ -1,20 +1,9 @@
+import EddyCore
 import EddyState
 import Foundation
 
-/// SplitMix64: a tiny seeded generator so every test sees the same bytes on every run.
-struct SeededGenerator: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
-func randomBytes(_ count: Int, using generator: inout SeededGenerator) -> [UInt8] {
+/// `count` seeded bytes: every test sees the same bytes on every run.
+func randomBytes(_ count: Int, using generator: inout SplitMix64) -> [UInt8] {
     var bytes = [UInt8](repeating: 0, count: count)
     for index in bytes.indices { bytes[index] = UInt8(truncatingIfNeeded: generator.next() >> 24) }
     return bytes
@@ -24,7 +13,7 @@ func randomBytes(_ count: Int, using generator: inout SeededGenerator) -> [UInt8
 func sampleCheckpoint(
     scope: String = "reviews-0", id: UInt64, fingerprint: String = "topo-1", stateSizes: [Int] = [100, 0, 5000], seed: UInt64 = 1
 ) -> Checkpoint {
-    var generator = SeededGenerator(seed: seed &+ id)
+    var generator = SplitMix64(seed: seed &+ id)
     return Checkpoint(
         scope: scope, topologyFingerprint: fingerprint, id: id, createdAtMillis: 1_700_000_000_000 &+ Int64(truncatingIfNeeded: id),
         inputOffsets: [

@@ -1,3 +1,5 @@
+import EddyCore
+
 /// The time-decayed weighted reservoir per tree (AWS CompactSampler / rcflib Sampler): a point arriving
 /// as the forest's `n`-th update gets the key `ln(−ln u) − n·λ` and each reservoir keeps the `S` smallest
 /// keys in a max-heap, so recent points are favoured at rate λ. While a reservoir is filling, points

@@ -1,3 +1,5 @@
+import EddyCore
+
 /// Random cut tree maintenance (Guha et al. 2016, as random-cut-forest-by-aws implements it):
 /// insertion picks, bottom-up along the point's path, a fresh random cut per level, chosen in proportion
 /// to each side of the box grown by the point, and keeps the highest cut that separates the point

@@ -1,3 +1,5 @@
+import EddyCore
+
 /// All of a forest's trees, reservoirs and points in flat, manually allocated buffers.
 ///
 /// Layout (T trees, S sample size, D point dimensions, I = S − 1 internal nodes per tree):
