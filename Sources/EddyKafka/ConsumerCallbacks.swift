@@ -37,7 +37,10 @@ let rebalanceCallback: @convention(c) (OpaquePointer?, rd_kafka_resp_err_t, Unsa
     guard let handle, let partitions else { return }
     let callbacks = opaque.map { Unmanaged<ConsumerCallbacks>.fromOpaque($0).takeUnretainedValue() }
     let owned = PartitionList.entries(of: partitions).map { $0.0.topicPartition }
-    let cooperative = String(cString: rd_kafka_rebalance_protocol(handle)) == "COOPERATIVE"
+    // librdkafka returns NULL when the group has no protocol yet (seen while a consumer closes during
+    // a rebalance): treat that as eager, the protocol every assignor we configure falls back to.
+    let rebalanceProtocol: UnsafePointer<CChar>? = rd_kafka_rebalance_protocol(handle)
+    let cooperative = rebalanceProtocol.map { String(cString: $0) } == "COOPERATIVE"
     switch err {
     case RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS:
         callbacks?.applyStartOffsets(to: partitions, partitions: owned)

@@ -1,3 +1,4 @@
+import EddyCore
 import EddyEngine
 import EddySQL
 import EddySketches
@@ -50,23 +51,23 @@ import Testing
     /// skewed heavy items and half from a tail of 100,000 (about 13,000 distinct); 2,000 records over
     /// 90 items, none for the last task; 40 records over 10 items, every fourth NULL.
     static func events(tasks: Int, seed: UInt64 = 23) -> [Event] {
-        var random = TestRandom(state: seed)
+        var random = SplitMix64(state: seed)
         var events: [Event] = []
-        func window(_ w: Int, count: Int, item: (inout TestRandom, Int) -> String?) {
+        func window(_ w: Int, count: Int, item: (inout SplitMix64, Int) -> String?) {
             for i in 0..<count {
                 let t = start + Int64(w) * 10_000 + Int64(i) * 10_000 / Int64(count)
                 let value = item(&random, i)
-                var task = Int(random.next() * Double(tasks))
+                var task = Int(random.nextUnit() * Double(tasks))
                 if w == windowWithoutLastTask, task == tasks - 1 { task = 0 }
                 events.append(Event(item: value, t: t, window: w, task: task))
             }
         }
-        window(0, count: 3_000) { r, i in i % 50 == 7 ? nil : "a\(Int(60 * r.next() * r.next()))" }
+        window(0, count: 3_000) { r, i in i % 50 == 7 ? nil : "a\(Int(60 * r.nextUnit() * r.nextUnit()))" }
         window(largeWindow, count: 26_000) { r, i in
-            i % 2 == 0 ? "heavy\(Int(20 * r.next() * r.next()))" : "tail\(Int(100_000 * r.next()))"
+            i % 2 == 0 ? "heavy\(Int(20 * r.nextUnit() * r.nextUnit()))" : "tail\(Int(100_000 * r.nextUnit()))"
         }
-        window(2, count: 2_000) { r, _ in "c\(Int(90 * r.next()))" }
-        window(3, count: 40) { r, i in i % 4 == 0 ? nil : "d\(Int(10 * r.next()))" }
+        window(2, count: 2_000) { r, _ in "c\(Int(90 * r.nextUnit()))" }
+        window(3, count: 40) { r, i in i % 4 == 0 ? nil : "d\(Int(10 * r.nextUnit()))" }
         return events
     }
 

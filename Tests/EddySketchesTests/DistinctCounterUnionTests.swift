@@ -1,3 +1,4 @@
+import EddyCore
 import Testing
 @testable import EddySketches
 
@@ -9,7 +10,7 @@ import Testing
 @Suite struct DistinctCounterUnionTests {
     /// `count` items (with repeats) drawn from `distinct` values, each with the part that owns it.
     static func stream(seed: UInt64, count: Int, distinct: UInt64, parts: Int) -> [(item: Int64, part: Int)] {
-        var rng = SeededGenerator(seed: seed)
+        var rng = SplitMix64(seed: seed)
         return (0..<count).map { _ in
             let item = Int64(rng.next() % distinct)
             // The share depends on the item and on chance, so one item's occurrences spread over parts.
@@ -74,7 +75,7 @@ import Testing
             let base = Self.stream(seed: seed, count: 60_000, distinct: distinct, parts: 1)
             var counts: Set<Int64> = []
             for parts in 1...4 {
-                var rng = SeededGenerator(seed: seed &* 31 &+ UInt64(parts))
+                var rng = SplitMix64(seed: seed &* 31 &+ UInt64(parts))
                 let split = base.map { ($0.item, Int(rng.next() % UInt64(parts))) }
                 counts.insert(try Self.union(split, parts: parts) { try DistinctCounter() }.count)
                 counts.insert(try Self.union(split, parts: parts, order: Array((0..<parts).reversed())) { try DistinctCounter() }.count)

@@ -1,3 +1,4 @@
+import EddyCore
 import Testing
 @testable import EddySketches
 
@@ -7,7 +8,7 @@ import Testing
 @Suite struct SpaceSavingMergeTests {
     /// `count` items drawn with weight 1/(rank+1) from `distinct` values, each with the part that owns it.
     static func stream(seed: UInt64, count: Int, distinct: Int, parts: Int) -> [(item: Int64, part: Int)] {
-        var rng = SeededGenerator(seed: seed)
+        var rng = SplitMix64(seed: seed)
         var cumulative: [Double] = []
         var sum = 0.0
         for rank in 0..<distinct { sum += 1 / Double(rank + 1); cumulative.append(sum) }
