@@ -172,7 +172,7 @@ final class CombinerWorker: @unchecked Sendable {
 
     private func reject(offset: Int64, reason: String) {
         counts.rejected += 1
-        incidents.report(kind: "partial", "partials topic \(partialsTopic)[0] offset \(offset): \(reason); skipped")
+        log("warning: partials topic \(partialsTopic)[0] offset \(offset): \(reason); skipped")
     }
 
     /// Hands the combined rows to the producer.
