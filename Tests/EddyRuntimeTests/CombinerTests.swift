@@ -137,6 +137,43 @@ struct CombinerTests {
         #expect(progress.map(\.partials).reduce(0, +) == 18)
     }
 
+    @Test("When the instance running the combiner stops, the other takes over its tasks and the combiner with their state")
+    func combinerFailsOver() async throws {
+        let topology = CombineTopology()
+        let cluster = try EmbeddedCluster(topics: topology.clusterTopics)
+        let records = (0..<600).map(CombineTopology.event)
+        let sentinels = CombineTopology.sentinels()
+        let expected = try topology.expected(records + sentinels)
+        let group = uniqueName("g")
+        let directory = temporaryStateDirectory()
+        let parsed = try topology.topology()
+        let lines = LogLines()
+        let instances = try ["a", "b"].map { name in
+            try ScaledPipeline(topology: parsed, configuration: topology.configuration(cluster.bootstrapServers, group: group, directory: directory, instance: name),
+                               log: { lines.write($0) })
+        }
+        for instance in instances { try await instance.start() }
+        #expect(try await eventually {
+            instances.allSatisfy { $0.progress.assignedPartitions > 0 } && instances.map(\.progress.assignedPartitions).reduce(0, +) == 3
+                && instances.filter { $0.combiner?.progress.owned == true }.count == 1
+        })
+        try await produce(Array(records[0..<350]), topic: topology.input, bootstrap: cluster.bootstrapServers)
+        let owner = try #require(instances.first { $0.combiner?.progress.owned == true })
+        let survivor = try #require(instances.first { $0 !== owner })
+        #expect(try await eventually { owner.combiner?.progress.partials == 9 })
+        try await owner.stop()
+        #expect(try await eventually { survivor.progress.assignedPartitions == 3 && survivor.combiner?.progress.owned == true })
+
+        try await produce(Array(records[350...]) + sentinels, topic: topology.input, bootstrap: cluster.bootstrapServers)
+        let totals = try await readTopic(topology.totals, bootstrap: cluster.bootstrapServers, count: expected.totals.count, settle: .milliseconds(500))
+        let perKey = try await readTopic(topology.perKey, bootstrap: cluster.bootstrapServers, count: expected.perKey.count)
+        try await survivor.stop()
+        #expect(lines.all.contains { $0.contains("restored the combiner of comb from checkpoint") }, "\(lines.all)")
+        #expect(valuesByKey(totals) == expected.totals)
+        #expect(totals.count == expected.totals.count)
+        #expect(valuesByKey(perKey) == expected.perKey)
+    }
+
     @Test("A partition without records goes idle after the source's idle_timeout and does not hold combined windows back")
     func emptyPartitionDoesNotBlock() async throws {
         var topology = CombineTopology()
