@@ -47,8 +47,11 @@ final class CombinerWorker: @unchecked Sendable {
     var taskCount: Int { taskCountBox.withLock { $0 } }
     var sink: ProducerSink
 
-    /// Set while this instance owns the partials partition.
+    /// The combiner, while this instance owns the partials partition (without checkpoints it is
+    /// kept, dormant, after a revocation, in case the partition comes back).
     private var combiner: PartialCombiner?
+    /// Whether this instance owns the partials partition now.
+    private var owned = false
     private var reports: [TaskProgressReport?] = []
     /// The next partials offset to process (what a checkpoint stores).
     private var position: Int64?
@@ -116,7 +119,7 @@ final class CombinerWorker: @unchecked Sendable {
     // MARK: Partials
 
     private func handle(_ message: KafkaMessage) {
-        guard message.partition == 0, let combiner else { return }
+        guard owned, message.partition == 0, let combiner else { return }
         let offset = message.offset
         if let position, offset < position { return }
         position = offset + 1
@@ -177,7 +180,7 @@ final class CombinerWorker: @unchecked Sendable {
 
     /// Hands the combined rows to the producer.
     private func drain() throws {
-        guard let combiner else { return }
+        guard owned, let combiner else { return }
         combiner.engine.drainOutputs(into: &sink)
         if let failure = sink.failure { throw failure }
     }
@@ -186,7 +189,7 @@ final class CombinerWorker: @unchecked Sendable {
 
     /// The combiner's state with the partials offset it covers, when it moved since the last one.
     private func capture() -> TaskCheckpointStore.Capture? {
-        guard let checkpoints, let combiner, let position, position != checkpointedPosition else { return nil }
+        guard owned, let checkpoints, let combiner, let position, position != checkpointedPosition else { return nil }
         let clock = ContinuousClock()
         let started = clock.now
         let state = CombinerState(reports: reports, pending: combiner.pendingPartials)
@@ -257,7 +260,7 @@ final class CombinerWorker: @unchecked Sendable {
     private func shutdown(checkpointing: Bool) throws {
         var failure: (any Error)?
         do { try flushAndCheckpoint(checkpointing: checkpointing) } catch { failure = error }
-        combiner = nil
+        owned = false
         do { try consumer.close() } catch { failure = failure ?? error }
         if let failure { throw failure }
     }
@@ -268,6 +271,11 @@ final class CombinerWorker: @unchecked Sendable {
     /// checkpoint (fetching at its offset), or a cold one reading the topic from its beginning.
     func startOffsets(for partitions: [TopicPartition]) -> [TopicPartition: Int64] {
         guard let partition = partitions.first(where: { $0.topic == partialsTopic && $0.partition == 0 }) else { return [:] }
+        // Without checkpoints, a combiner kept from before a rebalance goes on where it stopped.
+        if checkpoints == nil, combiner != nil, let position {
+            owned = true
+            return [partition: position]
+        }
         do {
             let combiner = try PartialCombiner(topology: topology, pumps: pumps, taskCount: taskCount)
             var reports = [TaskProgressReport?](repeating: nil, count: taskCount)
@@ -290,6 +298,7 @@ final class CombinerWorker: @unchecked Sendable {
                 log("info: restored the combiner of \(topology.name) from checkpoint \(checkpoint.id): \(state.pending.count) pending partial(s); reading \(partialsTopic) from offset \(offset.nextOffset)")
             }
             self.combiner = combiner
+            owned = true
             self.reports = reports
             self.position = position
             checkpointedPosition = position
@@ -305,21 +314,26 @@ final class CombinerWorker: @unchecked Sendable {
     func handle(_ event: RebalanceEvent) {
         switch event {
         case .revoked(let partitions):
-            guard partitions.contains(where: { $0.topic == partialsTopic && $0.partition == 0 }), combiner != nil else { return }
+            guard partitions.contains(where: { $0.topic == partialsTopic && $0.partition == 0 }), owned else { return }
             do { try flushAndCheckpoint(checkpointing: true) } catch {
                 incidents.report(kind: "revoke", "could not flush the combiner before a rebalance: \(error)")
             }
-            combiner = nil
-            position = nil
+            owned = false
+            if checkpoints != nil {
+                // Its checkpoint is the truth now: whoever gets the partition restores it.
+                combiner = nil
+                position = nil
+            }
         case .assigned:
             break
         }
-        progress.withLock { $0.owned = combiner != nil }
+        let owned = self.owned
+        progress.withLock { $0.owned = owned }
     }
 
     private func refreshProgress() {
         let counts = self.counts
-        let owned = combiner != nil
+        let owned = self.owned
         let horizon = combiner?.horizon
         progress.withLock { progress in
             progress.partials = counts.partials
