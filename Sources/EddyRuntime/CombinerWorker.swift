@@ -61,6 +61,10 @@ final class CombinerWorker: @unchecked Sendable {
     private var lastMark = DeliveryMark.start
     private var callbackFailure: (any Error)?
     private var counts = CombinerProgress()
+    /// `eddy_combiner_partials_total{outcome}`: merged, after_fire (replays, late), rejected.
+    private let merged: Counter?
+    private let afterFire: Counter?
+    private let rejectedCounter: Counter?
 
     var scope: String { TaskCheckpointStore.safeName(topology.name) + ".combiner" }
 
@@ -76,6 +80,13 @@ final class CombinerWorker: @unchecked Sendable {
         self.checkpoints = checkpoints
         self.incidents = incidents
         self.log = log
+        let family = try? metrics.registry.counter(
+            "eddy_combiner_partials_total",
+            help: "Messages of the partials topic the combiner read: merged partial windows, partials after their window fired (replays after a task restart, or late), rejected (undecodable, unknown task, corrupt state).",
+            labelNames: ["outcome"])
+        merged = try? family?.labels("merged")
+        afterFire = try? family?.labels("after_fire")
+        rejectedCounter = try? family?.labels("rejected")
         let outputs = topology.streams.filter { !$0.isSource && ($0.isSystem || $0.binding.isBound) }
             .map { (name: $0.name, topic: topology.effectiveTopic($0)) }
         sink = ProducerSink(producer: producer, counters: OutputCounters(streams: outputs, metrics: metrics), onRow: onOutputRow, failure: nil)
@@ -139,7 +150,13 @@ final class CombinerWorker: @unchecked Sendable {
             case .partial(let task, let window):
                 let before = combiner.replaysAfterFire
                 try combiner.receive(task: task, partial: window)
-                if combiner.replaysAfterFire > before { counts.partialsAfterFire += 1 } else { counts.partials += 1 }
+                if combiner.replaysAfterFire > before {
+                    counts.partialsAfterFire += 1
+                    afterFire?.increment()
+                } else {
+                    counts.partials += 1
+                    merged?.increment()
+                }
             case .progress(let task, let watermark, let idle):
                 counts.progressMarkers += 1
                 let previous = reports[task]?.watermark ?? .min
@@ -175,6 +192,7 @@ final class CombinerWorker: @unchecked Sendable {
 
     private func reject(offset: Int64, reason: String) {
         counts.rejected += 1
+        rejectedCounter?.increment()
         log("warning: partials topic \(partialsTopic)[0] offset \(offset): \(reason); skipped")
     }
 

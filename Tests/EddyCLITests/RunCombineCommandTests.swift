@@ -28,6 +28,15 @@ struct RunCombineCommandTests {
         #expect(result.stderr.contains("eddy broker --topic combine.partials:1"), "\(result.stderr)")
     }
 
+    @Test("eddy explain names the combined pump and the partials topic")
+    func explainNamesTheCombine() async throws {
+        let file = try temporaryFile(named: "combine.sql", contents: Self.topology)
+        let result = try await runEddy(["explain", file.path])
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("combined through topic combine.partials (each task publishes its partial windows; one combiner merges them): TOTALS_PUMP"), "\(result.stdout)")
+        #expect(result.stdout.contains("partition-local: no, but every global aggregate is combined: eddy run --tasks auto runs one task per partition"), "\(result.stdout)")
+    }
+
     @Test("auto: a task per partition, the whole-stream count combined into one row per window")
     func autoCombines() async throws {
         let broker = try await BrokerProcess.start(["--topic", "events:3", "--topic", "per-key:1", "--topic", "totals:1", "--topic", "combine.partials:1"])

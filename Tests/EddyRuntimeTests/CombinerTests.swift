@@ -253,6 +253,10 @@ struct CombinerTests {
         #expect(valuesByKey(totals) == expected.totals)
         #expect(totals.count == expected.totals.count)
         #expect(lines.all.contains { $0.contains("partials topic comb.partials[0]") && $0.contains("undecodable partial message") }, "\(lines.all)")
+        let exposition = pipeline.pipeline.metrics.registry.render()
+        #expect(exposition.contains("eddy_combiner_partials_total{outcome=\"rejected\"} 1"), "\(exposition)")
+        #expect(exposition.contains("eddy_combiner_partials_total{outcome=\"after_fire\"} 9"), "\(exposition)")
+        #expect(exposition.contains("eddy_combiner_partials_total{outcome=\"merged\"} 18"), "\(exposition)")
     }
 
     @Test("A pipeline stopped mid-stream restores the combiner's checkpoint and produces the uninterrupted run's rows")
