@@ -353,7 +353,9 @@ final class CombinerWorker: @unchecked Sendable {
         let counts = self.counts
         let owned = self.owned
         let horizon = combiner?.horizon
+        let delivered = producer.statistics.delivered
         progress.withLock { progress in
+            progress.rowsDelivered = delivered
             progress.partials = counts.partials
             progress.partialsAfterFire = counts.partialsAfterFire
             progress.progressMarkers = counts.progressMarkers
@@ -376,6 +378,8 @@ public struct CombinerProgress: Sendable, Hashable {
     /// Messages of the partials topic that could not be used (undecodable, unknown task, corrupt state).
     public var rejected = 0
     public var checkpointsWritten = 0
+    /// Combined rows the producer has acknowledged.
+    public var rowsDelivered: UInt64 = 0
     /// Whether this instance runs the combiner now (owns the partials partition).
     public var owned = false
     /// The watermark up to which combined windows have fired.
