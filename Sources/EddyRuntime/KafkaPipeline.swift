@@ -152,6 +152,9 @@ public final class KafkaPipeline: Sendable {
 
     /// Counts and stored offsets so far (refreshed every commit interval).
     public var progress: PipelineProgress { worker.progress.withLock { $0 } }
+
+    /// The checkpoint store (`--state-dir` or `--changelog-topic`), shared with a `CombinerStage`.
+    var checkpointStore: TaskCheckpointStore? { worker.checkpoints }
 }
 
 /// Lets the consumer's rebalance callback, created before the worker, reach it. Set once before

@@ -53,6 +53,10 @@ public struct PipelineConfiguration: Sendable {
     /// (all commit atomically); with `stateDirectory` the snapshot file is written right after the
     /// commit. Offsets are committed only through transactions.
     public var exactlyOnce = false
+    /// Set by `ScaledPipeline` when per-partition tasks publish combined pumps' partials (`CombinePlan`):
+    /// their engines run those pumps in partial mode, and the producer is idempotent so the partials
+    /// topic keeps each task's order.
+    var partialPublishing: PartialPublishing?
 
     public init(kafka: KafkaConfiguration, groupID: String) {
         self.kafka = kafka
@@ -93,6 +97,6 @@ public struct PipelineConfiguration: Sendable {
         KafkaConfiguration(properties: [
             ("linger.ms", "5"),
             ("message.timeout.ms", "0"),
-        ]).merging(kafka)
+        ] + (partialPublishing != nil ? [("enable.idempotence", "true")] : [])).merging(kafka)
     }
 }

@@ -28,6 +28,9 @@ final class PipelineTask {
     /// One per repartition topic the task reads (`PipelineWorker.deduplicatedStreams` names them):
     /// skips the duplicates a restarted `RepartitionStage` writes. Checkpointed with the engine.
     var deduplicators: [UpstreamDeduplicator]
+    /// Publishes the combined pumps' partial windows and progress (per-partition tasks of a topology
+    /// with combined global aggregates; see `CombinePlan`), nil otherwise.
+    var publisher: TaskPartialPublisher?
 
     /// What moves when the state changes: records processed and the watermark (windows fire only
     /// when it moves, and idle partitions move it without records).

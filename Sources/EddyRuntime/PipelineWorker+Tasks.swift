@@ -76,6 +76,10 @@ extension PipelineWorker {
             }
         }
         task.engine.advanceProcessingTime(to: Self.wallClockMillis())
+        if let publishing = configuration.partialPublishing, let partition {
+            task.publisher = TaskPartialPublisher(settings: publishing, task: Int(partition), now: Self.wallClockMillis(),
+                                                  records: task.engine.statistics.recordsIn)
+        }
         tasks[key] = task
         return task
     }
@@ -127,6 +131,9 @@ extension PipelineWorker {
         }
         // Processing time is the wall clock here, so a rowtime far ahead of it is an error (max_future_skew).
         engine.checksFutureRowtimes = true
+        if configuration.taskLayout == .perPartition, let publishing = configuration.partialPublishing {
+            for pump in publishing.pumps { try engine.enablePartialMode(pump: pump) }
+        }
         engine.advanceProcessingTime(to: Self.wallClockMillis())
         return engine
     }

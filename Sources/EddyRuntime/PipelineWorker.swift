@@ -203,6 +203,8 @@ final class PipelineWorker: @unchecked Sendable {
         for task in tasks.values where !task.partitions.isEmpty {
             task.engine.advanceProcessingTime(to: now)
             task.engine.drainOutputs(into: &sink)
+            // After the outputs, before any snapshot: partials are drained like outputs.
+            try task.publisher?.publish(task.engine, now: now, producer: producer)
         }
         if let failure = sink.failure { throw failure }
     }

@@ -29,7 +29,7 @@ struct CheckpointOptions: ParsableArguments {
     var keepCheckpoints: Int = 3
 
     @Option(name: .long, help: ArgumentHelp(
-        "auto | single | partition: one engine for every assigned partition, or one task per partition number (keyed state moves with its partition). auto = partition when the topology is partition-local, else single.",
+        "auto | single | partition: one engine for every assigned partition, or one task per partition number (keyed state moves with its partition). auto = partition when the topology is partition-local or its global aggregates can be combined (through <topology>.partials), else single.",
         valueName: "layout"))
     var tasks: String = "auto"
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import EddyRuntime
 import EddySQL
 import Foundation
 
@@ -62,11 +63,12 @@ enum GraphPrinter {
         for s in t.streams where !s.isSource {
             out += "sink \"\(s.name)\" -> \(binding(s, topology: t))\(s.binding.keyColumns.map { " key=" + $0.map { s.schema.columns[$0].name }.joined(separator: ",") } ?? "")\n"
         }
-        return out + distribution(t.distribution)
+        return out + distribution(t.distribution, topology: t)
     }
 
-    /// The scale-out section: partition key per source, repartition topics, pump placements.
-    static func distribution(_ d: Distribution) -> String {
+    /// The scale-out section: partition key per source, repartition topics, pump placements, and
+    /// which global aggregates per-partition tasks combine (and through which topic).
+    static func distribution(_ d: Distribution, topology: Topology) -> String {
         var out = "scale-out\n"
         for s in d.sources {
             let key: String
@@ -82,15 +84,19 @@ enum GraphPrinter {
             out += "  pump \"\(p.name)\": \(p.placement.rawValue): \(p.reason)\n"
             if let conflict = p.conflict { out += "    conflict: \(conflict)\n" }
         }
-        let global = d.pumps.filter { $0.placement == .global }.count
-        let single = d.pumps.filter { $0.placement == .perPartition }.count
         if d.isPartitionLocal {
             out += "  partition-local: yes (eddy run --tasks auto runs one task per partition)\n"
+            return out
+        }
+        let plan = CombinePlan(topology: topology.readingRepartitionTopics())
+        if !plan.isEmpty {
+            out += "  combined through topic \(plan.partialsTopic) (each task publishes its partial windows; one combiner merges them): \(plan.combinedPumps.joined(separator: ", "))\n"
+            if !plan.combinerPumps.isEmpty { out += "  run in the combiner (they read only combined rows): \(plan.combinerPumps.joined(separator: ", "))\n" }
+        }
+        if let blocking = plan.blocking {
+            out += "  partition-local: no (pump \(blocking.pump) is \(blocking.reason)): eddy run --tasks auto runs a single task\n"
         } else {
-            var needs: [String] = []
-            if global > 0 { needs.append("\(global) pump(s) need a combine step, not implemented yet") }
-            if single > 0 { needs.append("\(single) pump(s) need one task") }
-            out += "  partition-local: no (\(needs.joined(separator: "; "))): eddy run --tasks auto runs a single task\n"
+            out += "  partition-local: no, but every global aggregate is combined: eddy run --tasks auto runs one task per partition\n"
         }
         return out
     }

@@ -34,6 +34,9 @@ struct KafkaRunner {
             for stage in pipeline.stages {
                 Terminal.writeErr("repartitioning \(stage.sourceStream): \(stage.sourceTopic) → \(stage.repartitionTopic) (group \(stage.groupID))\n")
             }
+            if let combiner = pipeline.combiner {
+                Terminal.writeErr("combining \(combiner.plan.combinedPumps.joined(separator: ", ")) through \(combiner.partialsTopic) (group \(combiner.groupID))\n")
+            }
             try await pipeline.start()
         } catch let error as KafkaError {
             throw Terminal.fail(error.description)
@@ -75,6 +78,10 @@ struct KafkaRunner {
         for stage in pipeline.stages {
             let forwarded = stage.progress
             Terminal.writeErr("repartitioned \(stage.sourceStream): \(forwarded.forwarded) records forwarded (\(forwarded.undecodable) without a key), \(progress.duplicatesSkipped) replayed duplicates skipped\n")
+        }
+        if let combiner = pipeline.combiner {
+            let combined = combiner.progress
+            Terminal.writeErr("combined: \(combined.partials) partial windows from \(combiner.taskCount) tasks, \(combined.partialsAfterFire) after their window fired (replays or late), \(combined.rejected) rejected; \(combined.rowsDelivered) combined rows out\n")
         }
         if configuration.stateDirectory != nil {
             let last = String(format: "%.1f", progress.lastCheckpointSeconds * 1000)

@@ -18,7 +18,8 @@ struct RunCommand: AsyncParsableCommand {
         assigned partitions, or one per partition number; auto picks per partition when the topology is \
         partition-local, and then repartitions a source whose topic is not keyed by the grouping column \
         through <topology>.repartition.<source>, which must exist on the embedded cluster: \
-        eddy broker --topic <topology>.repartition.<source>:N) and produces the bound output streams, \
+        eddy broker --topic <topology>.repartition.<source>:N, and combines global aggregates through \
+        <topology>.partials: eddy broker --topic <topology>.partials:1) and produces the bound output streams, \
         error_stream and late_stream to their topics. Input offsets are committed only after the outputs \
         derived from them are delivered, every second and on SIGINT/SIGTERM (which flush first). \
         With --state-dir every task's state is checkpointed with its input offsets (every \

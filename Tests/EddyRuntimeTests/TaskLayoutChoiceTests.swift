@@ -38,15 +38,46 @@ struct TaskLayoutChoiceTests {
         #expect(choice == TaskLayoutChoice(layout: .perPartition, reason: "every pump is stateless"))
     }
 
-    @Test("A window over the whole stream is global: one task, naming the pump")
-    func globalAggregateIsSingle() throws {
+    @Test("A window over the whole stream is global and combinable: per partition, combined through the partials topic")
+    func globalAggregateIsCombined() throws {
         let topology = try Self.topology("""
         CREATE PUMP TOTAL AS INSERT INTO O SELECT STREAM 'all', COUNT(*) FROM S GROUP BY STEP(S.ROWTIME BY INTERVAL '1' SECOND);
         """)
         let choice = TaskLayoutChoice.automatic(for: topology)
-        let pump = try #require(topology.distribution.pump(named: "TOTAL"))
-        #expect(pump.placement == .global)
+        #expect(try #require(topology.distribution.pump(named: "TOTAL")).placement == .global)
+        #expect(choice == TaskLayoutChoice(layout: .perPartition, reason: "every pump is stateless, or a global aggregate combined through lay.partials (TOTAL)"))
+    }
+
+    @Test("A reviews-like topology: keyed pumps local, the whole-stream counts combined, a pump reading them in the combiner")
+    func reviewsLikeIsCombined() throws {
+        let topology = try Analyzer.analyze(text: """
+        CREATE STREAM S ("category" VARCHAR(8), "id" VARCHAR(8), "stars" INTEGER, "t" BIGINT) WITH ('topic' = 's', 'format' = 'json', 'rowtime' = 't');
+        CREATE STREAM PER_CATEGORY (category VARCHAR(8), n BIGINT, stars DOUBLE);
+        CREATE PUMP P1 AS INSERT INTO PER_CATEGORY SELECT STREAM "category", COUNT(*), AVG(CAST("stars" AS DOUBLE)) FROM S
+            GROUP BY "category", STEP(S.ROWTIME BY INTERVAL '10' SECOND);
+        CREATE STREAM COUNTS (n BIGINT, ids BIGINT);
+        CREATE PUMP P2 AS INSERT INTO COUNTS SELECT STREAM COUNT(*), APPROX_COUNT_DISTINCT("id") FROM S GROUP BY STEP(S.ROWTIME BY INTERVAL '10' SECOND);
+        CREATE STREAM BUSY (n BIGINT);
+        CREATE PUMP P3 AS INSERT INTO BUSY SELECT STREAM n FROM COUNTS WHERE n > 100;
+        ALTER STREAM PER_CATEGORY SET ('topic' = 'c'); ALTER STREAM COUNTS SET ('topic' = 'n'); ALTER STREAM BUSY SET ('topic' = 'b');
+        """, name: "rev")
+        let choice = TaskLayoutChoice.automatic(for: topology)
+        #expect(choice.layout == .perPartition)
+        #expect(choice.reason == "every pump is stateless, keyed by its source's partition column, or a global aggregate combined through rev.partials (P2; P3 run in the combiner); S repartitioned by category through rev.repartition.S")
+        let plan = CombinePlan(topology: topology.readingRepartitionTopics())
+        #expect(plan.combinedPumps == ["P2"])
+        #expect(plan.combinerPumps == ["P3"])
+    }
+
+    @Test("A global FIRST_VALUE pump cannot be combined: one task, naming the pump and why")
+    func firstValueIsSingle() throws {
+        let topology = try Self.topology("""
+        CREATE PUMP FIRST AS INSERT INTO O SELECT STREAM FIRST_VALUE("k"), COUNT(*) FROM S GROUP BY STEP(S.ROWTIME BY INTERVAL '1' SECOND);
+        """)
+        let choice = TaskLayoutChoice.automatic(for: topology)
+        let pump = try #require(topology.distribution.pump(named: "FIRST"))
         #expect(choice.layout == .single)
-        #expect(choice.reason == "pump TOTAL is a global aggregate (partial windows are not combined across tasks yet): \(pump.reason)")
+        #expect(choice.reason == "pump FIRST is exact only in one task: \(pump.reason)")
+        #expect(choice.reason.contains("FIRST_VALUE"))
     }
 }
