@@ -86,7 +86,7 @@ let package = Package(
         .target(name: "CMallocCounter", path: "Benchmarks/EngineBench/CMallocCounter"),
         .executableTarget(
             name: "EngineBench",
-            dependencies: ["EddyEngine", "EddySQL", "EddyWorkload", "CMallocCounter"],
+            dependencies: ["EddyEngine", "EddySQL", "EddySentiment", "EddyWorkload", "CMallocCounter"],
             path: "Benchmarks/EngineBench/Sources",
             swiftSettings: strict
         ),

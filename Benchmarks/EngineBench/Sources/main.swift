@@ -5,7 +5,7 @@
 // Prints records/s on one core, heap allocations per record (malloc interposed by CMallocCounter),
 // and the ratio against Flink SQL (Benchmarks/reference/flink_tumbling.py) over the same records.
 //
-//     swift run -c release EngineBench [records]
+//     swift run -c release EngineBench [records] [reviews | pipeline | rcf | sentiment]
 import CMallocCounter
 import EddyEngine
 import EddySQL
@@ -44,6 +44,13 @@ if CommandLine.arguments.count > 2, CommandLine.arguments[2] == "reviews" || Com
 /// against the same forests alone on the same values, and reviews.sql complete against without RCF.
 if CommandLine.arguments.count > 2, CommandLine.arguments[2] == "rcf" {
     try ForestPump.run(buffer, offsets, available: count)
+    exit(0)
+}
+/// `EngineBench N sentiment` runs SENTIMENT as a pump (projection, reviews.sql's AVG aggregate, two
+/// pumps on one record) against the analyzer alone on the same review bodies, and reviews.sql
+/// without RCF with SENTIMENT against with it replaced.
+if CommandLine.arguments.count > 2, CommandLine.arguments[2] == "sentiment" {
+    try SentimentPump.run(buffer, offsets, available: count)
     exit(0)
 }
 

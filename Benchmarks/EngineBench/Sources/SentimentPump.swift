@@ -1,0 +1,122 @@
+import CMallocCounter
+import EddyEngine
+import EddySentiment
+import Foundation
+
+/// `EngineBench N sentiment`: what SENTIMENT costs inside the engine, against the analyzer alone
+/// (`SentimentScorer.compound(utf8:scratch:)`, SentimentBench's "eddy utf8+scratch" path) on the
+/// same review bodies in the same run, so the engine's own overhead around the call (decode,
+/// evaluator chain, aggregate, encode) shows as the ratio.
+///
+/// - projection: `SELECT STREAM "review_id", SENTIMENT("review_body")` minus a baseline pump that
+///   decodes and encodes the same rows with `CHAR_LENGTH` instead;
+/// - aggregate: reviews.sql's `AVG(SENTIMENT("review_body"))` per category and 10-second window,
+///   minus the same aggregate over `CHAR_LENGTH`;
+/// - two pumps on the same record (reviews.sql has `AVG(SENTIMENT(...))` and the RCF cursor's
+///   `SENTIMENT(...)`): with the per-record memo both together cost one analyzer call, not two;
+/// - reviews.sql without RCF, SENTIMENT real against replaced, as PipelineBench's two variants.
+enum SentimentPump {
+    static let baselineSQL = AnalyticPumps.source + """
+        CREATE STREAM "OUT" (review_id VARCHAR(24), v DOUBLE) WITH ('topic' = 'o');
+        CREATE PUMP "P" AS INSERT INTO "OUT" SELECT STREAM "review_id", CAST(CHAR_LENGTH("review_body") AS DOUBLE) FROM "SOURCE_SQL_STREAM_001";
+        """
+
+    static let pumpSQL = AnalyticPumps.source + """
+        CREATE STREAM "OUT" (review_id VARCHAR(24), v DOUBLE) WITH ('topic' = 'o');
+        CREATE PUMP "P" AS INSERT INTO "OUT" SELECT STREAM "review_id", SENTIMENT("review_body") FROM "SOURCE_SQL_STREAM_001";
+        """
+
+    static func aggregateSQL(_ argument: String) -> String {
+        AnalyticPumps.source + """
+        CREATE STREAM "OUT" (product_category VARCHAR(64), window_start TIMESTAMP, v DOUBLE) WITH ('topic' = 'o');
+        CREATE PUMP "P" AS INSERT INTO "OUT"
+          SELECT STREAM "product_category", STEP(s.ROWTIME BY INTERVAL '10' SECOND), AVG(\(argument))
+          FROM "SOURCE_SQL_STREAM_001" AS s GROUP BY "product_category", STEP(s.ROWTIME BY INTERVAL '10' SECOND);
+        """
+    }
+
+    /// The aggregate plus a projection calling SENTIMENT on the same column: reviews.sql's two calls.
+    static func twoPumpsSQL(_ argument: String) -> String {
+        aggregateSQL(argument) + """
+        CREATE STREAM "SECOND" (review_id VARCHAR(24), v DOUBLE) WITH ('topic' = 's');
+        CREATE PUMP "Q" AS INSERT INTO "SECOND" SELECT STREAM "review_id", \(argument) FROM "SOURCE_SQL_STREAM_001";
+        """
+    }
+
+    /// The review bodies of the messages, decoded outside any timing with Foundation, packed into
+    /// one buffer (as the engine's arena holds them) with their offsets.
+    static func reviewBodies(_ buffer: [UInt8], _ offsets: [Int], count: Int) -> (bytes: [UInt8], offsets: [Int]) {
+        var bytes: [UInt8] = []
+        var bodyOffsets = [0]
+        for i in 0..<count {
+            let data = Data(buffer[offsets[i]..<offsets[i + 1]])
+            guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+                  let body = object["review_body"] as? String else { continue }
+            bytes.append(contentsOf: body.utf8)
+            bodyOffsets.append(bytes.count)
+        }
+        return (bytes, bodyOffsets)
+    }
+
+    /// Best-of-`runs` thread CPU seconds of the analyzer alone over the bodies, the sum of the
+    /// scores (a check against the pump), and the allocations of the best run.
+    static func timeAnalyzer(_ bodies: (bytes: [UInt8], offsets: [Int]), runs: Int) throws -> (seconds: Double, sum: Double, allocations: UInt64) {
+        let scorer = try SentimentScorer.shared()
+        let scratch = SentimentScratch()
+        var best = Double.infinity, sum = 0.0
+        var allocations: UInt64 = 0
+        for _ in 0..<runs {
+            var total = 0.0
+            let startAllocations = eddy_malloc_count()
+            let start = threadCPUSeconds()
+            // `try?` as the engine's SENTIMENT does (a typed-throws closure here crashes swift 6.3.1's
+            // release inliner).
+            bodies.bytes.withUnsafeBytes { all in
+                for i in 0..<(bodies.offsets.count - 1) {
+                    let text = UnsafeRawBufferPointer(rebasing: all[bodies.offsets[i]..<bodies.offsets[i + 1]])
+                    if let score = try? scorer.compound(utf8: text, scratch: scratch) { total += score }
+                }
+            }
+            let seconds = threadCPUSeconds() - start
+            if seconds < best { best = seconds; allocations = eddy_malloc_count() - startAllocations }
+            sum = total
+        }
+        return (best, sum, allocations)
+    }
+
+    /// Engine CPU µs/record of `sql` minus `baseline`, over the first `count` messages.
+    static func added(_ sql: String, over baseline: String, _ buffer: [UInt8], _ offsets: [Int], count: Int, label: String) throws -> (added: Double, pump: Double, allocations: Double) {
+        let base = try EngineTiming.bestOf(runs: 3, sql: baseline, buffer, offsets, count: count, label: label + " baseline")
+        let pump = try EngineTiming.bestOf(runs: 3, sql: sql, buffer, offsets, count: count, label: label)
+        let perRecord = { (seconds: Double) in seconds / Double(count) * 1e6 }
+        return (perRecord(pump.seconds) - perRecord(base.seconds), perRecord(pump.seconds), Double(pump.allocations) / Double(count))
+    }
+
+    static func run(_ buffer: [UInt8], _ offsets: [Int], available: Int) throws {
+        let n = min(available, 100_000)
+        let bodies = reviewBodies(buffer, offsets, count: n)
+        precondition(bodies.offsets.count == n + 1, "every generated review has a review_body")
+        let alone = try timeAnalyzer(bodies, runs: 3)
+        let analyzer = alone.seconds / Double(n) * 1e6
+        print(String(format: "sentiment: %d review bodies, %d bytes on average; analyzer alone (compound(utf8:scratch:)): %.3f µs/record, %.2f allocations/record, mean compound %.5f",
+                     n, bodies.bytes.count / n, analyzer, Double(alone.allocations) / Double(n), alone.sum / Double(n)))
+        let projection = try added(pumpSQL, over: baselineSQL, buffer, offsets, count: n, label: "sentiment projection")
+        print(String(format: "sentiment: projection pump %.3f µs/record, %.3f added over CHAR_LENGTH = %.2f× the analyzer alone; %.2f allocations/record",
+                     projection.pump, projection.added, projection.added / analyzer, projection.allocations))
+        let aggregate = try added(aggregateSQL("SENTIMENT(\"review_body\")"), over: aggregateSQL("CAST(CHAR_LENGTH(\"review_body\") AS DOUBLE)"),
+                                  buffer, offsets, count: n, label: "sentiment aggregate")
+        print(String(format: "sentiment: AVG(SENTIMENT) per category and window %.3f µs/record, %.3f added over AVG(CHAR_LENGTH) = %.2f× the analyzer alone; %.2f allocations/record",
+                     aggregate.pump, aggregate.added, aggregate.added / analyzer, aggregate.allocations))
+        let twice = try added(twoPumpsSQL("SENTIMENT(\"review_body\")"), over: twoPumpsSQL("CAST(CHAR_LENGTH(\"review_body\") AS DOUBLE)"),
+                              buffer, offsets, count: n, label: "sentiment in two pumps")
+        print(String(format: "sentiment: two pumps calling SENTIMENT on each record (as reviews.sql) %.3f added = %.2f× one analyzer call",
+                     twice.added, twice.added / analyzer))
+        let rcf = ["RANDOM_CUT_FOREST", "RANDOM_CUT_FOREST_WITH_EXPLANATION"]
+        let withoutRCF = try ReviewsTopology.removingPumps(calling: rcf)
+        let real = try ReviewsTopology.run(buffer, offsets, available: n, label: "without RCF", sql: withoutRCF)
+        let replaced = try ReviewsTopology.run(buffer, offsets, available: n, label: "without RCF and SENTIMENT", sql: ReviewsTopology.replacingSentiment(in: withoutRCF))
+        let inTopology = 1e6 / real - 1e6 / replaced
+        print(String(format: "sentiment: reviews.sql without RCF − without RCF and SENTIMENT = %.3f µs/record = %.2f× the analyzer alone",
+                     inTopology, inTopology / analyzer))
+    }
+}
