@@ -1,6 +1,5 @@
+import BenchmarkSupport
 import CMallocCounter
-import EddyEngine
-import EddySentiment
 import Foundation
 
 /// `EngineBench N sentiment`: what SENTIMENT costs inside the engine, against the analyzer alone
@@ -43,47 +42,6 @@ enum SentimentPump {
         """
     }
 
-    /// The review bodies of the messages, decoded outside any timing with Foundation, packed into
-    /// one buffer (as the engine's arena holds them) with their offsets.
-    static func reviewBodies(_ buffer: [UInt8], _ offsets: [Int], count: Int) -> (bytes: [UInt8], offsets: [Int]) {
-        var bytes: [UInt8] = []
-        var bodyOffsets = [0]
-        for i in 0..<count {
-            let data = Data(buffer[offsets[i]..<offsets[i + 1]])
-            guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-                  let body = object["review_body"] as? String else { continue }
-            bytes.append(contentsOf: body.utf8)
-            bodyOffsets.append(bytes.count)
-        }
-        return (bytes, bodyOffsets)
-    }
-
-    /// Best-of-`runs` thread CPU seconds of the analyzer alone over the bodies, the sum of the
-    /// scores (a check against the pump), and the allocations of the best run.
-    static func timeAnalyzer(_ bodies: (bytes: [UInt8], offsets: [Int]), runs: Int) throws -> (seconds: Double, sum: Double, allocations: UInt64) {
-        let scorer = try SentimentScorer.shared()
-        let scratch = SentimentScratch()
-        var best = Double.infinity, sum = 0.0
-        var allocations: UInt64 = 0
-        for _ in 0..<runs {
-            var total = 0.0
-            let startAllocations = eddy_malloc_count()
-            let start = threadCPUSeconds()
-            // `try?` as the engine's SENTIMENT does (a typed-throws closure here crashes swift 6.3.1's
-            // release inliner).
-            bodies.bytes.withUnsafeBytes { all in
-                for i in 0..<(bodies.offsets.count - 1) {
-                    let text = UnsafeRawBufferPointer(rebasing: all[bodies.offsets[i]..<bodies.offsets[i + 1]])
-                    if let score = try? scorer.compound(utf8: text, scratch: scratch) { total += score }
-                }
-            }
-            let seconds = threadCPUSeconds() - start
-            if seconds < best { best = seconds; allocations = eddy_malloc_count() - startAllocations }
-            sum = total
-        }
-        return (best, sum, allocations)
-    }
-
     /// Engine CPU µs/record of `sql` minus `baseline`, over the first `count` messages.
     static func added(_ sql: String, over baseline: String, _ buffer: [UInt8], _ offsets: [Int], count: Int, label: String) throws -> (added: Double, pump: Double, allocations: Double) {
         let base = try EngineTiming.bestOf(runs: 3, sql: baseline, buffer, offsets, count: count, label: label + " baseline")
@@ -94,12 +52,12 @@ enum SentimentPump {
 
     static func run(_ buffer: [UInt8], _ offsets: [Int], available: Int) throws {
         let n = min(available, 100_000)
-        let bodies = reviewBodies(buffer, offsets, count: n)
-        precondition(bodies.offsets.count == n + 1, "every generated review has a review_body")
-        let alone = try timeAnalyzer(bodies, runs: 3)
+        let fields = ReviewFields(buffer, offsets, count: n)
+        precondition(fields.count == n, "every generated review has a category and a review_body")
+        let alone = try AnalyticsAlone.sentiment(fields, runs: 3, allocations: eddy_malloc_count)
         let analyzer = alone.seconds / Double(n) * 1e6
         print(String(format: "sentiment: %d review bodies, %d bytes on average; analyzer alone (compound(utf8:scratch:)): %.3f µs/record, %.2f allocations/record, mean compound %.5f",
-                     n, bodies.bytes.count / n, analyzer, Double(alone.allocations) / Double(n), alone.sum / Double(n)))
+                     n, fields.bodyBytes.count / n, analyzer, Double(alone.allocations) / Double(n), alone.sum / Double(n)))
         let projection = try added(pumpSQL, over: baselineSQL, buffer, offsets, count: n, label: "sentiment projection")
         print(String(format: "sentiment: projection pump %.3f µs/record, %.3f added over CHAR_LENGTH = %.2f× the analyzer alone; %.2f allocations/record",
                      projection.pump, projection.added, projection.added / analyzer, projection.allocations))
@@ -111,10 +69,9 @@ enum SentimentPump {
                               buffer, offsets, count: n, label: "sentiment in two pumps")
         print(String(format: "sentiment: two pumps calling SENTIMENT on each record (as reviews.sql) %.3f added = %.2f× one analyzer call",
                      twice.added, twice.added / analyzer))
-        let rcf = ["RANDOM_CUT_FOREST", "RANDOM_CUT_FOREST_WITH_EXPLANATION"]
-        let withoutRCF = try ReviewsTopology.removingPumps(calling: rcf)
+        let withoutRCF = ReviewsSQL.removingPumps(calling: ReviewsSQL.forestFunctions, from: try ReviewsSQL.text())
         let real = try ReviewsTopology.run(buffer, offsets, available: n, label: "without RCF", sql: withoutRCF)
-        let replaced = try ReviewsTopology.run(buffer, offsets, available: n, label: "without RCF and SENTIMENT", sql: ReviewsTopology.replacingSentiment(in: withoutRCF))
+        let replaced = try ReviewsTopology.run(buffer, offsets, available: n, label: "without RCF and SENTIMENT", sql: ReviewsSQL.replacingSentiment(in: withoutRCF))
         let inTopology = 1e6 / real - 1e6 / replaced
         print(String(format: "sentiment: reviews.sql without RCF − without RCF and SENTIMENT = %.3f µs/record = %.2f× the analyzer alone",
                      inTopology, inTopology / analyzer))

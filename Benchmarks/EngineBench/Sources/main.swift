@@ -6,6 +6,7 @@
 // and the ratio against Flink SQL (Benchmarks/reference/flink_tumbling.py) over the same records.
 //
 //     swift run -c release EngineBench [records] [reviews | pipeline | rcf | sentiment]
+import BenchmarkSupport
 import CMallocCounter
 import EddyEngine
 import EddySQL
@@ -57,12 +58,6 @@ if CommandLine.arguments.count > 2, CommandLine.arguments[2] == "sentiment" {
 func monotonicSeconds() -> Double {
     var t = timespec()
     clock_gettime(CLOCK_MONOTONIC, &t)
-    return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
-}
-
-func threadCPUSeconds() -> Double {
-    var t = timespec()
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t)
     return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
 }
 
@@ -140,8 +135,8 @@ try AnalyticPumps.run(buffer, offsets, available: count)
 // References over the same records, each started by its own script in Benchmarks/reference/
 // (they print {"records_per_second": R, ...} as their last line).
 let references = [
-    ("flink ", "Benchmarks/reference/flink_tumbling.py", "Flink SQL, parallelism 1, start-up subtracted"),
-    ("orjson", "Benchmarks/reference/orjson_loop.py", "plain Python loop over orjson"),
+    ("flink ", "flink_tumbling.py", "Flink SQL, parallelism 1, start-up subtracted"),
+    ("orjson", "orjson_loop.py", "plain Python loop over orjson"),
 ]
 let inputPath = NSTemporaryDirectory() + "enginebench-reviews.jsonl"
 var file = Data()
@@ -153,32 +148,19 @@ for i in 0..<count {
 try file.write(to: URL(fileURLWithPath: inputPath))
 defer { try? FileManager.default.removeItem(atPath: inputPath) }
 
-/// Runs a reference script; nil (with a printed note) when it is absent or fails.
+/// Runs a reference script; nil (with a printed note) when it fails.
 func referenceRate(label: String, script: String, path: String) -> Double? {
-    guard FileManager.default.fileExists(atPath: script) else {
-        print("\(label) : skipped (\(script) not found; run from the package root)")
+    do {
+        let json = try ReferenceScript.lastJSONObject(script, ["--input", path])
+        guard let rate = (json["records_per_second"] as? NSNumber)?.doubleValue else {
+            print("\(label) : skipped (\(script) printed no records_per_second)")
+            return nil
+        }
+        return rate
+    } catch {
+        print("\(label) : skipped (\(error))")
         return nil
     }
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["python3", script, "--input", path]
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    process.standardError = FileHandle.nullDevice
-    do { try process.run() } catch {
-        print("\(label) : skipped (cannot start python3: \(error))")
-        return nil
-    }
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    let lastLine = String(decoding: data, as: UTF8.self).split(separator: "\n").last.map(String.init) ?? ""
-    guard process.terminationStatus == 0,
-          let json = try? JSONSerialization.jsonObject(with: Data(lastLine.utf8)) as? [String: Any],
-          let rate = (json["records_per_second"] as? NSNumber)?.doubleValue else {
-        print("\(label) : skipped (\(script) exited with \(process.terminationStatus): \(lastLine))")
-        return nil
-    }
-    return rate
 }
 
 var flinkRate: Double?
