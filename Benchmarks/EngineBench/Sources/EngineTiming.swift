@@ -1,3 +1,4 @@
+import BenchmarkSupport
 import CMallocCounter
 import EddyEngine
 import EddySQL
