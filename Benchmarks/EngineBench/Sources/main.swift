@@ -55,12 +55,6 @@ if CommandLine.arguments.count > 2, CommandLine.arguments[2] == "sentiment" {
     exit(0)
 }
 
-func monotonicSeconds() -> Double {
-    var t = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &t)
-    return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
-}
-
 /// Wall time and this thread's CPU time (the machine is shared: CPU time is the one-core cost).
 /// A second scenario, not compared against references: a non-windowed pump (WHERE, arithmetic,
 /// string function, DOUBLE output) whose every input row is encoded, to show that path allocates
@@ -75,36 +69,17 @@ CREATE PUMP "P" AS INSERT INTO "SCORED"
   FROM "SOURCE_SQL_STREAM_001" WHERE "star_rating" >= 2;
 """
 
+/// One run of `sql` with its windows fired at the end; at least one output row expected.
 func runEngine(_ buffer: [UInt8], _ offsets: [Int], _ count: Int, query: String = query,
-               output outputName: String = "AVG_STAR_RATING_SQL_STREAM") throws -> (seconds: Double, cpuSeconds: Double, allocations: UInt64, rows: Int) {
-    let engine = try Engine(topology: try Analyzer.analyze(text: query, name: "bench"))
-    let output = engine.output(named: outputName)!
-    let origin = RecordOrigin(topic: "reviews")
-    let source = engine.sourceIndex(named: "SOURCE_SQL_STREAM_001")!
-    var rows = 0
-    let startAllocations = eddy_malloc_count()
-    let start = monotonicSeconds()
-    let startCPU = threadCPUSeconds()
-    buffer.withUnsafeBytes { all in
-        for i in 0..<count {
-            let message = UnsafeRawBufferPointer(rebasing: all[offsets[i]..<offsets[i + 1]])
-            engine.process(source: source, partition: 0, offset: Int64(i), timestamp: 0, value: message, origin: origin)
-            if output.count >= 4096 { rows += output.count; output.removeAll() }
-        }
-    }
-    engine.finish()
-    let seconds = monotonicSeconds() - start
-    let cpuSeconds = threadCPUSeconds() - startCPU
-    let allocations = eddy_malloc_count() - startAllocations
-    rows += output.count
-    precondition(engine.statistics.recordsIn == count && rows > 0, "the engine did not process the records")
-    precondition(engine.statistics.errors == 0, "unexpected decode errors: \(engine.statistics.errors)")
-    return (seconds, cpuSeconds, allocations, rows)
+               output outputName: String = "AVG_STAR_RATING_SQL_STREAM") throws -> EngineTiming.Measurement {
+    let run = try EngineTiming.once(sql: query, output: outputName, buffer, offsets, count: count, label: outputName, finish: true)
+    precondition(run.rows > 0, "the engine produced no rows")
+    return run
 }
 
 // Warm-up run, then the best of five.
 _ = try runEngine(buffer, offsets, count)
-var best = (seconds: Double.infinity, cpuSeconds: Double.infinity, allocations: UInt64(0), rows: 0)
+var best = EngineTiming.Measurement(seconds: .infinity, cpuSeconds: .infinity, allocations: 0, rows: 0)
 for _ in 0..<5 {
     let r = try runEngine(buffer, offsets, count)
     if r.seconds < best.seconds { best = r }
@@ -116,7 +91,7 @@ print(String(format: "eddy   : %.0f records/s wall (%.3f s), %.0f records/s per 
 print(String(format: "alloc  : %.4f allocations/record (%d in total over %d records, window state and output rows included)",
              Double(best.allocations) / Double(count), best.allocations, count))
 
-var projection = (seconds: Double.infinity, cpuSeconds: Double.infinity, allocations: UInt64(0), rows: 0)
+var projection = EngineTiming.Measurement(seconds: .infinity, cpuSeconds: .infinity, allocations: 0, rows: 0)
 _ = try runEngine(buffer, offsets, count, query: projectionQuery, output: "SCORED")
 for _ in 0..<3 {
     let r = try runEngine(buffer, offsets, count, query: projectionQuery, output: "SCORED")
