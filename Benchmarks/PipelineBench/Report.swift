@@ -15,6 +15,10 @@ enum Report {
             var line = "  \(pad(variant.name, 30)) \(fixed(median(rates), 0)) records/s (\(range(rates, 0))) = \(fixed(median(ratios), 2))x kcat (\(range(ratios, 2)))"
             line += ", CPU µs/record: pipeline thread \(fixed(median(rounds.map { $0.pipelines[index].threadMicrosPerRecord }), 2)), whole process \(fixed(median(cpu), 2))"
             line += " (\(fixed(median(rounds.map(\.kcat.cpuMicrosPerRecord)) / median(cpu), 2))x kcat's records per CPU-second)"
+            // Thread CPU × rate: the share of wall time the loop thread was on a CPU. Well below 1,
+            // the wall rate was bound by waits (fetch, delivery, the machine's other load), not by its work.
+            let busy = rounds.map { $0.pipelines[index].threadMicrosPerRecord * $0.pipelines[index].rate / 1e6 }
+            line += ", pipeline thread on CPU \(range(busy.map { $0 * 100 }, 0)) % of the wall time"
             line += ", \(fixed(median(rounds.map { $0.pipelines[index].allocationsPerRecord }), 2)) allocations/record"
             print(line)
         }
