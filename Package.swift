@@ -90,7 +90,7 @@ let package = Package(
         .target(name: "CMallocCounter", path: "Benchmarks/EngineBench/CMallocCounter"),
         .executableTarget(
             name: "EngineBench",
-            dependencies: ["EddyEngine", "EddySQL", "EddyWorkload", "CMallocCounter", "BenchmarkSupport"],
+            dependencies: ["EddyEngine", "EddySQL", "EddySentiment", "EddyWorkload", "CMallocCounter", "BenchmarkSupport"],
             path: "Benchmarks/EngineBench/Sources",
             swiftSettings: strict
         ),

@@ -25,8 +25,11 @@ enum ReviewsTopology {
     /// - Parameter partitions: when > 1, records go to that many partitions in runs of 256 (as Kafka
     ///   fetches hand them over), with commit offsets tracked and released every 4096 records, like
     ///   the Kafka runtime: the engine's per-record watermark and commit bookkeeping included.
+    /// - Parameter alongside: called with each record's index right after the engine processed it,
+    ///   inside the timing (work measured in the cache environment the topology leaves).
     @discardableResult
-    static func run(_ buffer: [UInt8], _ offsets: [Int], available: Int, label: String, sql: String, partitions: Int = 1) throws -> Double {
+    static func run(_ buffer: [UInt8], _ offsets: [Int], available: Int, label: String, sql: String, partitions: Int = 1,
+                    alongside: ((Int) -> Void)? = nil) throws -> Double {
         let n = min(200_000, available)
         var best = Double.infinity
         var allocations: UInt64 = 0
@@ -44,6 +47,7 @@ enum ReviewsTopology {
                     let message = UnsafeRawBufferPointer(rebasing: all[offsets[i]..<offsets[i + 1]])
                     let partition = Int32((i >> 8) % partitions)
                     engine.process(source: source, partition: partition, offset: Int64(i), timestamp: 0, value: message, origin: origin)
+                    alongside?(i)
                     if i & 1023 == 0 { for output in outputs where output.count > 0 { produced += output.count; output.removeAll() } }
                     if partitions > 1, i & 4095 == 0 { _ = engine.releasedCommitPositions() }
                 }
