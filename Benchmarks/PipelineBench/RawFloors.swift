@@ -22,21 +22,30 @@ enum RawFloors {
     }
 
     /// EddyKafka's borrowed-batch poll loop, touching every value's length, from consumer creation
-    /// to the last message (like a kcat process).
-    static func eddyKafkaLoop(_ data: ReviewsTopic, messages: Int) async throws -> FloorRun {
+    /// to the last message (like a kcat process). With `subscribing`, the consumer joins a fresh
+    /// group and subscribes, as the pipeline's does (timed from its first record, as the pipeline
+    /// is: the embedded cluster's group join is left out); otherwise it assigns every partition.
+    static func eddyKafkaLoop(_ data: ReviewsTopic, messages: Int, subscribing: Bool = false) async throws -> FloorRun {
         let clock = ContinuousClock()
-        let start = clock.now
-        let cpuStart = processCPUSeconds()
+        var start = clock.now
+        var cpuStart = processCPUSeconds()
         let consumer = try KafkaConsumer(configuration: KafkaConfiguration(bootstrapServers: data.bootstrap, properties: [("fetch.wait.max.ms", "10")]),
-                                         groupID: "raw-\(UInt32.random(in: 0...UInt32.max))")
-        let described = try await consumer.describeTopic(data.sourceTopic)
-        try consumer.assign(described.partitions.map { TopicPartitionOffset(topic: data.sourceTopic, partition: $0.id, offset: KafkaOffset.beginning) })
+                                         groupID: "raw-\(UInt32.random(in: 0...UInt32.max))", startPosition: .earliest)
+        if subscribing {
+            try consumer.subscribe(topics: [data.sourceTopic])
+        } else {
+            let described = try await consumer.describeTopic(data.sourceTopic)
+            try consumer.assign(described.partitions.map { TopicPartitionOffset(topic: data.sourceTopic, partition: $0.id, offset: KafkaOffset.beginning) })
+        }
         var count = 0, bytes = 0
         var firstAllocations: UInt64 = 0
         let deadline = clock.now + .seconds(120)
         while count < messages && clock.now < deadline {
             try consumer.poll(timeout: .milliseconds(100)) { batch in
-                if count == 0, !batch.isEmpty { firstAllocations = eddy_malloc_count() }
+                if count == 0, !batch.isEmpty {
+                    firstAllocations = eddy_malloc_count()
+                    if subscribing { start = clock.now; cpuStart = processCPUSeconds() }
+                }
                 for message in batch { bytes &+= message.value.count }
                 count += batch.count
             }

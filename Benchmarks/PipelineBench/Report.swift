@@ -7,6 +7,8 @@ enum Report {
         print("floors, median of \(k) rounds (CPU µs/record include the in-process brokers serving the reader):")
         print("  \(pad("kcat -X fetch.wait.max.ms=10", 30)) \(fixed(median(kcatRates), 0)) records/s (\(range(kcatRates, 0))), CPU \(fixed(median(rounds.map(\.kcat.cpuMicrosPerRecord)), 2)) µs/record (kcat + brokers)")
         print("  \(pad("EddyKafka poll loop", 30)) \(fixed(median(rounds.map(\.loop.rate)), 0)) records/s, CPU \(fixed(median(rounds.map(\.loop.cpuMicrosPerRecord)), 2)) µs/record, \(fixed(median(rounds.map(\.loop.allocationsPerRecord)), 2)) allocations/record")
+        let groupRates = rounds.map(\.groupLoop.rate)
+        print("  \(pad("the same in a consumer group", 30)) \(fixed(median(groupRates), 0)) records/s (\(range(groupRates, 0))), CPU \(fixed(median(rounds.map(\.groupLoop.cpuMicrosPerRecord)), 2)) µs/record (subscribe, as the pipeline; from its first record)")
         print("pipeline reviews.sql, one task, at-least-once commits on; ratio = median of the per-round ratios to that round's kcat:")
         for (index, variant) in variants.enumerated() {
             let rates = rounds.map { $0.pipelines[index].rate }
