@@ -49,10 +49,11 @@ if !options.latencyOnly {
         let loop = try await RawFloors.eddyKafkaLoop(data, messages: options.messages)
         let groupLoop = try await RawFloors.eddyKafkaLoop(data, messages: options.messages, subscribing: true)
         var pipelines: [PipelineRun] = []
-        // The complete variant runs last: a pipeline started right after it (which wrote ~100k RCF
-        // rows) ran at ~100k records/s with its thread on a CPU a quarter of the time, in every
-        // round, while the same variants run first reached 220–450k. The aftermath is reported, not
-        // charged to the next variant.
+        // The complete variant runs last, so round 1's other variants run before any complete run.
+        // Observed (not explained yet): once this process has run the complete pipeline, later
+        // pipelines are often held to ~100k records/s with their thread on a CPU a quarter of the
+        // time (waiting in poll), even after a 15 s pause, while kcat and the loops stay fast; run
+        // before it, the same variants reached 220–550k. The "on CPU" share in the report shows it.
         for variant in measured.reversed() { pipelines.insert(try await runPipeline(variant.sql, data, options: options), at: 0) }
         let round = Round(kcat: kcat, loop: loop, groupLoop: groupLoop, pipelines: pipelines,
                           sentimentAlone: try inputs?.sentimentMicros(), forestsAlone: try inputs?.forestMicros())
