@@ -70,24 +70,28 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // What the benchmarks share: kcat and Python reference runners, CPU timing, reviews.sql's
+        // variants, SENTIMENT and RCF timed alone on review fields.
+        .target(name: "BenchmarkSupport", dependencies: ["EddySentiment", "EddySketches"], path: "Benchmarks/Support", swiftSettings: strict),
+
         // Benchmark (not a test): SENTIMENT vs vaderSentiment, sentences/s on one seeded corpus.
         .executableTarget(
             name: "SentimentBench",
-            dependencies: ["EddySentiment"],
+            dependencies: ["EddySentiment", "BenchmarkSupport"],
             path: "Benchmarks/SentimentBench",
             swiftSettings: strict
         ),
 
         // Produce/consume throughput of EddyKafka vs kcat on the embedded cluster (run with -c release).
         .executableTarget(
-            name: "KafkaBench", dependencies: ["EddyKafka", "EddyWorkload"], path: "Benchmarks/KafkaBench", swiftSettings: strict
+            name: "KafkaBench", dependencies: ["EddyKafka", "EddyWorkload", "BenchmarkSupport"], path: "Benchmarks/KafkaBench", swiftSettings: strict
         ),
 
         // Engine benchmark (release): records/s, allocations per record, ratio against Flink SQL.
         .target(name: "CMallocCounter", path: "Benchmarks/EngineBench/CMallocCounter"),
         .executableTarget(
             name: "EngineBench",
-            dependencies: ["EddyEngine", "EddySQL", "EddyWorkload", "CMallocCounter"],
+            dependencies: ["EddyEngine", "EddySQL", "EddySentiment", "EddyWorkload", "CMallocCounter", "BenchmarkSupport"],
             path: "Benchmarks/EngineBench/Sources",
             swiftSettings: strict
         ),
@@ -95,7 +99,7 @@ let package = Package(
         // End-to-end benchmark (release): reviews.sql through the embedded cluster vs the raw consume rate.
         .executableTarget(
             name: "PipelineBench",
-            dependencies: ["EddyRuntime", "EddyKafka", "EddySQL", "EddyWorkload", "EddyMetrics", "CMallocCounter"],
+            dependencies: ["EddyRuntime", "EddyKafka", "EddySQL", "EddyWorkload", "EddyMetrics", "CMallocCounter", "BenchmarkSupport"],
             path: "Benchmarks/PipelineBench",
             swiftSettings: strict
         ),
@@ -103,7 +107,7 @@ let package = Package(
         // Benchmarks: RCF vs krcf/jrcf and HLL vs datasketches, measured in the same run.
         .executableTarget(
             name: "SketchBench",
-            dependencies: ["EddySketches"],
+            dependencies: ["EddySketches", "BenchmarkSupport"],
             path: "Benchmarks/SketchBench",
             swiftSettings: strict
         ),

@@ -4,59 +4,43 @@
 //
 //   swift run -c release KafkaBench [--messages N] [--partitions P] [--rounds R]
 import Dispatch
+import BenchmarkSupport
 import EddyKafka
 import EddyWorkload
 import Foundation
 
 struct Options {
-    var messages = 100_000
+    var messages: Int
     /// The embedded cluster keeps ~5 MiB per partition; 100k reviews (~50 MB) need >= 13 partitions to stay under 4 MiB.
-    var partitions = 32
-    var rounds = 3
+    var partitions: Int
+    var rounds: Int
 
     init(_ arguments: [String]) {
-        var iterator = arguments.dropFirst().makeIterator()
-        while let flag = iterator.next() {
-            guard let value = iterator.next().flatMap(Int.init), value > 0 else { fatalUsage(flag) }
-            switch flag {
-            case "--messages": messages = value
-            case "--partitions": partitions = value
-            case "--rounds": rounds = value
-            default: fatalUsage(flag)
-            }
-        }
+        let flags = CommandLineFlags(arguments, integerFlags: ["--messages", "--partitions", "--rounds"],
+                                     usage: "KafkaBench [--messages N] [--partitions P] [--rounds R]")
+        messages = flags.integer("--messages", default: 100_000)
+        partitions = flags.integer("--partitions", default: 32)
+        rounds = flags.integer("--rounds", default: 3)
     }
 }
 
-func fatalUsage(_ flag: String) -> Never {
-    FileHandle.standardError.write(Data("usage: KafkaBench [--messages N] [--partitions P] [--rounds R] (bad: \(flag))\n".utf8))
-    exit(2)
-}
-
-func seconds(_ duration: Duration) -> Double {
-    let (whole, atto) = duration.components
-    return Double(whole) + Double(atto) / 1e18
-}
-
-/// Runs kcat with `arguments`, stdout discarded, and returns the wall time.
-func timeKcat(_ arguments: [String]) throws -> Double {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["kcat"] + arguments
-    process.standardOutput = FileHandle.nullDevice
-    let errors = Pipe()
-    process.standardError = errors
-    let clock = ContinuousClock()
-    let start = clock.now
-    try process.run()
-    let errorText = errors.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    let elapsed = seconds(clock.now - start)
-    guard process.terminationStatus == 0 else {
-        FileHandle.standardError.write(Data("kcat failed: ".utf8) + errorText)
+/// Wall seconds of `kcat arguments`; exits if kcat fails.
+func timeKcat(_ arguments: [String]) -> Double {
+    do { return try Kcat.run(arguments).seconds } catch {
+        FileHandle.standardError.write(Data("\(error)\n".utf8))
         exit(1)
     }
-    return elapsed
+}
+
+/// A consumer in a fresh group (named from `group`) assigned every partition of `topic` from the
+/// beginning, with kcat's fetch wait.
+func consumerAtBeginning(bootstrap: String, topic: String, partitions: Int, group: String) async throws -> KafkaConsumer {
+    let configuration = KafkaConfiguration(bootstrapServers: bootstrap, properties: [("fetch.wait.max.ms", "10")])
+    let consumer = try KafkaConsumer(configuration: configuration, groupID: "\(group)-\(UInt32.random(in: 0...UInt32.max))")
+    // Like kcat, ask for the topic's metadata first, so partition leaders are known when assigning.
+    _ = try await consumer.describeTopic(topic)
+    try consumer.assign((0..<partitions).map { TopicPartitionOffset(topic: topic, partition: Int32($0), offset: KafkaOffset.beginning) })
+    return consumer
 }
 
 /// Consumes `expected` messages of `topic` from the beginning with the borrowed-batch API, touching
@@ -64,11 +48,7 @@ func timeKcat(_ arguments: [String]) throws -> Double {
 func eddyConsume(bootstrap: String, topic: String, partitions: Int, expected: Int) async throws -> (seconds: Double, bytes: Int) {
     let clock = ContinuousClock()
     let start = clock.now
-    let configuration = KafkaConfiguration(bootstrapServers: bootstrap, properties: [("fetch.wait.max.ms", "10")])
-    let consumer = try KafkaConsumer(configuration: configuration, groupID: "bench-\(UInt32.random(in: 0...UInt32.max))")
-    // Like kcat, ask for the topic's metadata first, so partition leaders are known when assigning.
-    _ = try await consumer.describeTopic(topic)
-    try consumer.assign((0..<partitions).map { TopicPartitionOffset(topic: topic, partition: Int32($0), offset: KafkaOffset.beginning) })
+    let consumer = try await consumerAtBeginning(bootstrap: bootstrap, topic: topic, partitions: partitions, group: "bench")
     var count = 0
     var bytes = 0
     let deadline = clock.now + .seconds(60)
@@ -91,10 +71,7 @@ func eddyConsume(bootstrap: String, topic: String, partitions: Int, expected: In
 func eddyConsumeSequence(bootstrap: String, topic: String, partitions: Int, expected: Int) async throws -> Double {
     let clock = ContinuousClock()
     let start = clock.now
-    let configuration = KafkaConfiguration(bootstrapServers: bootstrap, properties: [("fetch.wait.max.ms", "10")])
-    let consumer = try KafkaConsumer(configuration: configuration, groupID: "bench-seq-\(UInt32.random(in: 0...UInt32.max))")
-    _ = try await consumer.describeTopic(topic)
-    try consumer.assign((0..<partitions).map { TopicPartitionOffset(topic: topic, partition: Int32($0), offset: KafkaOffset.beginning) })
+    let consumer = try await consumerAtBeginning(bootstrap: bootstrap, topic: topic, partitions: partitions, group: "bench-seq")
     var count = 0
     for try await _ in consumer.records() {
         count += 1
@@ -145,7 +122,7 @@ for round in 0..<options.rounds {
     _ = await producer.shutdown()
     guard produced.succeeded else { print("Eddy produce failed: \(produced.failures.first!.error)"); exit(1) }
 
-    kcatProduceSeconds = min(kcatProduceSeconds, try timeKcat([
+    kcatProduceSeconds = min(kcatProduceSeconds, timeKcat([
         "-P", "-b", cluster.bootstrapServers, "-t", kcatTopics[round], "-l", "-X", "sticky.partitioning.linger.ms=0", dataFile.path,
     ]))
 }
@@ -157,10 +134,7 @@ for _ in 0..<options.rounds {
     let eddy = try await eddyConsume(bootstrap: cluster.bootstrapServers, topic: topicEddy, partitions: options.partitions, expected: options.messages)
     eddyBest = min(eddyBest, eddy.seconds)
     consumedBytes = eddy.bytes
-    let kcat = try timeKcat([
-        "-C", "-b", cluster.bootstrapServers, "-t", topicEddy, "-o", "beginning", "-e", "-q",
-        "-X", "fetch.wait.max.ms=10", "-f", "%s\n",
-    ])
+    let kcat = timeKcat(Kcat.consumeArguments(bootstrap: cluster.bootstrapServers, topic: topicEddy))
     kcatBest = min(kcatBest, kcat)
     sequenceBest = min(sequenceBest, try await eddyConsumeSequence(
         bootstrap: cluster.bootstrapServers, topic: topicEddy, partitions: options.partitions, expected: options.messages))

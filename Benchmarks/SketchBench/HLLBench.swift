@@ -1,3 +1,4 @@
+import BenchmarkSupport
 import EddySketches
 import Foundation
 
@@ -51,7 +52,7 @@ enum HLLBench {
                 lgK: lgK, eddyNanos: elapsed / Double(updates) * 1e9,
                 eddyError: errors.reduce(0, +) / Double(errors.count), eddyBytes: bytes)
             do {
-                let result = try ReferenceScript.run("hll_reference.py", [
+                let result = try ReferenceScript.lastJSONObject("hll_reference.py", [
                     "--lg-k", "\(lgK)", "--seeds", seeds.map { "\($0)" }.joined(separator: ","),
                     "--checkpoints", checkpoints.map { "\($0)" }.joined(separator: ","),
                 ])

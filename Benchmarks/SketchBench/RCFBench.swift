@@ -1,3 +1,4 @@
+import BenchmarkSupport
 import EddySketches
 import Foundation
 
@@ -116,7 +117,7 @@ enum RCFBench {
                 continue
             }
             do {
-                let result = try ReferenceScript.run("rcf_reference.py", [
+                let result = try ReferenceScript.lastJSONObject("rcf_reference.py", [
                     "bench", file.path, "--dimensions", "\(dimensions)", "--shingle", "\(shingle)",
                     "--trees", "100", "--samples", "256", "--seeds", "1", "--runs", "\(runs)",
                 ] + (benchCase.keyed ? ["--keyed"] : []) + (benchCase.explain ? ["--explain"] : []))

@@ -32,6 +32,8 @@ final class CompileProblems {
 struct ExpressionCompiler {
     let clock: ProcessingClock
     let problems = CompileProblems()
+    /// Shared by every SENTIMENT call compiled for one engine: a text scored by one pump is not scored again by the next.
+    let sentimentMemo = SentimentMemo()
 
     func compile(_ e: TypedExpr) -> Evaluator {
         switch e.node {
@@ -105,7 +107,8 @@ struct ExpressionCompiler {
         case .cast(let x):
             return Casts.compile(compile(x), from: x.type, to: e.type)
         case .call(let function, let args):
-            return ScalarFunctions.compile(function, args.map(compile), argTypes: args.map(\.type), resultType: e.type, clock: clock, literalArgs: args, problems: problems)
+            return ScalarFunctions.compile(function, args.map(compile), argTypes: args.map(\.type), resultType: e.type, clock: clock, literalArgs: args, problems: problems,
+                                           sentimentMemo: sentimentMemo)
         }
     }
 

@@ -10,7 +10,8 @@ import EddySentiment
 /// Implementations of the dialect's scalar functions as evaluators.
 enum ScalarFunctions {
     static func compile(_ function: ScalarFunction, _ args: [Evaluator], argTypes: [SQLType], resultType: SQLType,
-                        clock: ProcessingClock, literalArgs: [TypedExpr], problems: CompileProblems) -> Evaluator {
+                        clock: ProcessingClock, literalArgs: [TypedExpr], problems: CompileProblems,
+                        sentimentMemo: SentimentMemo) -> Evaluator {
         switch function {
         case .concat:
             let a = args[0], b = args[1]
@@ -171,25 +172,25 @@ enum ScalarFunctions {
         case .currentRowTimestamp:
             return { _ in .int(clock.now) }
         case .sentiment:
-            return sentiment(args[0], problems: problems)
+            return sentiment(args[0], memo: sentimentMemo, problems: problems)
         }
     }
 
-    /// SENTIMENT(text): VADER's compound score over the string's bytes in the frame arena, with one
-    /// scratch per compiled call so long texts stop allocating once it has grown. Source strings are
+    /// SENTIMENT(text): VADER's compound score over the string's bytes in the frame arena, through
+    /// the engine's `SentimentMemo` (one scratch, so long texts stop allocating once it has grown;
+    /// the same text scored by two pumps of one record costs one VADER pass). Source strings are
     /// UTF-8-validated on input, so the scorer's invalid-UTF-8 error cannot occur for them; a string
     /// built otherwise that is not UTF-8 gives NULL.
-    static func sentiment(_ text: @escaping Evaluator, problems: CompileProblems) -> Evaluator {
+    static func sentiment(_ text: @escaping Evaluator, memo: SentimentMemo, problems: CompileProblems) -> Evaluator {
         let scorer: SentimentScorer
         do { scorer = try SentimentScorer.shared() } catch {
             problems.messages.append("SENTIMENT cannot load its lexicons: \(error)")
             return { _ in .null }
         }
-        let scratch = SentimentScratch()
         return { f in
             let x = text(f)
             if x.isNull { return .null }
-            guard let score = try? scorer.compound(utf8: f.arena.bytes(x.bits), scratch: scratch) else { return .null }
+            guard let score = memo.compound(f.arena.bytes(x.bits), scorer: scorer) else { return .null }
             return .double(score)
         }
     }

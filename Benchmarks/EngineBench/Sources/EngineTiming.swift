@@ -1,37 +1,56 @@
+import BenchmarkSupport
 import CMallocCounter
 import EddyEngine
 import EddySQL
+import Foundation
 
-/// Times the engine over pre-generated messages, shared by the pump benchmarks so they all measure
-/// the same way (thread CPU time, best of several runs, allocations of the best run).
+/// Times the engine over pre-generated messages, shared by every EngineBench scenario so they all
+/// measure the same way (wall and thread CPU time, allocations, output rows drained as a sink would).
 enum EngineTiming {
-    /// Best-of-`runs` thread CPU seconds of the engine running `sql` over the first `count` messages,
-    /// and the heap allocations of that run. Traps on error rows (`label` names the run): a benchmark
-    /// that measured the error path would report a meaningless number.
-    static func bestOf(runs: Int, sql: String, _ buffer: [UInt8], _ offsets: [Int], count: Int, label: String) throws -> (seconds: Double, allocations: UInt64) {
-        var best = Double.infinity
-        var allocations: UInt64 = 0
-        for _ in 0..<runs {
-            let engine = try Engine(topology: try Analyzer.analyze(text: sql, name: "bench"))
-            let output = engine.output(named: "OUT")!
-            let origin = RecordOrigin(topic: "reviews")
-            let source = engine.sourceIndex(named: "SOURCE_SQL_STREAM_001")!
-            let startAllocations = eddy_malloc_count()
-            let start = threadCPUSeconds()
-            buffer.withUnsafeBytes { all in
-                for i in 0..<count {
-                    let message = UnsafeRawBufferPointer(rebasing: all[offsets[i]..<offsets[i + 1]])
-                    engine.process(source: source, partition: 0, offset: Int64(i), timestamp: 0, value: message, origin: origin)
-                    if output.count >= 4096 { output.removeAll() }
-                }
+    struct Measurement {
+        var seconds: Double
+        var cpuSeconds: Double
+        var allocations: UInt64
+        var rows: Int
+    }
+
+    /// One run of `sql` over the first `count` messages into a fresh engine, draining `output`.
+    /// Traps on error rows (`label` names the run): a benchmark that measured the error path would
+    /// report a meaningless number. With `finish`, open windows fire at the end (inside the timing).
+    static func once(sql: String, output outputName: String, _ buffer: [UInt8], _ offsets: [Int], count: Int,
+                     label: String, finish: Bool = false) throws -> Measurement {
+        let engine = try Engine(topology: try Analyzer.analyze(text: sql, name: "bench"))
+        let output = engine.output(named: outputName)!
+        let origin = RecordOrigin(topic: "reviews")
+        let source = engine.sourceIndex(named: "SOURCE_SQL_STREAM_001")!
+        var rows = 0
+        let startAllocations = eddy_malloc_count()
+        let clock = ContinuousClock()
+        let start = clock.now
+        let startCPU = threadCPUSeconds()
+        buffer.withUnsafeBytes { all in
+            for i in 0..<count {
+                let message = UnsafeRawBufferPointer(rebasing: all[offsets[i]..<offsets[i + 1]])
+                engine.process(source: source, partition: 0, offset: Int64(i), timestamp: 0, value: message, origin: origin)
+                if output.count >= 4096 { rows += output.count; output.removeAll() }
             }
-            let seconds = threadCPUSeconds() - start
-            if seconds < best {
-                best = seconds
-                allocations = eddy_malloc_count() - startAllocations
-            }
-            precondition(engine.statistics.errors == 0, "unexpected error rows in \(label)")
         }
-        return (best, allocations)
+        if finish { engine.finish() }
+        let measurement = Measurement(seconds: BenchmarkSupport.seconds(clock.now - start), cpuSeconds: threadCPUSeconds() - startCPU,
+                                      allocations: eddy_malloc_count() - startAllocations, rows: rows + output.count)
+        precondition(engine.statistics.recordsIn == count, "the engine did not process the records of \(label)")
+        precondition(engine.statistics.errors == 0, "unexpected error rows in \(label): \(engine.statistics.errors)")
+        return measurement
+    }
+
+    /// Best-of-`runs` thread CPU seconds of `sql` (output stream "OUT") over the first `count`
+    /// messages, and the heap allocations of that run.
+    static func bestOf(runs: Int, sql: String, _ buffer: [UInt8], _ offsets: [Int], count: Int, label: String) throws -> (seconds: Double, allocations: UInt64) {
+        var best = Measurement(seconds: 0, cpuSeconds: .infinity, allocations: 0, rows: 0)
+        for _ in 0..<runs {
+            let run = try once(sql: sql, output: "OUT", buffer, offsets, count: count, label: label)
+            if run.cpuSeconds < best.cpuSeconds { best = run }
+        }
+        return (best.cpuSeconds, best.allocations)
     }
 }

@@ -1,7 +1,5 @@
+import BenchmarkSupport
 import CMallocCounter
-import EddyEngine
-import EddySQL
-import EddySketches
 import Foundation
 
 /// `EngineBench N rcf`: what RANDOM_CUT_FOREST_WITH_EXPLANATION per category costs inside the engine,
@@ -34,74 +32,26 @@ enum ForestPump {
           FROM TABLE(RANDOM_CUT_FOREST_WITH_EXPLANATION(\(features), 100, 256, 100000, 1, true, 'PARTITION_BY=product_category'));
         """
 
-    /// The pump's features, decoded outside any timing with Foundation: (category index, values).
-    static func featureRows(_ buffer: [UInt8], _ offsets: [Int], count: Int) -> (keys: [Int], values: [[Double]]) {
-        var categories: [String: Int] = [:]
-        var keys: [Int] = []
-        var values: [[Double]] = []
-        for i in 0..<count {
-            let data = Data(buffer[offsets[i]..<offsets[i + 1]])
-            guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-                  let category = object["product_category"] as? String,
-                  let body = object["review_body"] as? String else { continue }
-            func number(_ name: String) -> Double {
-                if let value = object[name] as? NSNumber { return value.doubleValue }
-                return (object[name] as? String).flatMap(Double.init) ?? 0
-            }
-            let key = categories[category] ?? categories.count
-            categories[category] = key
-            keys.append(key)
-            values.append([number("star_rating"), number("helpful_votes"), Double(body.unicodeScalars.count)])
-        }
-        return (keys, values)
-    }
-
-    /// Best-of-`runs` thread CPU seconds of the forests alone over the feature rows.
-    static func timeForests(keys: [Int], values: [[Double]], runs: Int) throws -> (seconds: Double, allocations: UInt64) {
-        let configuration = try ForestConfiguration.kda(inputDimensions: 3, numberOfTrees: 100, subSampleSize: 256)
-        var best = Double.infinity
-        var allocations: UInt64 = 0
-        for _ in 0..<runs {
-            var forests = try (0..<((keys.max() ?? 0) + 1)).map { key in
-                var keyed = configuration
-                keyed.seed = StableHash64.hash(UInt64(key))
-                return try RandomCutForest(configuration: keyed)
-            }
-            var attribution = DiVector(dimensions: 3)
-            var checksum = 0.0
-            let startAllocations = eddy_malloc_count()
-            let start = threadCPUSeconds()
-            for (key, record) in zip(keys, values) {
-                checksum += try record.withUnsafeBufferPointer { try forests[key].processWithAttribution($0, into: &attribution) }
-            }
-            let seconds = threadCPUSeconds() - start
-            if seconds < best {
-                best = seconds
-                allocations = eddy_malloc_count() - startAllocations
-            }
-            precondition(checksum.isFinite)
-        }
-        return (best, allocations)
-    }
-
     static func run(_ buffer: [UInt8], _ offsets: [Int], available: Int) throws {
         let n = available
-        let (keys, values) = featureRows(buffer, offsets, count: n)
-        precondition(keys.count == n, "every generated review decodes")
-        let (forestSeconds, forestAllocations) = try timeForests(keys: keys, values: values, runs: 2)
+        let fields = ReviewFields(buffer, offsets, count: n)
+        precondition(fields.count == n, "every generated review decodes")
+        let features = (0..<n).map { [fields.starRatings[$0], fields.helpfulVotes[$0], fields.bodyLengths[$0]] }
+        let alone = try AnalyticsAlone.forests(keys: fields.categoryKeys, features: features, runs: 2, allocations: eddy_malloc_count)
+        let forestSeconds = alone.seconds, forestAllocations = alone.allocations
         let forests = forestSeconds / Double(n) * 1e6
         let baseline = try EngineTiming.bestOf(runs: 2, sql: baselineSQL, buffer, offsets, count: n, label: "rcf baseline").seconds / Double(n) * 1e6
         let (pumpSeconds, pumpAllocations) = try EngineTiming.bestOf(runs: 2, sql: pumpSQL, buffer, offsets, count: n, label: "rcf pump")
         let pump = pumpSeconds / Double(n) * 1e6
-        print(String(format: "rcf    : %d records, %d categories, 100 trees, 256 samples, d=3 with explanation, one forest per category", n, (keys.max() ?? 0) + 1))
+        print(String(format: "rcf    : %d records, %d categories, 100 trees, 256 samples, d=3 with explanation, one forest per category", n, fields.categoryCount))
         print(String(format: "rcf    : forests alone (processWithAttribution on the same values): %.2f µs/record, %.2f allocations/record",
                      forests, Double(forestAllocations) / Double(n)))
         print(String(format: "rcf    : engine pump %.2f µs/record − baseline pump %.2f µs/record = %.2f µs/record for RCF in the engine (%.2f× the forests alone); pump %.2f allocations/record (forests created on first sight of a key included)",
                      pump, baseline, pump - baseline, (pump - baseline) / forests, Double(pumpAllocations) / Double(n)))
-        let complete = try ReviewsTopology.run(buffer, offsets, available: n, label: "complete", sql: try ReviewsTopology.removingPumps(calling: []))
+        let complete = try ReviewsTopology.run(buffer, offsets, available: n, label: "complete", sql: try ReviewsSQL.text())
         let withoutRCF = try ReviewsTopology.run(
             buffer, offsets, available: n, label: "without RCF pumps",
-            sql: try ReviewsTopology.removingPumps(calling: ["RANDOM_CUT_FOREST", "RANDOM_CUT_FOREST_WITH_EXPLANATION"]))
+            sql: ReviewsSQL.removingPumps(calling: ReviewsSQL.forestFunctions, from: try ReviewsSQL.text()))
         print(String(format: "rcf    : reviews.sql complete − without RCF = %.2f µs/record (its RCF pump has SENTIMENT as a feature)",
                      1e6 / complete - 1e6 / withoutRCF))
     }

@@ -1,3 +1,4 @@
+import BenchmarkSupport
 import CMallocCounter
 import EddyEngine
 import EddySQL
@@ -8,29 +9,13 @@ import Foundation
 /// replaced by a cheap stand-in like PipelineBench, on the in-memory messages: the engine's share of
 /// PipelineBench's "without RCF" variant, with every output drained like a sink would.
 enum ReviewsTopology {
-    static func removingPumps(calling functions: [String]) throws -> String {
-        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("topologies/reviews.sql").path
-        let sql = try String(contentsOfFile: path, encoding: .utf8)
-        return sql.split(separator: ";", omittingEmptySubsequences: false).filter { statement in
-            let upper = statement.uppercased()
-            return !(upper.contains("CREATE OR REPLACE PUMP") && functions.contains { upper.contains($0 + "(") })
-        }.joined(separator: ";")
-    }
-
-    /// Every `SENTIMENT("column")` call replaced by `0.0 * CHAR_LENGTH("column")`, as PipelineBench
-    /// does: its pumps (AVG_STAR_RATING's included) still run, without the VADER cost.
-    static func replacingSentiment(in sql: String) -> String {
-        sql.replacing(/SENTIMENT\(("[^"]*")\)/) { match in "(0.0 * CHAR_LENGTH(\(match.output.1)))" }
-    }
-
     /// - Parameter onlyPipelineVariant: only PipelineBench's target variant (the quick loop for profiling).
     static func run(_ buffer: [UInt8], _ offsets: [Int], available: Int, onlyPipelineVariant: Bool = false) throws {
-        let rcf = ["RANDOM_CUT_FOREST", "RANDOM_CUT_FOREST_WITH_EXPLANATION"]
+        let withoutRCF = ReviewsSQL.removingPumps(calling: ReviewsSQL.forestFunctions, from: try ReviewsSQL.text())
         if !onlyPipelineVariant {
-            try run(buffer, offsets, available: available, label: "without RCF pumps", sql: try removingPumps(calling: rcf))
+            try run(buffer, offsets, available: available, label: "without RCF pumps", sql: withoutRCF)
         }
-        let pipelineSQL = replacingSentiment(in: try removingPumps(calling: rcf))
+        let pipelineSQL = ReviewsSQL.replacingSentiment(in: withoutRCF)
         try run(buffer, offsets, available: available, label: "without RCF, SENTIMENT replaced (PipelineBench's)", sql: pipelineSQL)
         try run(buffer, offsets, available: available, label: "the same as PipelineBench feeds it (32 partitions, commit tracking)",
                 sql: pipelineSQL, partitions: 32)
@@ -40,8 +25,11 @@ enum ReviewsTopology {
     /// - Parameter partitions: when > 1, records go to that many partitions in runs of 256 (as Kafka
     ///   fetches hand them over), with commit offsets tracked and released every 4096 records, like
     ///   the Kafka runtime: the engine's per-record watermark and commit bookkeeping included.
+    /// - Parameter alongside: called with each record's index right after the engine processed it,
+    ///   inside the timing (work measured in the cache environment the topology leaves).
     @discardableResult
-    static func run(_ buffer: [UInt8], _ offsets: [Int], available: Int, label: String, sql: String, partitions: Int = 1) throws -> Double {
+    static func run(_ buffer: [UInt8], _ offsets: [Int], available: Int, label: String, sql: String, partitions: Int = 1,
+                    alongside: ((Int) -> Void)? = nil) throws -> Double {
         let n = min(200_000, available)
         var best = Double.infinity
         var allocations: UInt64 = 0
@@ -59,6 +47,7 @@ enum ReviewsTopology {
                     let message = UnsafeRawBufferPointer(rebasing: all[offsets[i]..<offsets[i + 1]])
                     let partition = Int32((i >> 8) % partitions)
                     engine.process(source: source, partition: partition, offset: Int64(i), timestamp: 0, value: message, origin: origin)
+                    alongside?(i)
                     if i & 1023 == 0 { for output in outputs where output.count > 0 { produced += output.count; output.removeAll() } }
                     if partitions > 1, i & 4095 == 0 { _ = engine.releasedCommitPositions() }
                 }

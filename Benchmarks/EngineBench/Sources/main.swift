@@ -5,7 +5,8 @@
 // Prints records/s on one core, heap allocations per record (malloc interposed by CMallocCounter),
 // and the ratio against Flink SQL (Benchmarks/reference/flink_tumbling.py) over the same records.
 //
-//     swift run -c release EngineBench [records]
+//     swift run -c release EngineBench [records] [reviews | pipeline | rcf | sentiment]
+import BenchmarkSupport
 import CMallocCounter
 import EddyEngine
 import EddySQL
@@ -46,17 +47,12 @@ if CommandLine.arguments.count > 2, CommandLine.arguments[2] == "rcf" {
     try ForestPump.run(buffer, offsets, available: count)
     exit(0)
 }
-
-func monotonicSeconds() -> Double {
-    var t = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &t)
-    return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
-}
-
-func threadCPUSeconds() -> Double {
-    var t = timespec()
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t)
-    return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
+/// `EngineBench N sentiment` runs SENTIMENT as a pump (projection, reviews.sql's AVG aggregate, two
+/// pumps on one record) against the analyzer alone on the same review bodies, and reviews.sql
+/// without RCF with SENTIMENT against with it replaced.
+if CommandLine.arguments.count > 2, CommandLine.arguments[2] == "sentiment" {
+    try SentimentPump.run(buffer, offsets, available: count)
+    exit(0)
 }
 
 /// Wall time and this thread's CPU time (the machine is shared: CPU time is the one-core cost).
@@ -73,36 +69,17 @@ CREATE PUMP "P" AS INSERT INTO "SCORED"
   FROM "SOURCE_SQL_STREAM_001" WHERE "star_rating" >= 2;
 """
 
+/// One run of `sql` with its windows fired at the end; at least one output row expected.
 func runEngine(_ buffer: [UInt8], _ offsets: [Int], _ count: Int, query: String = query,
-               output outputName: String = "AVG_STAR_RATING_SQL_STREAM") throws -> (seconds: Double, cpuSeconds: Double, allocations: UInt64, rows: Int) {
-    let engine = try Engine(topology: try Analyzer.analyze(text: query, name: "bench"))
-    let output = engine.output(named: outputName)!
-    let origin = RecordOrigin(topic: "reviews")
-    let source = engine.sourceIndex(named: "SOURCE_SQL_STREAM_001")!
-    var rows = 0
-    let startAllocations = eddy_malloc_count()
-    let start = monotonicSeconds()
-    let startCPU = threadCPUSeconds()
-    buffer.withUnsafeBytes { all in
-        for i in 0..<count {
-            let message = UnsafeRawBufferPointer(rebasing: all[offsets[i]..<offsets[i + 1]])
-            engine.process(source: source, partition: 0, offset: Int64(i), timestamp: 0, value: message, origin: origin)
-            if output.count >= 4096 { rows += output.count; output.removeAll() }
-        }
-    }
-    engine.finish()
-    let seconds = monotonicSeconds() - start
-    let cpuSeconds = threadCPUSeconds() - startCPU
-    let allocations = eddy_malloc_count() - startAllocations
-    rows += output.count
-    precondition(engine.statistics.recordsIn == count && rows > 0, "the engine did not process the records")
-    precondition(engine.statistics.errors == 0, "unexpected decode errors: \(engine.statistics.errors)")
-    return (seconds, cpuSeconds, allocations, rows)
+               output outputName: String = "AVG_STAR_RATING_SQL_STREAM") throws -> EngineTiming.Measurement {
+    let run = try EngineTiming.once(sql: query, output: outputName, buffer, offsets, count: count, label: outputName, finish: true)
+    precondition(run.rows > 0, "the engine produced no rows")
+    return run
 }
 
 // Warm-up run, then the best of five.
 _ = try runEngine(buffer, offsets, count)
-var best = (seconds: Double.infinity, cpuSeconds: Double.infinity, allocations: UInt64(0), rows: 0)
+var best = EngineTiming.Measurement(seconds: .infinity, cpuSeconds: .infinity, allocations: 0, rows: 0)
 for _ in 0..<5 {
     let r = try runEngine(buffer, offsets, count)
     if r.seconds < best.seconds { best = r }
@@ -114,7 +91,7 @@ print(String(format: "eddy   : %.0f records/s wall (%.3f s), %.0f records/s per 
 print(String(format: "alloc  : %.4f allocations/record (%d in total over %d records, window state and output rows included)",
              Double(best.allocations) / Double(count), best.allocations, count))
 
-var projection = (seconds: Double.infinity, cpuSeconds: Double.infinity, allocations: UInt64(0), rows: 0)
+var projection = EngineTiming.Measurement(seconds: .infinity, cpuSeconds: .infinity, allocations: 0, rows: 0)
 _ = try runEngine(buffer, offsets, count, query: projectionQuery, output: "SCORED")
 for _ in 0..<3 {
     let r = try runEngine(buffer, offsets, count, query: projectionQuery, output: "SCORED")
@@ -133,8 +110,8 @@ try AnalyticPumps.run(buffer, offsets, available: count)
 // References over the same records, each started by its own script in Benchmarks/reference/
 // (they print {"records_per_second": R, ...} as their last line).
 let references = [
-    ("flink ", "Benchmarks/reference/flink_tumbling.py", "Flink SQL, parallelism 1, start-up subtracted"),
-    ("orjson", "Benchmarks/reference/orjson_loop.py", "plain Python loop over orjson"),
+    ("flink ", "flink_tumbling.py", "Flink SQL, parallelism 1, start-up subtracted"),
+    ("orjson", "orjson_loop.py", "plain Python loop over orjson"),
 ]
 let inputPath = NSTemporaryDirectory() + "enginebench-reviews.jsonl"
 var file = Data()
@@ -146,32 +123,19 @@ for i in 0..<count {
 try file.write(to: URL(fileURLWithPath: inputPath))
 defer { try? FileManager.default.removeItem(atPath: inputPath) }
 
-/// Runs a reference script; nil (with a printed note) when it is absent or fails.
+/// Runs a reference script; nil (with a printed note) when it fails.
 func referenceRate(label: String, script: String, path: String) -> Double? {
-    guard FileManager.default.fileExists(atPath: script) else {
-        print("\(label) : skipped (\(script) not found; run from the package root)")
+    do {
+        let json = try ReferenceScript.lastJSONObject(script, ["--input", path])
+        guard let rate = (json["records_per_second"] as? NSNumber)?.doubleValue else {
+            print("\(label) : skipped (\(script) printed no records_per_second)")
+            return nil
+        }
+        return rate
+    } catch {
+        print("\(label) : skipped (\(error))")
         return nil
     }
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["python3", script, "--input", path]
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    process.standardError = FileHandle.nullDevice
-    do { try process.run() } catch {
-        print("\(label) : skipped (cannot start python3: \(error))")
-        return nil
-    }
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    let lastLine = String(decoding: data, as: UTF8.self).split(separator: "\n").last.map(String.init) ?? ""
-    guard process.terminationStatus == 0,
-          let json = try? JSONSerialization.jsonObject(with: Data(lastLine.utf8)) as? [String: Any],
-          let rate = (json["records_per_second"] as? NSNumber)?.doubleValue else {
-        print("\(label) : skipped (\(script) exited with \(process.terminationStatus): \(lastLine))")
-        return nil
-    }
-    return rate
 }
 
 var flinkRate: Double?

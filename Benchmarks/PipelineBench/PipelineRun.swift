@@ -1,0 +1,65 @@
+import BenchmarkSupport
+import CMallocCounter
+import EddyKafka
+import EddyMetrics
+import EddyRuntime
+import EddySQL
+
+/// The task layout every pipeline run here uses, set explicitly rather than left to `--tasks auto`:
+/// a change of what auto picks must not silently change what this benchmark measures.
+let benchTaskLayout = TaskLayout.single
+
+/// One pass of a reviews.sql variant over the whole source topic.
+struct PipelineRun {
+    /// Records/s from the first record to the last (the embedded cluster's ~3 s group join excluded).
+    var rate: Double
+    /// CPU µs per record of this whole process over the same span: the pipeline's threads, the
+    /// in-process brokers serving it, and the producer of its outputs.
+    var cpuMicrosPerRecord: Double
+    /// CPU µs per record of the pipeline's own loop thread (poll, decode, engine, produce calls;
+    /// see `ThreadTimes`).
+    var threadMicrosPerRecord: Double
+    /// Heap allocations per record, process-wide.
+    var allocationsPerRecord: Double
+}
+
+/// Runs `sql` over the whole topic in a fresh consumer group, one task (`benchTaskLayout`).
+func runPipeline(_ sql: String, _ data: ReviewsTopic, options: PipelineOptions) async throws -> PipelineRun {
+    let metrics = try PipelineMetrics()
+    var configuration = PipelineConfiguration(kafka: KafkaConfiguration(bootstrapServers: data.bootstrap), groupID: "bench-\(UInt32.random(in: 0...UInt32.max))")
+    configuration.startPosition = .earliest
+    configuration.taskLayout = benchTaskLayout
+    let topology = try Analyzer.analyze(text: sql, name: "reviews")
+    let pipeline = try KafkaPipeline(topology: topology, configuration: configuration, metrics: metrics)
+    // The pipeline's own per-partition counters, summed every 2 ms: `metrics.snapshot()` sorts
+    // every series and, called that often, took CPU from the pipeline it measures.
+    let sourceStream = topology.streams.first(where: \.isSource)!.name
+    let counters = (0..<Int32(options.partitions)).map { metrics.recordsIn(stream: sourceStream, partition: $0) }
+    try await pipeline.start()
+    var firstThreadTimes: [String: Double] = [:]
+    let clock = ContinuousClock()
+    var first: ContinuousClock.Instant?
+    let deadline = clock.now + .seconds(300)
+    var seen: UInt64 = 0
+    var firstAllocations: UInt64 = 0
+    var firstCPU = 0.0
+    while clock.now < deadline {
+        seen = counters.reduce(0) { $0 &+ $1.value }
+        if first == nil, seen > 0 {
+            first = clock.now
+            firstAllocations = eddy_malloc_count()
+            firstCPU = processCPUSeconds()
+            firstThreadTimes = ThreadTimes.snapshot()
+        }
+        if seen >= UInt64(options.messages) { break }
+        try await Task.sleep(for: .milliseconds(2))
+    }
+    let end = clock.now
+    let cpu = processCPUSeconds() - firstCPU
+    let threadCPU = ThreadTimes.busiest(from: firstThreadTimes, to: ThreadTimes.snapshot())
+    let allocations = Double(eddy_malloc_count() - firstAllocations) / Double(max(seen, 1))
+    try await pipeline.stop()
+    guard seen >= UInt64(options.messages), let first else { fail("pipeline processed \(seen) of \(options.messages)") }
+    return PipelineRun(rate: Double(options.messages) / seconds(end - first), cpuMicrosPerRecord: cpu * 1e6 / Double(options.messages),
+                       threadMicrosPerRecord: threadCPU * 1e6 / Double(options.messages), allocationsPerRecord: allocations)
+}
