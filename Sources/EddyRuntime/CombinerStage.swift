@@ -136,5 +136,7 @@ public final class CombinerStage: Sendable {
 /// Lets the consumer's callbacks, created before the worker, reach it. Set once before `subscribe`,
 /// read only on the stage thread.
 private final class CombinerRebalanceRelay: @unchecked Sendable {
-    var worker: CombinerWorker?
+    /// Weak: the worker owns the consumer whose callbacks hold this relay, so a strong reference
+    /// would be a cycle that keeps the clients, and librdkafka's threads, alive after the owner is gone.
+    weak var worker: CombinerWorker?
 }

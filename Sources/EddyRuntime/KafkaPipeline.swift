@@ -160,5 +160,7 @@ public final class KafkaPipeline: Sendable {
 /// Lets the consumer's rebalance callback, created before the worker, reach it. Set once before
 /// `subscribe`, read only on the pipeline thread.
 private final class RebalanceRelay: @unchecked Sendable {
-    var worker: PipelineWorker?
+    /// Weak: the worker owns the consumer whose callbacks hold this relay, so a strong reference
+    /// would be a cycle that keeps the clients, and librdkafka's threads, alive after the owner is gone.
+    weak var worker: PipelineWorker?
 }

@@ -169,5 +169,7 @@ public struct RepartitionProgress: Sendable, Hashable {
 /// Lets the consumer's rebalance callback, created before the worker, reach it. Set once before
 /// `subscribe`, read only on the stage thread.
 private final class RepartitionRebalanceRelay: @unchecked Sendable {
-    var worker: RepartitionWorker?
+    /// Weak: the worker owns the consumer whose callbacks hold this relay, so a strong reference
+    /// would be a cycle that keeps the clients, and librdkafka's threads, alive after the owner is gone.
+    weak var worker: RepartitionWorker?
 }
