@@ -76,7 +76,7 @@ public final class CombinerStage: Sendable {
         var merged = KafkaConfiguration(properties: [
             ("fetch.wait.max.ms", "10"), ("session.timeout.ms", "10000"), ("heartbeat.interval.ms", "1000"),
             ("isolation.level", "read_committed"),
-        ]).merging(configuration.kafka)
+        ] + configuration.staticMembership).merging(configuration.kafka)
         merged.set("enable.auto.commit", "false")
         merged.set("auto.offset.reset", "earliest")
         return merged

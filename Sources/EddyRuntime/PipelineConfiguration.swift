@@ -76,7 +76,14 @@ public struct PipelineConfiguration: Sendable {
             ("fetch.wait.max.ms", "10"),
             ("session.timeout.ms", "10000"),
             ("heartbeat.interval.ms", "1000"),
-        ] + (instanceID.map { [("group.instance.id", $0)] } ?? [])).merging(kafka)
+        ] + staticMembership).merging(kafka)
+    }
+
+    /// `group.instance.id` from `instanceID`, for every consumer group of this instance (the pipeline's,
+    /// the repartition stages' and the combiner's: ids are unique per group, so one serves all), so a
+    /// restarted instance gets its partitions back without waiting out the session timeout.
+    var staticMembership: [(String, String)] {
+        instanceID.map { [("group.instance.id", $0)] } ?? []
     }
 
     /// The `transactional.id` of this instance in exactly-once mode.

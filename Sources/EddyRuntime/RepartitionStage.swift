@@ -97,7 +97,7 @@ public final class RepartitionStage: Sendable {
         return KafkaConfiguration(properties: [
             ("enable.auto.commit", "true"), ("auto.commit.interval.ms", String(millis)), ("fetch.wait.max.ms", "10"),
             ("session.timeout.ms", "10000"), ("heartbeat.interval.ms", "1000"),
-        ]).merging(configuration.kafka)
+        ] + configuration.staticMembership).merging(configuration.kafka)
     }
 
     /// Eddy's producer defaults for the stage: retry without a deadline (an outage pauses the stage),
