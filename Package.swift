@@ -70,14 +70,14 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        // What the benchmarks share: kcat and Python reference runners, CPU timing, reviews.sql's
+        // What the benchmarks share: the kcat runner, CPU timing, reviews.sql's
         // variants, SENTIMENT and RCF timed alone on review fields.
         .target(name: "BenchmarkSupport", dependencies: ["EddySentiment", "EddySketches"], path: "Benchmarks/Support", swiftSettings: strict),
 
         // Benchmark (not a test): SENTIMENT vs vaderSentiment, sentences/s on one seeded corpus.
         .executableTarget(
             name: "SentimentBench",
-            dependencies: ["EddySentiment", "BenchmarkSupport"],
+            dependencies: ["EddySentiment", "BenchmarkSupport", "PythonReference"],
             path: "Benchmarks/SentimentBench",
             swiftSettings: strict
         ),
@@ -91,7 +91,7 @@ let package = Package(
         .target(name: "CMallocCounter", path: "Benchmarks/EngineBench/CMallocCounter"),
         .executableTarget(
             name: "EngineBench",
-            dependencies: ["EddyEngine", "EddySQL", "EddySentiment", "EddyWorkload", "CMallocCounter", "BenchmarkSupport"],
+            dependencies: ["EddyEngine", "EddySQL", "EddySentiment", "EddyWorkload", "CMallocCounter", "BenchmarkSupport", "PythonReference"],
             path: "Benchmarks/EngineBench/Sources",
             swiftSettings: strict
         ),
@@ -107,7 +107,7 @@ let package = Package(
         // Benchmarks: RCF vs krcf/jrcf and HLL vs datasketches, measured in the same run.
         .executableTarget(
             name: "SketchBench",
-            dependencies: ["EddySketches", "BenchmarkSupport"],
+            dependencies: ["EddySketches", "BenchmarkSupport", "PythonReference"],
             path: "Benchmarks/SketchBench",
             swiftSettings: strict
         ),
@@ -119,8 +119,8 @@ let package = Package(
         // restore times, repeats per restart, checkpoints on vs off throughput. Drives the built `eddy`.
         .executableTarget(name: "SoakBench", dependencies: ["EddyKafka"], path: "Benchmarks/SoakBench", swiftSettings: strict),
 
-        // Runs the Python references in Benchmarks/reference for the parity tests.
-        .target(name: "PythonReference", path: "Tests/PythonReference", swiftSettings: strict),
+        // Runs the Python references in Benchmarks/reference, for the parity tests and the benchmarks.
+        .target(name: "PythonReference", path: "Benchmarks/reference/PythonReference", swiftSettings: strict),
         .testTarget(name: "EddyKafkaTests", dependencies: ["EddyKafka"], swiftSettings: strict),
         .testTarget(name: "EddyCoreTests", dependencies: ["EddyCore"], swiftSettings: strict),
         .testTarget(name: "EddyStateTests", dependencies: ["EddyState", "EddyCore"], swiftSettings: strict),

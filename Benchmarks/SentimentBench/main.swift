@@ -15,7 +15,7 @@ struct Row {
     let corpus: String
     let texts: Int
     let averageBytes: Int
-    let python: PythonReference.Report
+    let python: VaderReference.Report
     let eddyString: Double
     let eddyBytes: Double
     let eddyMeanCompound: Double
@@ -50,9 +50,9 @@ func benchmark(_ name: String, _ texts: [String], scorer: SentimentScorer) throw
         }
         return sum
     }
-    let corpus = try PythonReference.writeCorpus(texts)
+    let corpus = try VaderReference.writeCorpus(texts)
     defer { try? FileManager.default.removeItem(at: corpus) }
-    let python = try PythonReference.measure(corpus: corpus)
+    let python = try VaderReference.measure(corpus: corpus)
     return Row(
         corpus: name, texts: texts.count, averageBytes: byteTexts.reduce(0) { $0 + $1.count } / max(texts.count, 1),
         python: python, eddyString: stringPath.perSecond, eddyBytes: bytesPath.perSecond,

@@ -1,4 +1,5 @@
 import BenchmarkSupport
+import PythonReference
 import EddySketches
 import Foundation
 
@@ -52,7 +53,7 @@ enum HLLBench {
                 lgK: lgK, eddyNanos: elapsed / Double(updates) * 1e9,
                 eddyError: errors.reduce(0, +) / Double(errors.count), eddyBytes: bytes)
             do {
-                let result = try ReferenceScript.lastJSONObject("hll_reference.py", [
+                let result = try PythonReference.lastJSONObject("hll_reference.py", [
                     "--lg-k", "\(lgK)", "--seeds", seeds.map { "\($0)" }.joined(separator: ","),
                     "--checkpoints", checkpoints.map { "\($0)" }.joined(separator: ","),
                 ])

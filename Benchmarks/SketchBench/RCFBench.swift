@@ -1,4 +1,5 @@
 import BenchmarkSupport
+import PythonReference
 import EddySketches
 import Foundation
 
@@ -117,7 +118,7 @@ enum RCFBench {
                 continue
             }
             do {
-                let result = try ReferenceScript.lastJSONObject("rcf_reference.py", [
+                let result = try PythonReference.lastJSONObject("rcf_reference.py", [
                     "bench", file.path, "--dimensions", "\(dimensions)", "--shingle", "\(shingle)",
                     "--trees", "100", "--samples", "256", "--seeds", "1", "--runs", "\(runs)",
                 ] + (benchCase.keyed ? ["--keyed"] : []) + (benchCase.explain ? ["--explain"] : []))

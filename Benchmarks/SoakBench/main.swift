@@ -25,6 +25,14 @@ try Data(backlogTopology.sql.utf8).write(to: URL(fileURLWithPath: backlogPath))
 // restart replays up to one checkpoint interval (plus the restart) of each partition.
 var brokerArguments = ["broker", "--topic", "\(soakTopology.sourceTopics[0]):24", "--topic", "\(backlogTopology.sourceTopics[0]):32"]
 for topic in soakTopology.outputTopics + backlogTopology.outputTopics { brokerArguments += ["--topic", "\(topic):4"] }
+// With one task per partition (`--tasks auto` on reviews.sql) the run also needs its internal topics,
+// which the embedded cluster cannot create on demand: the repartition topic (as many partitions as
+// the source) and the partials topic (one).
+for (path, partitions) in [(soakPath, 24), (backlogPath, 32)] {
+    for topic in internalTopics(eddy: eddy, topologyPath: path) {
+        brokerArguments += ["--topic", "\(topic.name):\(topic.single ? 1 : partitions)"]
+    }
+}
 let broker = try ChildProcess(eddy, brokerArguments, log: work.appendingPathComponent("broker.log"))
 guard let first = broker.line(startingWith: "bootstrap.servers=", timeout: 30) else { fail("eddy broker did not start: \(broker.logTail())") }
 let bootstrap = String(first.dropFirst("bootstrap.servers=".count))
@@ -93,4 +101,26 @@ print("|---|---|---|")
 for (configuration, rate) in throughput {
     let ratio = rate.flatMap { rate in reference.map { String(format: "%.3f", rate / $0) } } ?? "n/a"
     print("| \(configuration.label) | \(rate.map { String(Int($0)) } ?? "n/a") | \(ratio) |")
+}
+
+/// The internal topics `eddy explain` names for a topology: repartition topics, and the partials topic
+/// of combined global pumps (`single`: it has one partition).
+func internalTopics(eddy: String, topologyPath: String) -> [(name: String, single: Bool)] {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: eddy)
+    process.arguments = ["explain", topologyPath]
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    guard (try? process.run()) != nil else { fail("cannot run \(eddy) explain") }
+    let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    var topics: [(name: String, single: Bool)] = []
+    for line in text.split(separator: "\n") {
+        for (marker, single) in [("repartitioned through topic ", false), ("combined through topic ", true)] {
+            guard let range = line.range(of: marker) else { continue }
+            let name = line[range.upperBound...].prefix { $0 != " " }
+            if !topics.contains(where: { $0.name == name }) { topics.append((String(name), single)) }
+        }
+    }
+    return topics
 }

@@ -7,6 +7,7 @@
 //
 //     swift run -c release EngineBench [records] [reviews | pipeline | rcf | sentiment]
 import BenchmarkSupport
+import PythonReference
 import CMallocCounter
 import EddyEngine
 import EddySQL
@@ -126,7 +127,7 @@ defer { try? FileManager.default.removeItem(atPath: inputPath) }
 /// Runs a reference script; nil (with a printed note) when it fails.
 func referenceRate(label: String, script: String, path: String) -> Double? {
     do {
-        let json = try ReferenceScript.lastJSONObject(script, ["--input", path])
+        let json = try PythonReference.lastJSONObject(script, ["--input", path])
         guard let rate = (json["records_per_second"] as? NSNumber)?.doubleValue else {
             print("\(label) : skipped (\(script) printed no records_per_second)")
             return nil

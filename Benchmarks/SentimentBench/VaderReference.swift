@@ -1,8 +1,8 @@
-import BenchmarkSupport
+import PythonReference
 import Foundation
 
 /// Runs Benchmarks/reference/vader_bench.py on the benchmark corpus and reads its JSON report.
-enum PythonReference {
+enum VaderReference {
     struct Report: Decodable {
         let sentences: Int
         let seconds: Double
@@ -11,10 +11,10 @@ enum PythonReference {
     }
 
     static func writeCorpus(_ sentences: [String]) throws -> URL {
-        try ReferenceScript.writeJSONLines(sentences, prefix: "eddy-sentiment-bench")
+        try PythonReference.writeJSONLines(sentences, prefix: "eddy-sentiment-bench")
     }
 
     static func measure(corpus: URL) throws -> Report {
-        try JSONDecoder().decode(Report.self, from: ReferenceScript.output("vader_bench.py", [corpus.path]))
+        try JSONDecoder().decode(Report.self, from: PythonReference.run("vader_bench.py", [corpus.path]))
     }
 }

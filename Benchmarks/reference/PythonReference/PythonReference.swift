@@ -1,8 +1,9 @@
 public import Foundation
 
 /// Runs the Python reference scripts in `Benchmarks/reference/` (krcf, datasketches,
-/// vaderSentiment), which the parity tests compare Eddy with. One runner for every suite, so they
-/// all find the scripts, collect their errors and explain a failure the same way.
+/// vaderSentiment), which the parity tests and the benchmarks compare Eddy with. One runner for
+/// every suite and benchmark, so they all find the scripts, collect their errors and explain a
+/// failure the same way.
 ///
 /// A missing python3 or reference package is an error with a reason, never a skip (under CI,
 /// where `EDDY_CI` is set, and locally alike): `scripts/setup` installs them, and CI must not go
@@ -17,9 +18,7 @@ public enum PythonReference {
     }
 
     /// `Benchmarks/reference/` of this checkout.
-    public static let directory = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Benchmarks/reference")
+    public static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
 
     /// Standard output of `python3 Benchmarks/reference/<script> <arguments>`. Standard error goes
     /// to a temporary file (so neither pipe can fill up while the other is read) and into the
@@ -57,6 +56,15 @@ public enum PythonReference {
     public static func runJSONObject(_ script: String, _ arguments: [String]) throws -> [String: Any] {
         guard let object = try JSONSerialization.jsonObject(with: try run(script, arguments)) as? [String: Any] else {
             throw Failure("python3 \(script) printed no JSON object")
+        }
+        return object
+    }
+
+    /// The JSON object `script` prints as its last line (the benchmark scripts print progress first).
+    public static func lastJSONObject(_ script: String, _ arguments: [String]) throws -> [String: Any] {
+        let lastLine = String(decoding: try run(script, arguments), as: UTF8.self).split(separator: "\n").last.map(String.init) ?? ""
+        guard let object = try? JSONSerialization.jsonObject(with: Data(lastLine.utf8)) as? [String: Any] else {
+            throw Failure("python3 \(script) printed no JSON object as its last line: \(lastLine.prefix(200))")
         }
         return object
     }
