@@ -97,18 +97,10 @@ public final class CombinerStage: Sendable {
         for topic in inputTopics { tasks = max(tasks, try await consumer.describeTopic(topic, timeout: timeout).partitions.count) }
         guard tasks > 0 else { throw KafkaError(kind: .configuration, message: "the combiner found no partitions in \(inputTopics.joined(separator: ", "))") }
         worker.taskCountBox.withLock { $0 = tasks }
-        let topics = try await worker.producer.metadata(timeout: timeout).topics
-        if let existing = topics.first(where: { $0.name == partialsTopic && $0.error == nil && !$0.partitions.isEmpty }) {
-            if existing.partitions.count != 1 {
-                log("note: partials topic \(partialsTopic) has \(existing.partitions.count) partitions; tasks publish to partition 0 only")
-            }
-        } else {
-            do {
-                let admin = try KafkaAdmin(configuration: configuration.kafka)
-                try await admin.createTopics([NewTopic(name: partialsTopic, partitions: 1)], timeout: timeout)
-            } catch {
-                throw KafkaError(kind: .configuration, message: "partials topic \(partialsTopic) does not exist and could not be created (\(error)); create it with one partition: eddy topics --create \(partialsTopic):1 (the embedded cluster of eddy broker and eddy demo creates topics only at start: eddy broker --topic \(partialsTopic):1)")
-            }
+        let existing = try await InternalTopic.ensure(partialsTopic, partitions: 1, purpose: "partials", producer: worker.producer, kafka: configuration.kafka,
+                                                      timeout: timeout, makeError: { KafkaError(kind: .configuration, message: $0) })
+        if let existing, existing != 1 {
+            log("note: partials topic \(partialsTopic) has \(existing) partitions; tasks publish to partition 0 only")
         }
         try consumer.subscribe(topics: [partialsTopic])
         worker.incidents.open()

@@ -6,25 +6,6 @@ import EddyState
 import Dispatch
 import Synchronization
 
-/// A combiner checkpoint captured after the combined rows it covers were handed to the producer,
-/// written once they are delivered.
-private final class PendingCombinerCheckpoint: Sendable {
-    let capture: TaskCheckpointStore.Capture
-    let mark: DeliveryMark
-    private let result = Mutex<DeliveryOutcome?>(nil)
-
-    init(capture: TaskCheckpointStore.Capture, mark: DeliveryMark, since: DeliveryMark, producer: KafkaProducer) {
-        self.capture = capture
-        self.mark = mark
-        Task.detached { [self] in
-            let outcome = await producer.awaitDelivery(through: mark, since: since)
-            result.withLock { $0 = outcome }
-        }
-    }
-
-    var outcome: DeliveryOutcome? { result.withLock { $0 } }
-}
-
 /// The combiner stage's thread-confined loop: poll the partials topic → `PartialCombiner` → produce
 /// the combined rows → every checkpoint interval capture the combiner's state with the partials
 /// offset it covers, and write it once those rows are delivered. Rebalance events arrive inside
@@ -57,7 +38,8 @@ final class CombinerWorker: @unchecked Sendable {
     private var position: Int64?
     private var checkpointedPosition: Int64?
     private var nextCheckpointID: UInt64 = 1
-    private var pending: [PendingCombinerCheckpoint] = []
+    /// Combiner checkpoints captured but written only once the combined rows before them are delivered.
+    private var pending: [DeliveryWatch<TaskCheckpointStore.Capture>] = []
     private var lastMark = DeliveryMark.start
     private var callbackFailure: (any Error)?
     private var counts = CombinerProgress()
@@ -112,7 +94,7 @@ final class CombinerWorker: @unchecked Sendable {
                     nextCheckpoint = clock.now + configuration.checkpointInterval
                     if pending.isEmpty, let capture = capture() {
                         let mark = producer.mark()
-                        pending.append(PendingCombinerCheckpoint(capture: capture, mark: mark, since: lastMark, producer: producer))
+                        pending.append(DeliveryWatch(capture, mark: mark, since: lastMark, producer: producer))
                         lastMark = mark
                     }
                 }
@@ -228,7 +210,7 @@ final class CombinerWorker: @unchecked Sendable {
         while let first = pending.first, let outcome = first.outcome {
             guard outcome.succeeded else { throw deliveryFailure(outcome) }
             pending.removeFirst()
-            save(first.capture)
+            save(first.payload)
         }
     }
 
@@ -254,23 +236,12 @@ final class CombinerWorker: @unchecked Sendable {
     private func flushAndCheckpoint(checkpointing: Bool) throws {
         try drain()
         let mark = producer.mark()
-        let settled = DispatchSemaphore(value: 0)
-        let result = Mutex<DeliveryOutcome?>(nil)
-        let producer = self.producer
-        let since = lastMark
-        Task.detached {
-            let outcome = await producer.awaitDelivery(through: mark, since: since)
-            result.withLock { $0 = outcome }
-            settled.signal()
-        }
-        let (whole, fraction) = configuration.flushTimeout.components
-        let nanoseconds = Int(whole) * 1_000_000_000 + Int(fraction / 1_000_000_000)
-        guard settled.wait(timeout: .now() + .nanoseconds(nanoseconds)) == .success, let outcome = result.withLock({ $0 }) else {
+        guard let outcome = producer.waitForDelivery(through: mark, since: lastMark, timeout: configuration.flushTimeout) else {
             throw KafkaError(kind: .timedOut, message: "combined rows were not delivered within \(configuration.flushTimeout) (are the brokers down?); the combiner's checkpoint stays behind them")
         }
         guard outcome.succeeded else { throw deliveryFailure(outcome) }
         lastMark = mark
-        for checkpoint in pending { save(checkpoint.capture) }
+        for checkpoint in pending { save(checkpoint.payload) }
         pending.removeAll()
         if checkpointing, let capture = capture() { save(capture) }
     }

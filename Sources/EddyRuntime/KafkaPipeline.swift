@@ -41,7 +41,7 @@ import Synchronization
 public final class KafkaPipeline: Sendable {
     public let topology: Topology
     public let metrics: PipelineMetrics
-    private let worker: PipelineWorker
+    let worker: PipelineWorker
     private let configuration: PipelineConfiguration
     private let loop = DedicatedLoop(threadName: "eddy-pipeline")
 

@@ -172,17 +172,7 @@ extension PipelineWorker {
     /// Blocks this thread until `mark` is delivered, or fails after `timeout` (brokers still down):
     /// then nothing is stored, and a restart replays from the last commit.
     func waitForDelivery(through mark: DeliveryMark, since: DeliveryMark, timeout: Duration) throws -> DeliveryOutcome {
-        let settled = DispatchSemaphore(value: 0)
-        let result = Mutex<DeliveryOutcome?>(nil)
-        let producer = self.producer
-        Task.detached {
-            let outcome = await producer.awaitDelivery(through: mark, since: since)
-            result.withLock { $0 = outcome }
-            settled.signal()
-        }
-        let (whole, fraction) = timeout.components
-        let nanoseconds = Int(whole) * 1_000_000_000 + Int(fraction / 1_000_000_000)
-        guard settled.wait(timeout: .now() + .nanoseconds(nanoseconds)) == .success, let outcome = result.withLock({ $0 }) else {
+        guard let outcome = producer.waitForDelivery(through: mark, since: since, timeout: timeout) else {
             throw KafkaError(kind: .timedOut, message: "outputs were not delivered within \(timeout) (are the brokers down?); input offsets stay uncommitted and are replayed on restart")
         }
         return outcome

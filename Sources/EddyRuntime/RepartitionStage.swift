@@ -115,20 +115,11 @@ public final class RepartitionStage: Sendable {
         let timeout = configuration.reachabilityTimeout
         try await consumer.checkReachable(timeout: timeout)
         let source = try await consumer.describeTopic(sourceTopic, timeout: timeout)
-        // All-topics metadata: asking for the one topic would let some clusters auto-create it
-        // with their default partition count.
-        let topics = try await worker.producer.metadata(timeout: timeout).topics
-        if let existing = topics.first(where: { $0.name == repartitionTopic && $0.error == nil && !$0.partitions.isEmpty }) {
-            if existing.partitions.count != source.partitions.count {
-                log("note: repartition topic \(repartitionTopic) has \(existing.partitions.count) partitions and \(sourceTopic) \(source.partitions.count); with several sources, give every repartition topic the same count so tasks stay co-partitioned")
-            }
-        } else {
-            do {
-                let admin = try KafkaAdmin(configuration: configuration.kafka)
-                try await admin.createTopics([NewTopic(name: repartitionTopic, partitions: source.partitions.count)], timeout: timeout)
-            } catch {
-                throw RepartitionError("repartition topic \(repartitionTopic) does not exist and could not be created (\(error)); create it with \(source.partitions.count) partitions: eddy topics --create \(repartitionTopic):\(source.partitions.count) (the embedded cluster of eddy broker and eddy demo creates topics only at start: eddy broker --topic \(repartitionTopic):\(source.partitions.count))")
-            }
+        let count = source.partitions.count
+        let existing = try await InternalTopic.ensure(repartitionTopic, partitions: count, purpose: "repartition", producer: worker.producer,
+                                                      kafka: configuration.kafka, timeout: timeout, makeError: { RepartitionError($0) })
+        if let existing, existing != count {
+            log("note: repartition topic \(repartitionTopic) has \(existing) partitions and \(sourceTopic) \(count); with several sources, give every repartition topic the same count so tasks stay co-partitioned")
         }
         try consumer.subscribe(topics: [sourceTopic])
         worker.incidents.open()

@@ -2,24 +2,6 @@ import EddyKafka
 import Dispatch
 import Synchronization
 
-/// Source offsets waiting for the delivery of the records forwarded before them.
-private final class PendingRepartitionCommit: Sendable {
-    let offsets: [TopicPartitionOffset]
-    let mark: DeliveryMark
-    private let result = Mutex<DeliveryOutcome?>(nil)
-
-    init(offsets: [TopicPartitionOffset], mark: DeliveryMark, since: DeliveryMark, producer: KafkaProducer) {
-        self.offsets = offsets
-        self.mark = mark
-        Task.detached { [self] in
-            let outcome = await producer.awaitDelivery(through: mark, since: since)
-            result.withLock { $0 = outcome }
-        }
-    }
-
-    var outcome: DeliveryOutcome? { result.withLock { $0 } }
-}
-
 /// The stage's thread-confined loop: poll the source → buffer → forward in event-time order →
 /// every commit interval open a
 /// pending commit (producer mark + offsets); store offsets once their mark is delivered; pause while
@@ -38,7 +20,8 @@ final class RepartitionWorker: @unchecked Sendable {
     let progress = Mutex(RepartitionProgress())
     /// Next offset per source partition forwarded since the last pending commit was opened.
     private var forwardedOffsets: [Int32: Int64] = [:]
-    private var pending: [PendingRepartitionCommit] = []
+    /// Source offsets waiting for the delivery of the records forwarded before them.
+    private var pending: [DeliveryWatch<[TopicPartitionOffset]>] = []
     private var lastMark = DeliveryMark.start
     /// The mark through which every delivery outcome has been checked.
     private var verifiedMark = DeliveryMark.start
@@ -113,7 +96,7 @@ final class RepartitionWorker: @unchecked Sendable {
         let offsets = forwardedOffsets.map { TopicPartitionOffset(topic: sourceTopic, partition: $0.key, offset: $0.value) }
         forwardedOffsets.removeAll(keepingCapacity: true)
         let mark = producer.mark()
-        pending.append(PendingRepartitionCommit(offsets: offsets, mark: mark, since: lastMark, producer: producer))
+        pending.append(DeliveryWatch(offsets, mark: mark, since: lastMark, producer: producer))
         lastMark = mark
     }
 
@@ -123,7 +106,7 @@ final class RepartitionWorker: @unchecked Sendable {
             guard outcome.succeeded else { throw deliveryFailure(outcome) }
             pending.removeFirst()
             verifiedMark = first.mark
-            store(first.offsets)
+            store(first.payload)
         }
     }
 
@@ -152,22 +135,11 @@ final class RepartitionWorker: @unchecked Sendable {
     private func flushAndStore() throws {
         openCommit()
         let mark = producer.mark()
-        let settled = DispatchSemaphore(value: 0)
-        let result = Mutex<DeliveryOutcome?>(nil)
-        let producer = self.producer
-        let since = verifiedMark
-        Task.detached {
-            let outcome = await producer.awaitDelivery(through: mark, since: since)
-            result.withLock { $0 = outcome }
-            settled.signal()
-        }
-        let (whole, fraction) = configuration.flushTimeout.components
-        let nanoseconds = Int(whole) * 1_000_000_000 + Int(fraction / 1_000_000_000)
-        guard settled.wait(timeout: .now() + .nanoseconds(nanoseconds)) == .success, let outcome = result.withLock({ $0 }) else {
+        guard let outcome = producer.waitForDelivery(through: mark, since: verifiedMark, timeout: configuration.flushTimeout) else {
             throw KafkaError(kind: .timedOut, message: "repartitioned records were not delivered within \(configuration.flushTimeout) (are the brokers down?); their source offsets stay uncommitted and are forwarded again on restart")
         }
         guard outcome.succeeded else { throw deliveryFailure(outcome) }
-        for commit in pending { store(commit.offsets) }
+        for commit in pending { store(commit.payload) }
         pending.removeAll()
         lastMark = mark
         verifiedMark = mark
