@@ -26,7 +26,12 @@ public struct SpaceSaving<Item: Hashable & Sendable>: Sendable {
     @usableFromInline var errors: [Int64] = []
     /// Arrival sequence of each counter's item, so equal counts report in a deterministic order.
     @usableFromInline var arrival: [UInt64] = []
-    @usableFromInline var slotOf: [Item: Int] = [:]
+    /// Each monitored item's counter number, which stays put while the heap moves counters around:
+    /// a heap swap then updates two array cells instead of re-hashing both items into this dictionary.
+    @usableFromInline var entryOf: [Item: Int] = [:]
+    /// The counter number at each heap slot, and the heap slot of each counter number.
+    @usableFromInline var entryAtSlot: [Int] = []
+    @usableFromInline var slotOfEntry: [Int] = []
     @usableFromInline var nextArrival: UInt64 = 0
     /// Sum of all inserted weights (stored under its own name so the inlinable `insert` can update it).
     @usableFromInline var weightSum: Int64 = 0
@@ -38,7 +43,26 @@ public struct SpaceSaving<Item: Hashable & Sendable>: Sendable {
     public init(capacity: Int) throws(SketchConfigurationError) {
         guard capacity >= 1 else { throw SketchConfigurationError("Space-Saving capacity \(capacity) must be ≥ 1") }
         self.capacity = capacity
-        slotOf.reserveCapacity(capacity)
+        entryOf.reserveCapacity(capacity)
+    }
+
+    /// The heap slot of `item`'s counter, if it is monitored.
+    @inlinable @inline(__always)
+    func slot(of item: Item) -> Int? {
+        entryOf[item].map { slotOfEntry[$0] }
+    }
+
+    /// Appends a counter at the next heap slot (its counter number is that slot); the caller restores heap order.
+    @inlinable
+    mutating func appendCounter(_ item: Item, count: Int64, error: Int64, arrival sequence: UInt64) {
+        let slot = items.count
+        items.append(item)
+        counts.append(count)
+        errors.append(error)
+        arrival.append(sequence)
+        entryAtSlot.append(slot)
+        slotOfEntry.append(slot)
+        entryOf[item] = slot
     }
 
     /// Distinct items currently monitored.
@@ -52,37 +76,34 @@ public struct SpaceSaving<Item: Hashable & Sendable>: Sendable {
     public mutating func insert(_ item: Item, weight: Int64 = 1) throws(SketchConfigurationError) {
         guard weight >= 1 else { throw SketchConfigurationError("Space-Saving weight \(weight) must be ≥ 1") }
         weightSum += weight
-        if let slot = slotOf[item] {
+        if let entry = entryOf[item] {
+            let slot = slotOfEntry[entry]
             counts[slot] += weight
             siftDown(slot)
             return
         }
         if items.count < capacity {
             let slot = items.count
-            items.append(item)
-            counts.append(weight)
-            errors.append(0)
-            arrival.append(nextArrival)
+            appendCounter(item, count: weight, error: 0, arrival: nextArrival)
             nextArrival += 1
-            slotOf[item] = slot
             siftUp(slot)
             return
         }
-        // Recycle the minimum counter (heap root).
+        // Recycle the minimum counter (heap root), keeping its counter number.
         let floor = counts[0]
-        slotOf.removeValue(forKey: items[0])
+        entryOf.removeValue(forKey: items[0])
         items[0] = item
         counts[0] = floor + weight
         errors[0] = floor
         arrival[0] = nextArrival
         nextArrival += 1
-        slotOf[item] = 0
+        entryOf[item] = entryAtSlot[0]
         siftDown(0)
     }
 
     /// The estimated count of `item` (0 with error bound `minimumCount` if unmonitored).
     public func estimate(_ item: Item) -> (count: Int64, error: Int64) {
-        if let slot = slotOf[item] { return (counts[slot], errors[slot]) }
+        if let slot = slot(of: item) { return (counts[slot], errors[slot]) }
         let floor = items.count < capacity ? 0 : counts[0]
         return (floor, floor)
     }
@@ -101,7 +122,9 @@ public struct SpaceSaving<Item: Hashable & Sendable>: Sendable {
         counts.removeAll(keepingCapacity: true)
         errors.removeAll(keepingCapacity: true)
         arrival.removeAll(keepingCapacity: true)
-        slotOf.removeAll(keepingCapacity: true)
+        entryAtSlot.removeAll(keepingCapacity: true)
+        slotOfEntry.removeAll(keepingCapacity: true)
+        entryOf.removeAll(keepingCapacity: true)
         nextArrival = 0
         totalWeight = 0
     }
@@ -119,13 +142,13 @@ public struct SpaceSaving<Item: Hashable & Sendable>: Sendable {
         merged.reserveCapacity(items.count + other.items.count)
         for slot in 0..<items.count {
             let item = items[slot]
-            if let o = other.slotOf[item] {
+            if let o = other.slot(of: item) {
                 merged.append((item, counts[slot] + other.counts[o], errors[slot] + other.errors[o], arrival[slot]))
             } else {
                 merged.append((item, counts[slot] + otherFloor, errors[slot] + otherFloor, arrival[slot]))
             }
         }
-        for slot in 0..<other.items.count where slotOf[other.items[slot]] == nil {
+        for slot in 0..<other.items.count where entryOf[other.items[slot]] == nil {
             merged.append((other.items[slot], other.counts[slot] + selfFloor, other.errors[slot] + selfFloor,
                            nextArrival + other.arrival[slot]))
         }
@@ -135,11 +158,7 @@ public struct SpaceSaving<Item: Hashable & Sendable>: Sendable {
         reset()
         for entry in merged.prefix(capacity) {
             let slot = items.count
-            items.append(entry.item)
-            counts.append(entry.count)
-            errors.append(entry.error)
-            arrival.append(entry.arrival)
-            slotOf[entry.item] = slot
+            appendCounter(entry.item, count: entry.count, error: entry.error, arrival: entry.arrival)
             siftUp(slot)
         }
         totalWeight = total
@@ -159,8 +178,9 @@ public struct SpaceSaving<Item: Hashable & Sendable>: Sendable {
         counts.swapAt(a, b)
         errors.swapAt(a, b)
         arrival.swapAt(a, b)
-        slotOf[items[a]] = a
-        slotOf[items[b]] = b
+        entryAtSlot.swapAt(a, b)
+        slotOfEntry[entryAtSlot[a]] = a
+        slotOfEntry[entryAtSlot[b]] = b
     }
 
     @inlinable
