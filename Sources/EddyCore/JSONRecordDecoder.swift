@@ -16,6 +16,9 @@ public final class JSONRecordDecoder {
     let entries: UnsafeMutablePointer<Entry>
     let levelStart: UnsafeMutablePointer<Int>
     let levelCount: UnsafeMutablePointer<Int>
+    /// Per level, where `match` starts looking: just after the entry it matched last. Producers write
+    /// keys in a fixed order, so a mapped key is then found at the first comparison.
+    let levelHint: UnsafeMutablePointer<Int>
     let keyBytes: UnsafeMutablePointer<UInt8>
 
     /// Deeper nesting is rejected as malformed instead of recursing without bound.
@@ -79,6 +82,8 @@ public final class JSONRecordDecoder {
         levelStart.initialize(from: starts, count: starts.count)
         levelCount = .allocate(capacity: counts.count)
         levelCount.initialize(from: counts, count: counts.count)
+        levelHint = .allocate(capacity: counts.count)
+        levelHint.initialize(repeating: 0, count: counts.count)
         keyBytes = .allocate(capacity: max(bytes.count, 1))
         keyBytes.initialize(from: bytes, count: bytes.count)
     }
@@ -89,6 +94,7 @@ public final class JSONRecordDecoder {
         entries.deallocate()
         levelStart.deallocate()
         levelCount.deallocate()
+        levelHint.deallocate()
         keyBytes.deallocate()
     }
 
@@ -178,11 +184,19 @@ public final class JSONRecordDecoder {
     /// The entry of `level` whose key equals `key`, or -1.
     @inline(__always) func match(_ level: Int, _ key: UnsafeRawBufferPointer) -> Int {
         let first = levelStart[level]
+        let count = levelCount[level]
         let n = key.count
-        for e in first..<(first + levelCount[level]) {
+        // Every entry once, starting at the hint and wrapping around.
+        var k = levelHint[level]
+        for _ in 0..<count {
+            let e = first &+ k
+            k = k &+ 1 == count ? 0 : k &+ 1
             let candidate = entries[e]
             guard candidate.keyLength == n else { continue }
-            if n == 0 || Self.equal(UnsafeRawPointer(keyBytes + candidate.keyOffset), key.baseAddress!, n) { return e }
+            if n == 0 || Self.equal(UnsafeRawPointer(keyBytes + candidate.keyOffset), key.baseAddress!, n) {
+                levelHint[level] = k
+                return e
+            }
         }
         return -1
     }
@@ -208,13 +222,31 @@ public final class JSONRecordDecoder {
         var escaped = false
         let n = b.count
         while true {
-            // Eight ASCII bytes at a time while none is a quote, a backslash or a control character.
+            // Sixteen bytes at a time while none is a quote, a backslash, a control character or
+            // non-ASCII (as signed bytes, the last two are exactly those below 0x20): one SSE2
+            // compare per class, so long texts such as review bodies cost a few instructions per 16 bytes.
+            if let base = b.baseAddress {
+                let quotes = SIMD16<Int8>(repeating: 0x22), backslashes = SIMD16<Int8>(repeating: 0x5C)
+                let spaces = SIMD16<Int8>(repeating: 0x20)
+                while i + 16 <= n {
+                    let v = (base + i).loadUnaligned(as: SIMD16<Int8>.self)
+                    let special = (v .== quotes) .| (v .== backslashes) .| (v .< spaces)
+                    if any(special) { break }
+                    i += 16
+                }
+            }
+            // Then eight bytes at a time, stopping exactly at the first special byte: each zero-byte
+            // test below is exact for its lowest hit (borrows only create false hits above it), so
+            // the lowest bit of their union marks the first quote, backslash, control or non-ASCII byte.
             while i + 8 <= n {
                 let v = b.loadUnaligned(fromByteOffset: i, as: UInt64.self)
                 let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
                 let q = v ^ (ones &* 0x22), bs = v ^ (ones &* 0x5C)
-                let special = ((q &- ones) & ~q) | ((bs &- ones) & ~bs) | ((v &- ones &* 0x20) & ~v)
-                if (special | v) & highs != 0 { break }
+                let special = (((q &- ones) & ~q) | ((bs &- ones) & ~bs) | ((v &- ones &* 0x20) & ~v) | v) & highs
+                if special != 0 {
+                    i += special.trailingZeroBitCount >> 3
+                    break
+                }
                 i += 8
             }
             guard i < n else { break }

@@ -45,7 +45,8 @@ class TumblingTableFunction: Operator {
     override func process(_ frame: Frame) {
         if let filter { let v = filter(frame); if v.isNull || v.bits == 0 { return } }
         let start = CivilTime.floorDiv(frame.rowtime, size) &* size
-        add(columnDirect.read(frame) ?? column(frame), arena: frame.arena, window: start)
+        let value = columnDirect.read(frame) ?? column(frame)
+        frame.withArena { add(value, arena: $0, window: start) }
     }
 
     override func onWatermark(_ watermark: Int64) {

@@ -65,10 +65,20 @@ public struct HashWordSet: Sendable {
 
     @usableFromInline mutating func grow() {
         let old = buckets
-        buckets = [UInt64](repeating: 0, count: old.count * 2)
-        mask = buckets.count - 1
-        stored = 0
-        for member in old where member != 0 { insert(member) }
+        let mask = old.count * 2 - 1
+        var bigger = [UInt64](repeating: 0, count: old.count * 2)
+        // Members are distinct: each goes to the first empty bucket from its own, no comparison needed.
+        bigger.withUnsafeMutableBufferPointer { b in
+            old.withUnsafeBufferPointer { members in
+                for member in members where member != 0 {
+                    var i = Int(truncatingIfNeeded: member) & mask
+                    while b[i] != 0 { i = (i &+ 1) & mask }
+                    b[i] = member
+                }
+            }
+        }
+        buckets = bigger
+        self.mask = mask
     }
 
     /// Empties the set, keeping its buckets.
