@@ -167,45 +167,86 @@ public struct SpaceSaving<Item: Hashable & Sendable>: Sendable {
 
     // MARK: heap on counts
 
-    @inlinable @inline(__always)
-    func less(_ a: Int, _ b: Int) -> Bool {
-        counts[a] != counts[b] ? counts[a] < counts[b] : arrival[a] > arrival[b]
+    /// The counter arrays as unsafe buffers, for the sift loops: swapping through the arrays checked
+    /// each one's uniqueness and bounds on every swap, a large part of an update's cost.
+    @usableFromInline struct Heap {
+        @usableFromInline let items: UnsafeMutableBufferPointer<Item>
+        @usableFromInline let counts: UnsafeMutableBufferPointer<Int64>
+        @usableFromInline let errors: UnsafeMutableBufferPointer<Int64>
+        @usableFromInline let arrival: UnsafeMutableBufferPointer<UInt64>
+        @usableFromInline let entryAtSlot: UnsafeMutableBufferPointer<Int>
+        @usableFromInline let slotOfEntry: UnsafeMutableBufferPointer<Int>
+
+        @inlinable init(_ items: UnsafeMutableBufferPointer<Item>, _ counts: UnsafeMutableBufferPointer<Int64>,
+                        _ errors: UnsafeMutableBufferPointer<Int64>, _ arrival: UnsafeMutableBufferPointer<UInt64>,
+                        _ entryAtSlot: UnsafeMutableBufferPointer<Int>, _ slotOfEntry: UnsafeMutableBufferPointer<Int>) {
+            self.items = items; self.counts = counts; self.errors = errors; self.arrival = arrival
+            self.entryAtSlot = entryAtSlot; self.slotOfEntry = slotOfEntry
+        }
+
+        /// Heap order: smaller count first; on equal counts, the later arrival first.
+        @inlinable @inline(__always) func less(_ a: Int, _ b: Int) -> Bool {
+            counts[a] != counts[b] ? counts[a] < counts[b] : arrival[a] > arrival[b]
+        }
+
+        @inlinable @inline(__always) func swapSlots(_ a: Int, _ b: Int) {
+            items.swapAt(a, b)
+            counts.swapAt(a, b)
+            errors.swapAt(a, b)
+            arrival.swapAt(a, b)
+            entryAtSlot.swapAt(a, b)
+            slotOfEntry[entryAtSlot[a]] = a
+            slotOfEntry[entryAtSlot[b]] = b
+        }
     }
 
     @inlinable
-    mutating func swapSlots(_ a: Int, _ b: Int) {
-        items.swapAt(a, b)
-        counts.swapAt(a, b)
-        errors.swapAt(a, b)
-        arrival.swapAt(a, b)
-        entryAtSlot.swapAt(a, b)
-        slotOfEntry[entryAtSlot[a]] = a
-        slotOfEntry[entryAtSlot[b]] = b
+    mutating func withHeap(_ body: (Heap) -> Void) {
+        items.withUnsafeMutableBufferPointer { items in
+            counts.withUnsafeMutableBufferPointer { counts in
+                errors.withUnsafeMutableBufferPointer { errors in
+                    arrival.withUnsafeMutableBufferPointer { arrival in
+                        entryAtSlot.withUnsafeMutableBufferPointer { entryAtSlot in
+                            slotOfEntry.withUnsafeMutableBufferPointer { slotOfEntry in
+                                body(Heap(items, counts, errors, arrival, entryAtSlot, slotOfEntry))
+                            }
+                        }
+                    }
+                }
+            }
+        }
     }
 
     @inlinable
     mutating func siftUp(_ start: Int) {
-        var child = start
-        while child > 0 {
-            let parent = (child - 1) / 2
-            guard less(child, parent) else { return }
-            swapSlots(child, parent)
-            child = parent
+        guard start > 0 else { return }
+        withHeap { heap in
+            var child = start
+            while child > 0 {
+                let parent = (child - 1) / 2
+                guard heap.less(child, parent) else { return }
+                heap.swapSlots(child, parent)
+                child = parent
+            }
         }
     }
 
     @inlinable
     mutating func siftDown(_ start: Int) {
-        var parent = start
         let n = items.count
-        while true {
-            let left = 2 * parent + 1
-            guard left < n else { return }
-            var smallest = left
-            if left + 1 < n, less(left + 1, left) { smallest = left + 1 }
-            guard less(smallest, parent) else { return }
-            swapSlots(parent, smallest)
-            parent = smallest
+        // A leaf has nothing below it (the usual case for the frequent items' increments).
+        guard 2 * start + 1 < n else { return }
+        withHeap { heap in
+            var parent = start
+            while true {
+                let left = 2 * parent + 1
+                guard left < n else { return }
+                var smallest = left
+                if left + 1 < n, heap.less(left + 1, left) { smallest = left + 1 }
+                guard heap.less(smallest, parent) else { return }
+                heap.swapSlots(parent, smallest)
+                parent = smallest
+            }
         }
     }
 }
