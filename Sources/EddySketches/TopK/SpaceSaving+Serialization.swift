@@ -63,7 +63,7 @@ extension SpaceSaving where Item: SpaceSavingItemCodable {
             let itemCount = Int64(try reader.readInt("count"))
             let error = Int64(try reader.readInt("error"))
             let seq = try reader.readUInt64("arrival")
-            guard itemCount >= 1, error >= 0, error < itemCount, entryOf[item] == nil else {
+            guard itemCount >= 1, error >= 0, error < itemCount, entryOf[IndexKey(item)] == nil else {
                 throw SketchDecodingError("counter \(itemCount) with error \(error) is inconsistent or duplicated")
             }
             appendCounter(item, count: itemCount, error: error, arrival: seq)

@@ -28,7 +28,29 @@ public struct SpaceSaving<Item: Hashable & Sendable>: Sendable {
     @usableFromInline var arrival: [UInt64] = []
     /// Each monitored item's counter number, which stays put while the heap moves counters around:
     /// a heap swap then updates two array cells instead of re-hashing both items into this dictionary.
-    @usableFromInline var entryOf: [Item: Int] = [:]
+    @usableFromInline var entryOf: [IndexKey: Int] = [:]
+
+    /// `entryOf`'s key: the item with its hash computed once, which the dictionary uses as is
+    /// (`_rawHashValue`), so it never runs `Hasher`'s SipHash over the item. Strings, the engine's
+    /// TOP_K items, hash with `StableHash64` (several times cheaper on short keys); other items
+    /// keep their own `hashValue`.
+    @usableFromInline struct IndexKey: Hashable, Sendable {
+        @usableFromInline let item: Item
+        @usableFromInline let hashCode: Int
+
+        @inlinable @inline(__always) init(_ item: Item) {
+            self.item = item
+            if let text = item as? String {
+                hashCode = Int(truncatingIfNeeded: StableHash64.hash(text))
+            } else {
+                hashCode = item.hashValue
+            }
+        }
+
+        @inlinable static func == (a: IndexKey, b: IndexKey) -> Bool { a.hashCode == b.hashCode && a.item == b.item }
+        @inlinable func hash(into hasher: inout Hasher) { hasher.combine(hashCode) }
+        @inlinable func _rawHashValue(seed: Int) -> Int { hashCode }
+    }
     /// The counter number at each heap slot, and the heap slot of each counter number.
     @usableFromInline var entryAtSlot: [Int] = []
     @usableFromInline var slotOfEntry: [Int] = []
@@ -49,7 +71,7 @@ public struct SpaceSaving<Item: Hashable & Sendable>: Sendable {
     /// The heap slot of `item`'s counter, if it is monitored.
     @inlinable @inline(__always)
     func slot(of item: Item) -> Int? {
-        entryOf[item].map { slotOfEntry[$0] }
+        entryOf[IndexKey(item)].map { slotOfEntry[$0] }
     }
 
     /// Appends a counter at the next heap slot (its counter number is that slot); the caller restores heap order.
@@ -62,7 +84,7 @@ public struct SpaceSaving<Item: Hashable & Sendable>: Sendable {
         arrival.append(sequence)
         entryAtSlot.append(slot)
         slotOfEntry.append(slot)
-        entryOf[item] = slot
+        entryOf[IndexKey(item)] = slot
     }
 
     /// Distinct items currently monitored.
@@ -76,7 +98,8 @@ public struct SpaceSaving<Item: Hashable & Sendable>: Sendable {
     public mutating func insert(_ item: Item, weight: Int64 = 1) throws(SketchConfigurationError) {
         guard weight >= 1 else { throw SketchConfigurationError("Space-Saving weight \(weight) must be ≥ 1") }
         weightSum += weight
-        if let entry = entryOf[item] {
+        let key = IndexKey(item)
+        if let entry = entryOf[key] {
             let slot = slotOfEntry[entry]
             counts[slot] += weight
             siftDown(slot)
@@ -91,13 +114,13 @@ public struct SpaceSaving<Item: Hashable & Sendable>: Sendable {
         }
         // Recycle the minimum counter (heap root), keeping its counter number.
         let floor = counts[0]
-        entryOf.removeValue(forKey: items[0])
+        entryOf.removeValue(forKey: IndexKey(items[0]))
         items[0] = item
         counts[0] = floor + weight
         errors[0] = floor
         arrival[0] = nextArrival
         nextArrival += 1
-        entryOf[item] = entryAtSlot[0]
+        entryOf[key] = entryAtSlot[0]
         siftDown(0)
     }
 
@@ -148,7 +171,7 @@ public struct SpaceSaving<Item: Hashable & Sendable>: Sendable {
                 merged.append((item, counts[slot] + otherFloor, errors[slot] + otherFloor, arrival[slot]))
             }
         }
-        for slot in 0..<other.items.count where entryOf[other.items[slot]] == nil {
+        for slot in 0..<other.items.count where entryOf[IndexKey(other.items[slot])] == nil {
             merged.append((other.items[slot], other.counts[slot] + selfFloor, other.errors[slot] + selfFloor,
                            nextArrival + other.arrival[slot]))
         }
