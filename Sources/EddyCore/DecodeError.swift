@@ -35,8 +35,8 @@ public enum SlotConversion {
         _ bytes: UnsafeRawBufferPointer, type: SQLType, slot: Int, frame: Frame
     ) throws(DecodeError) {
         let limit = type.maxLength ?? Int.max
-        let arena = frame.arena
         if case .char(let n) = type {
+            let arena = frame.arena
             let length = UTF8Validation.scalarCount(bytes)
             if length > limit {
                 throw DecodeError(.overlongString, "value of \(length) characters exceeds \(type) for column \u{1}")
@@ -60,7 +60,7 @@ public enum SlotConversion {
                 throw DecodeError(.overlongString, "value of \(length) characters exceeds \(type) for column \u{1}")
             }
         }
-        frame.set(slot, arena.store(bytes))
+        frame.set(slot, frame.withArena { $0.store(bytes) })
     }
 
     /// Converts text (a CSV field, or a JSON string for a non-string column) to the column's type.

@@ -39,6 +39,13 @@ public final class Frame {
         nulls.update(repeating: true, count: count)
     }
 
+    /// Runs `body` with the arena as a guaranteed reference. Why: `arena` is a `var`, so every read
+    /// of it was an atomic retain and release, several per record on the hot path; the frame keeps
+    /// its arena alive, and `body` must not replace it.
+    @inlinable @inline(__always) public func withArena<R>(_ body: (ByteArena) throws -> R) rethrows -> R {
+        try Unmanaged.passUnretained(arena)._withUnsafeGuaranteedRef(body)
+    }
+
     @inlinable public func int(_ i: Int) -> Int64 { Int64(bitPattern: slots[i]) }
     @inlinable public func double(_ i: Int) -> Double { Double(bitPattern: slots[i]) }
 }

@@ -16,6 +16,11 @@ public final class JSONRecordDecoder {
     let entries: UnsafeMutablePointer<Entry>
     let levelStart: UnsafeMutablePointer<Int>
     let levelCount: UnsafeMutablePointer<Int>
+    /// Per level, a table of `slotsPerLevel` slots from a key's fingerprint to its entry + 1 (0 when
+    /// empty), with linear probing. Why: a message's unmapped keys (5 of 16 in a review) had to be
+    /// compared against every expected key of the level; now most of them hit an empty slot at once.
+    let keyTable: UnsafeMutablePointer<Int32>
+    static let slotsPerLevel = 64
     let keyBytes: UnsafeMutablePointer<UInt8>
 
     /// Deeper nesting is rejected as malformed instead of recursing without bound.
@@ -79,6 +84,19 @@ public final class JSONRecordDecoder {
         levelStart.initialize(from: starts, count: starts.count)
         levelCount = .allocate(capacity: counts.count)
         levelCount.initialize(from: counts, count: counts.count)
+        keyTable = .allocate(capacity: counts.count * Self.slotsPerLevel)
+        keyTable.initialize(repeating: 0, count: counts.count * Self.slotsPerLevel)
+        for level in counts.indices where counts[level] > 0 {
+            // Levels with more keys than a quarter of the slots keep probing short by leaving the
+            // rest to the linear scan in `match` (their table stays empty).
+            guard counts[level] * 4 <= Self.slotsPerLevel else { continue }
+            for e in starts[level]..<(starts[level] + counts[level]) {
+                let key = bytes.withUnsafeBytes { UnsafeRawBufferPointer(rebasing: $0[flat[e].keyOffset..<(flat[e].keyOffset + flat[e].keyLength)]) }
+                var slot = Self.fingerprint(key) & (Self.slotsPerLevel - 1)
+                while keyTable[level * Self.slotsPerLevel + slot] != 0 { slot = (slot + 1) & (Self.slotsPerLevel - 1) }
+                keyTable[level * Self.slotsPerLevel + slot] = Int32(e + 1)
+            }
+        }
         keyBytes = .allocate(capacity: max(bytes.count, 1))
         keyBytes.initialize(from: bytes, count: bytes.count)
     }
@@ -89,6 +107,7 @@ public final class JSONRecordDecoder {
         entries.deallocate()
         levelStart.deallocate()
         levelCount.deallocate()
+        keyTable.deallocate()
         keyBytes.deallocate()
     }
 
@@ -178,13 +197,41 @@ public final class JSONRecordDecoder {
     /// The entry of `level` whose key equals `key`, or -1.
     @inline(__always) func match(_ level: Int, _ key: UnsafeRawBufferPointer) -> Int {
         let first = levelStart[level]
+        let count = levelCount[level]
         let n = key.count
-        for e in first..<(first + levelCount[level]) {
+        if count * 4 <= Self.slotsPerLevel {
+            let table = keyTable + level * Self.slotsPerLevel
+            var slot = Self.fingerprint(key) & (Self.slotsPerLevel - 1)
+            while true {
+                let e = Int(table[slot]) - 1
+                if e < 0 { return -1 }
+                let candidate = entries[e]
+                if candidate.keyLength == n, n == 0 || Self.equal(UnsafeRawPointer(keyBytes + candidate.keyOffset), key.baseAddress!, n) {
+                    return e
+                }
+                slot = (slot + 1) & (Self.slotsPerLevel - 1)
+            }
+        }
+        for e in first..<(first + count) {
             let candidate = entries[e]
             guard candidate.keyLength == n else { continue }
             if n == 0 || Self.equal(UnsafeRawPointer(keyBytes + candidate.keyOffset), key.baseAddress!, n) { return e }
         }
         return -1
+    }
+
+    /// A cheap hash of a key for `keyTable`: its length and up to its first and last eight bytes.
+    @inline(__always) static func fingerprint(_ key: UnsafeRawBufferPointer) -> Int {
+        let n = key.count
+        var head: UInt64 = 0, tail: UInt64 = 0
+        if n >= 8 {
+            head = key.loadUnaligned(fromByteOffset: 0, as: UInt64.self)
+            tail = key.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self)
+        } else {
+            for i in 0..<n { head = head << 8 | UInt64(key[i]) }
+        }
+        let mixed = (head ^ (tail &* 0x9E37_79B9_7F4A_7C15) ^ UInt64(n)) &* 0xFF51_AFD7_ED55_8CCD
+        return Int(truncatingIfNeeded: mixed >> 40)
     }
 
     /// Byte equality of two `n`-byte ranges, eight bytes at a time: keys are short, and most
@@ -208,13 +255,31 @@ public final class JSONRecordDecoder {
         var escaped = false
         let n = b.count
         while true {
-            // Eight ASCII bytes at a time while none is a quote, a backslash or a control character.
+            // Sixteen bytes at a time while none is a quote, a backslash, a control character or
+            // non-ASCII (as signed bytes, the last two are exactly those below 0x20): one SSE2
+            // compare per class, so long texts such as review bodies cost a few instructions per 16 bytes.
+            if let base = b.baseAddress {
+                let quotes = SIMD16<Int8>(repeating: 0x22), backslashes = SIMD16<Int8>(repeating: 0x5C)
+                let spaces = SIMD16<Int8>(repeating: 0x20)
+                while i + 16 <= n {
+                    let v = (base + i).loadUnaligned(as: SIMD16<Int8>.self)
+                    let special = (v .== quotes) .| (v .== backslashes) .| (v .< spaces)
+                    if any(special) { break }
+                    i += 16
+                }
+            }
+            // Then eight bytes at a time, stopping exactly at the first special byte: each zero-byte
+            // test below is exact for its lowest hit (borrows only create false hits above it), so
+            // the lowest bit of their union marks the first quote, backslash, control or non-ASCII byte.
             while i + 8 <= n {
                 let v = b.loadUnaligned(fromByteOffset: i, as: UInt64.self)
                 let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
                 let q = v ^ (ones &* 0x22), bs = v ^ (ones &* 0x5C)
-                let special = ((q &- ones) & ~q) | ((bs &- ones) & ~bs) | ((v &- ones &* 0x20) & ~v)
-                if (special | v) & highs != 0 { break }
+                let special = (((q &- ones) & ~q) | ((bs &- ones) & ~bs) | ((v &- ones &* 0x20) & ~v) | v) & highs
+                if special != 0 {
+                    i += special.trailingZeroBitCount >> 3
+                    break
+                }
                 i += 8
             }
             guard i < n else { break }

@@ -15,6 +15,17 @@ public enum NumberParsing {
         var negative = false
         if i < n, b[i] == UInt8(ascii: "-") { negative = true; i += 1 } else if i < n, b[i] == UInt8(ascii: "+") { i += 1 }
         guard i < n else { return .notInteger }
+        // Up to 18 digits cannot overflow: no checks per digit.
+        if n - i <= 18 {
+            var v: Int64 = 0
+            while i < n {
+                let d = b[i] &- 48
+                guard d <= 9 else { return .notInteger }
+                v = v &* 10 &+ Int64(d)
+                i += 1
+            }
+            return .value(negative ? -v : v)
+        }
         var v: Int64 = 0
         while i < n {
             let c = b[i]

@@ -73,6 +73,16 @@ public enum UTF8Validation {
         let n = b.count
         var continuation = 0
         var i = 0
+        // Sixteen ASCII bytes hold no continuation byte: skip them without counting bits (the
+        // population count is a software routine on baseline x86-64, and most text is ASCII).
+        while i + 16 <= n {
+            let v = base.loadUnaligned(fromByteOffset: i, as: UInt64.self), w = base.loadUnaligned(fromByteOffset: i + 8, as: UInt64.self)
+            if (v | w) & 0x8080_8080_8080_8080 != 0 {
+                continuation &+= (v & ~(v << 1) & 0x8080_8080_8080_8080).nonzeroBitCount
+                continuation &+= (w & ~(w << 1) & 0x8080_8080_8080_8080).nonzeroBitCount
+            }
+            i &+= 16
+        }
         while i + 8 <= n {
             let v = base.loadUnaligned(fromByteOffset: i, as: UInt64.self)
             // Bit 7 of each byte set where bit 7 is 1 and bit 6 is 0.

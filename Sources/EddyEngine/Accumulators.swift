@@ -4,7 +4,10 @@ import EddySketches
 
 /// Aggregate state: three 8-byte words per aggregate in a flat buffer, updated in place, so a
 /// window's per-group state is one contiguous block and updating it allocates nothing.
-struct Accumulators {
+///
+/// A class, not a struct: an operator calling `add` on a struct stored in its own property copied it,
+/// retaining and releasing each of its five arrays around every record.
+final class Accumulators {
     static let width = 3
     let plans: [AggregatePlan]
     let arguments: [Evaluator?]
@@ -40,6 +43,10 @@ struct Accumulators {
     /// Folds one input row into the state; strings kept by MIN/MAX/FIRST/LAST are copied to `keep`,
     /// and APPROX_COUNT_DISTINCT keeps its sketch in `sketches` (state word 0 is its index + 1).
     @inline(__always) func add(_ frame: Frame, into s: UnsafeMutablePointer<UInt64>, keep: ByteArena, sketches: DistinctSketches) {
+        frame.withArena { add(frame, arena: $0, into: s, keep: keep, sketches: sketches) }
+    }
+
+    @inline(__always) func add(_ frame: Frame, arena: ByteArena, into s: UnsafeMutablePointer<UInt64>, keep: ByteArena, sketches: DistinctSketches) {
         for k in 0..<functions.count {
             let a = s + k * Self.width
             let function = functions[k]
@@ -67,23 +74,23 @@ struct Accumulators {
                 a[2] = (Double(bitPattern: a[2]) + delta * (v.double - newMean)).bitPattern
             case .min, .max:
                 if v.isNull { continue }
-                if a[1] == 0 || better(v, than: Value(bits: a[0], isNull: false), kind: kinds[k], min: function == .min, frame.arena, keep) {
-                    a[0] = kinds[k] == .string ? keep.copy(v.bits, from: frame.arena) : v.bits
+                if a[1] == 0 || better(v, than: Value(bits: a[0], isNull: false), kind: kinds[k], min: function == .min, arena, keep) {
+                    a[0] = kinds[k] == .string ? keep.copy(v.bits, from: arena) : v.bits
                     a[1] = 1
                 }
             case .firstValue:
                 if a[1] != 0 { continue }
-                a[0] = v.isNull ? 0 : (kinds[k] == .string ? keep.copy(v.bits, from: frame.arena) : v.bits)
+                a[0] = v.isNull ? 0 : (kinds[k] == .string ? keep.copy(v.bits, from: arena) : v.bits)
                 a[1] = 1
                 a[2] = v.isNull ? 1 : 0
             case .lastValue:
-                a[0] = v.isNull ? 0 : (kinds[k] == .string ? keep.copy(v.bits, from: frame.arena) : v.bits)
+                a[0] = v.isNull ? 0 : (kinds[k] == .string ? keep.copy(v.bits, from: arena) : v.bits)
                 a[1] = 1
                 a[2] = v.isNull ? 1 : 0
             case .approxCountDistinct:
                 if v.isNull { continue }
                 if a[0] == 0 { a[0] = UInt64(sketches.make() + 1) }
-                sketches.insert(v, kind: kinds[k], arena: frame.arena, into: Int(a[0]) - 1)
+                sketches.insert(v, kind: kinds[k], arena: arena, into: Int(a[0]) - 1)
             case .lag: break
             }
         }
@@ -125,24 +132,55 @@ struct Accumulators {
 /// window frees them with it. Values hash like COUNT_DISTINCT_ITEMS_TUMBLING's: strings by their
 /// UTF-8 bytes, numbers by their value.
 final class DistinctSketches {
-    @exclusivity(unchecked) var counters: [DistinctCounter] = []
+    /// The counters, in storage this class manages: updating one in a stored array checked the
+    /// array's uniqueness (a retain, a check and a release) on every insert.
+    @exclusivity(unchecked) private var storage = UnsafeMutablePointer<DistinctCounter>.allocate(capacity: 4)
+    @exclusivity(unchecked) private var capacity = 4
+    @exclusivity(unchecked) private(set) var count = 0
 
-    func make() -> Int {
-        counters.append(DistinctCounter.kda())
-        return counters.count - 1
-    }
-
-    func clear(_ index: Int) { counters[index] = DistinctCounter.kda() }
-
-    @inline(__always) func insert(_ v: Value, kind: ValueKind, arena: ByteArena, into index: Int) {
-        switch kind {
-        case .string: counters[index].insert(hash: StableHash64.hash(bytes: arena.bytes(v.bits)))
-        case .double: counters[index].insert(v.double)
-        default: counters[index].insert(v.int)
+    /// The counters as an array (snapshots and partial-window merges; copies them).
+    var counters: [DistinctCounter] {
+        get { Array(UnsafeBufferPointer(start: storage, count: count)) }
+        set {
+            storage.deinitialize(count: count)
+            count = 0
+            for counter in newValue { append(counter) }
         }
     }
 
-    func count(_ index: Int) -> Int64 { Int64(counters[index].count) }
+    deinit {
+        storage.deinitialize(count: count)
+        storage.deallocate()
+    }
+
+    func append(_ counter: DistinctCounter) {
+        if count == capacity {
+            let bigger = UnsafeMutablePointer<DistinctCounter>.allocate(capacity: capacity * 2)
+            bigger.moveInitialize(from: storage, count: count)
+            storage.deallocate()
+            storage = bigger
+            capacity *= 2
+        }
+        (storage + count).initialize(to: counter)
+        count += 1
+    }
+
+    func make() -> Int {
+        append(DistinctCounter.kda())
+        return count - 1
+    }
+
+    func clear(_ index: Int) { storage[index] = DistinctCounter.kda() }
+
+    @inline(__always) func insert(_ v: Value, kind: ValueKind, arena: ByteArena, into index: Int) {
+        switch kind {
+        case .string: storage[index].insert(hash: StableHash64.hash(bytes: arena.bytes(v.bits)))
+        case .double: storage[index].insert(v.double)
+        default: storage[index].insert(v.int)
+        }
+    }
+
+    func count(_ index: Int) -> Int64 { Int64(storage[index].count) }
 }
 
 /// Open-addressing hash table from serialized group keys to dense group numbers. Keys and any

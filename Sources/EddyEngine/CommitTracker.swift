@@ -8,8 +8,8 @@ final class CommitTracker {
     struct Key: Hashable { var source: Int; var partition: Int32 }
 
     final class Queue {
-        var offsets: ContiguousArray<Int64> = []
-        var doneAt: ContiguousArray<Int64> = []
+        @exclusivity(unchecked) var offsets: ContiguousArray<Int64> = []
+        @exclusivity(unchecked) var doneAt: ContiguousArray<Int64> = []
         var head = 0
         var released: Int64?
     }
@@ -25,16 +25,18 @@ final class CommitTracker {
 
     @inline(__always) func record(source: Int, partition: Int32, offset: Int64, doneAt: Int64) {
         let key = Key(source: source, partition: partition)
-        let queue: Queue
-        if key == lastKey, let lastQueue {
-            queue = lastQueue
-        } else {
+        if key != lastKey || lastQueue == nil {
+            let queue: Queue
             if let existing = queues[key] { queue = existing } else { queue = Queue(); queues[key] = queue }
             lastKey = key
             lastQueue = queue
         }
-        queue.offsets.append(offset)
-        queue.doneAt.append(doneAt)
+        // A guaranteed reference (`queues` keeps the queue alive): loading the `var` as a strong
+        // reference cost an atomic retain and release per record.
+        Unmanaged.passUnretained(lastQueue.unsafelyUnwrapped)._withUnsafeGuaranteedRef { queue in
+            queue.offsets.append(offset)
+            queue.doneAt.append(doneAt)
+        }
     }
 
     func accepted(source: Int, partition: Int32, offset: Int64, rowtime: Int64) {

@@ -38,7 +38,7 @@ public final class Engine {
     @exclusivity(unchecked) var counters = Statistics()
     /// The highest rowtime accepted so far (replay derives its processing time from it).
     @exclusivity(unchecked) public internal(set) var highestRowtime = Int64.min
-    var commitTracker: CommitTracker?
+    @exclusivity(unchecked) var commitTracker: CommitTracker?
     /// The minimum watermark over active partitions as of the last `updateWatermark` (Int64.max when
     /// none was active), valid while processing time is still `activeLowAt`. A partition whose own
     /// watermark was above it cannot move the operator watermark by rising, so most records skip
@@ -152,7 +152,16 @@ public final class Engine {
     /// ROWTIME when the source has no 'rowtime' column. `offset` is the line number for files.
     public func process(source: Int, partition: Int32, offset: Int64, timestamp: Int64,
                         value: UnsafeRawBufferPointer, origin: RecordOrigin) {
-        guard source >= 0, source < sourceByStream.count, let runtime = sourceByStream[source] else { return }
+        guard source >= 0, source < sourceByStream.count, sourceByStream[source] != nil else { return }
+        // Guaranteed references to objects the engine owns for its whole life: loading them as strong
+        // references cost an atomic retain and release each, per record.
+        Unmanaged.passUnretained(sourceByStream[source].unsafelyUnwrapped)._withUnsafeGuaranteedRef { runtime in
+            process(runtime, source: source, partition: partition, offset: offset, timestamp: timestamp, value: value, origin: origin)
+        }
+    }
+
+    @inline(__always) private func process(_ runtime: SourceRuntime, source: Int, partition: Int32, offset: Int64, timestamp: Int64,
+                                           value: UnsafeRawBufferPointer, origin: RecordOrigin) {
         counters.recordsIn += 1
         scratch.reset()
         let frame = runtime.frame
@@ -190,15 +199,17 @@ public final class Engine {
             commitTracker?.record(source: source, partition: partition, offset: offset, doneAt: .min)
             return
         }
-        if let tracker = commitTracker {
+        if commitTracker != nil {
             // Without windowed pumps (span 0) every output of a record is emitted while it is
             // processed, so it is done at once rather than when the watermark passes it.
-            tracker.accepted(source: source, partition: partition, offset: offset, rowtime: tracker.span == 0 ? .min : rowtime)
+            Unmanaged.passUnretained(commitTracker.unsafelyUnwrapped)._withUnsafeGuaranteedRef { tracker in
+                tracker.accepted(source: source, partition: partition, offset: offset, rowtime: tracker.span == 0 ? .min : rowtime)
+            }
         }
         if rowtime > highestRowtime { highestRowtime = rowtime }
         let raised = runtime.observe(partition: partition, rowtime: rowtime, now: clock.now,
                                      activeLow: activeLowAt == clock.now ? activeLow : .max)
-        nodes[source].emit(frame, key: nil)
+        Unmanaged.passUnretained(nodes[source])._withUnsafeGuaranteedRef { $0.emit(frame, key: nil) }
         // The watermark moves only when the lowest active partition's maximum rises or a partition
         // wakes up (idleness is re-checked in advanceProcessingTime), so most records skip the scan.
         if raised { updateWatermark() }

@@ -59,7 +59,11 @@ final class StreamNode {
         rowsOut += 1
         if let output { encode(frame, key: key, into: output) }
         consumers.withUnsafeBufferPointer { list in
-            for consumer in list { consumer.process(frame) }
+            // Called through a guaranteed reference: `consumers` keeps every operator alive, and a
+            // strong local retained and released each one around every record.
+            for i in list.indices {
+                Unmanaged.passUnretained(list[i])._withUnsafeGuaranteedRef { $0.process(frame) }
+            }
         }
     }
 

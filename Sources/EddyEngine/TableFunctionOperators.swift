@@ -51,7 +51,8 @@ class TumblingTableFunction: Operator {
     override func process(_ frame: Frame) {
         if let filter { let v = filter(frame); if v.isNull || v.bits == 0 { return } }
         let start = CivilTime.floorDiv(frame.rowtime, size) &* size
-        add(columnDirect.read(frame) ?? column(frame), arena: frame.arena, window: start)
+        let value = columnDirect.read(frame) ?? column(frame)
+        frame.withArena { add(value, arena: $0, window: start) }
     }
 
     override func onWatermark(_ watermark: Int64) {
@@ -87,18 +88,31 @@ class TumblingTableFunction: Operator {
 /// COUNT_DISTINCT_ITEMS_TUMBLING: exact up to 10,000 distinct items per window, then HyperLogLog
 /// (EddySketches.DistinctCounter). One row per window: NUMBER_OF_DISTINCT_ITEMS.
 final class CountDistinctItemsOperator: TumblingTableFunction {
-    var counters: [Int64: DistinctCounter] = [:]
+    /// Open windows' counters. Any other change to it (a closed window, a restore, a merge) forgets `current`.
+    var counters: [Int64: DistinctCounter] = [:] { didSet { if !updatingCurrent { current = nil } } }
+    /// The window of the last record and its position in `counters`: consecutive records mostly share
+    /// a window, and then update its counter without hashing the window start again.
+    private var current: (start: Int64, index: Dictionary<Int64, DistinctCounter>.Index)?
+    private var updatingCurrent = false
 
     override func add(_ value: Value, arena: ByteArena, window start: Int64) {
         if value.isNull {
             if counters[start] == nil { counters[start] = DistinctCounter.kda() }
             return
         }
-        switch columnType.kind {
-        case .string: counters[start, default: DistinctCounter.kda()].insert(hash: StableHash64.hash(bytes: arena.bytes(value.bits)))
-        case .double: counters[start, default: DistinctCounter.kda()].insert(value.double)
-        default: counters[start, default: DistinctCounter.kda()].insert(value.int)
+        let hash: UInt64 = switch columnType.kind {
+        case .string: StableHash64.hash(bytes: arena.bytes(value.bits))
+        case .double: StableHash64.hash(value.double)
+        default: StableHash64.hash(value.int)
         }
+        if let current, current.start == start {
+            updatingCurrent = true
+            counters.values[current.index].insert(hash: hash)
+            updatingCurrent = false
+            return
+        }
+        counters[start, default: DistinctCounter.kda()].insert(hash: hash)
+        current = (start, counters.index(forKey: start)!)
     }
 
     override var oldestWindow: Int64? { counters.keys.min() }
@@ -122,17 +136,30 @@ final class CountDistinctItemsOperator: TumblingTableFunction {
 /// in that order.
 final class TopKItemsOperator: TumblingTableFunction {
     var k = 10
-    var summaries: [Int64: SpaceSaving<String>] = [:]
+    /// Open windows' summaries. Any other change to it (a closed window, a restore, a merge) forgets `current`.
+    var summaries: [Int64: SpaceSaving<String>] = [:] { didSet { if !updatingCurrent { current = nil } } }
     /// Windows a combiner is assembling: the tasks' summaries folded so far (`summaries` holds their
     /// merge), so each new part is merged with all of them at once (see `SpaceSaving.merged`).
     var combining: [Int64: [SpaceSaving<String>]] = [:]
+    /// The window of the last record and its position in `summaries`: consecutive records mostly share
+    /// a window, and then update its summary without hashing the window start again.
+    private var current: (start: Int64, index: Dictionary<Int64, SpaceSaving<String>>.Index)?
+    private var updatingCurrent = false
 
     override func add(_ value: Value, arena: ByteArena, window start: Int64) {
         if value.isNull {
             if summaries[start] == nil { summaries[start] = SpaceSaving<String>.forTopK(k) }
             return
         }
-        try? summaries[start, default: SpaceSaving<String>.forTopK(k)].insert(text(value, arena))
+        let item = text(value, arena)
+        if let current, current.start == start {
+            updatingCurrent = true
+            try? summaries.values[current.index].insert(item)
+            updatingCurrent = false
+            return
+        }
+        try? summaries[start, default: SpaceSaving<String>.forTopK(k)].insert(item)
+        current = (start, summaries.index(forKey: start)!)
     }
 
     override var oldestWindow: Int64? { summaries.keys.min() }

@@ -45,7 +45,8 @@ class GroupedOperatorBase: Operator {
     @inline(__always) func buildKey(_ frame: Frame) -> UInt64 {
         probe.reset()
         for k in 0..<keyEvaluators.count {
-            GroupKey.append(keyDirect[k].read(frame) ?? keyEvaluators[k](frame), kind: keyKinds[k], from: frame.arena, into: probe)
+            let value = keyDirect[k].read(frame) ?? keyEvaluators[k](frame)
+            frame.withArena { GroupKey.append(value, kind: keyKinds[k], from: $0, into: probe) }
         }
         return GroupKey.hash(UnsafeRawBufferPointer(start: probe.storage, count: probe.count))
     }
@@ -121,22 +122,26 @@ final class TumblingOperator: GroupedOperatorBase {
     override func process(_ frame: Frame) {
         guard passes(frame) else { return }
         let start = CivilTime.floorDiv(frame.rowtime, size) &* size
-        let table: GroupTable
-        if start == lastStart, let lastTable {
-            table = lastTable
-        } else if let existing = windows[start] {
-            table = existing
+        if start != lastStart || lastTable == nil { selectWindow(start) }
+        // A guaranteed reference: `windows` keeps the table alive, and loading the `var` as a strong
+        // reference cost an atomic retain and release per record.
+        Unmanaged.passUnretained(lastTable.unsafelyUnwrapped)._withUnsafeGuaranteedRef { table in
+            let hash = buildKey(frame)
+            let (group, _) = table.find(UnsafeRawBufferPointer(start: probe.storage, count: probe.count), hash: hash)
+            accumulators.add(frame, into: table.state + group * accumulators.stateWords, keep: table.arena, sketches: table.sketches)
+        }
+    }
+
+    /// Makes the window starting at `start` the current one (`lastStart`, `lastTable`), opening it if new.
+    func selectWindow(_ start: Int64) {
+        if let existing = windows[start] {
             lastStart = start; lastTable = existing
         } else {
-            table = GroupTable(stateWords: accumulators.stateWords)
+            let table = GroupTable(stateWords: accumulators.stateWords)
             windows[start] = table
             oldestStart = min(oldestStart, start)
             lastStart = start; lastTable = table
         }
-        let hash = buildKey(frame)
-        let (group, _) = table.find(UnsafeRawBufferPointer(start: probe.storage, count: probe.count), hash: hash)
-        let words = accumulators.stateWords
-        accumulators.add(frame, into: table.state + group * words, keep: table.arena, sketches: table.sketches)
     }
 
     override func onWatermark(_ watermark: Int64) {

@@ -157,6 +157,10 @@ final class PipelineWorker: @unchecked Sendable {
 
     @inline(__always) private func process(_ batch: KafkaMessageBatch) {
         let now = Self.wallClockMillis()
+        // Records processed are counted per run of one source partition (librdkafka hands messages
+        // over partition by partition) and added to its counter when the run ends: one atomic add
+        // per run instead of one per record.
+        var run = CountedRun()
         for message in batch {
             // The consumer subscribes to exactly the sources' topics, so every message has a source.
             guard let source = source(for: message) else { continue }
@@ -164,25 +168,45 @@ final class PipelineWorker: @unchecked Sendable {
             // A partition without an active task was revoked while its messages were in flight:
             // its new owner reads them.
             let index = Int(partition)
-            guard index < taskByPartition.count, let task = taskByPartition[index] else { continue }
-            let offset = message.offset
-            if source.alreadyProcessed(partition: partition, offset: offset) { continue }
-            // A restarted repartition stage writes again what it wrote since its last commit.
-            let slot = source.deduplicatorSlot
-            if slot >= 0, let upstream = UpstreamPosition(message: message),
-               !task.deduplicators[slot].admit(partition: partition, upstream: upstream) {
-                source.processed(partition: partition, offset: offset)
-                totals.duplicatesSkipped += 1
-                continue
+            guard index < taskByPartition.count, taskByPartition[index] != nil else { continue }
+            // A guaranteed reference (`taskByPartition` keeps the task alive): a strong local cost an
+            // atomic retain and release per record.
+            let processed = Unmanaged.passUnretained(taskByPartition[index].unsafelyUnwrapped)._withUnsafeGuaranteedRef { task in
+                process(message, source: source, task: task, now: now)
             }
-            if message.isNullValue {
-                task.engine.rejectNullValue(source: source.source, partition: partition, offset: offset, origin: source.origin)
-            } else {
-                task.engine.process(source: source.source, partition: partition, offset: offset,
-                                    timestamp: message.timestampMillis ?? now, value: message.value, origin: source.origin)
+            guard processed else { continue }
+            if run.source !== source || run.partition != partition {
+                run.flush()
+                run = CountedRun(source: source, partition: partition)
             }
-            source.processed(partition: partition, offset: offset)
+            run.records &+= 1
         }
+        run.flush()
+    }
+
+    /// Feeds one message to its task's engine; returns whether it was processed (not skipped as
+    /// already held or as a repartition duplicate).
+    @inline(__always) private func process(_ message: KafkaMessage, source: SourceTopic, task: PipelineTask, now: Int64) -> Bool {
+        let partition = message.partition
+        let offset = message.offset
+        if source.alreadyProcessed(partition: partition, offset: offset) { return false }
+        // A restarted repartition stage writes again what it wrote since its last commit.
+        let slot = source.deduplicatorSlot
+        if slot >= 0, let upstream = UpstreamPosition(message: message),
+           !task.deduplicators[slot].admit(partition: partition, upstream: upstream) {
+            source.processed(partition: partition, offset: offset)
+            totals.duplicatesSkipped += 1
+            return false
+        }
+        let engine = task.engine
+        if message.isNullValue {
+            engine.rejectNullValue(source: source.source, partition: partition, offset: offset, origin: source.origin)
+        } else {
+            engine.process(source: source.source, partition: partition, offset: offset,
+                           timestamp: message.timestampMillis ?? now, value: message.value, origin: source.origin)
+        }
+        source.advance(partition: partition, offset: offset)
+        return true
     }
 
     @inline(__always) private func source(for message: KafkaMessage) -> SourceTopic? {
@@ -242,6 +266,17 @@ final class PipelineWorker: @unchecked Sendable {
         var t = timespec()
         clock_gettime(CLOCK_REALTIME, &t)
         return Int64(t.tv_sec) * 1000 + Int64(t.tv_nsec) / 1_000_000
+    }
+}
+
+/// Records processed in a row from one source partition, not yet added to its counter.
+private struct CountedRun {
+    var source: SourceTopic?
+    var partition: Int32 = -1
+    var records: UInt64 = 0
+
+    func flush() {
+        if records > 0 { source?.count(partition: partition, records: records) }
     }
 }
 

@@ -55,6 +55,20 @@ final class SourceTopic {
         if let counter = recordsIn[p] { counter.increment() } else { makeCounter(p).increment() }
     }
 
+    /// Records that `offset` of `partition` was processed, without counting it: the record loop
+    /// counts runs of records with `count(partition:records:)`.
+    @inline(__always) func advance(partition: Int32, offset: Int64) {
+        let p = Int(partition)
+        if p >= positions.count { grow(to: p + 1) }
+        positions[p] = offset &+ 1
+    }
+
+    /// Adds `records` processed records of `partition` to its counter (after `advance` grew the tables).
+    func count(partition: Int32, records: UInt64) {
+        let p = Int(partition)
+        if let counter = recordsIn[p] { counter.increment(by: records) } else { makeCounter(p).increment(by: records) }
+    }
+
     /// Sets where `partition` resumes (a restored checkpoint's next offset).
     func resume(partition: Int32, at nextOffset: Int64) {
         let p = Int(partition)

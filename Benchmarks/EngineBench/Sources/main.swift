@@ -26,6 +26,11 @@ CREATE PUMP "P" AS INSERT INTO "AVG_STAR_RATING_SQL_STREAM"
 """
 
 let count = CommandLine.arguments.count > 1 ? Int(CommandLine.arguments[1]) ?? 1_000_000 : 1_000_000
+/// `EngineBench N pipeline-mix [runs]`: PipelineBench's target variant on its own data (PipelineMix.swift).
+if CommandLine.arguments.count > 2, CommandLine.arguments[2] == "pipeline-mix" {
+    try PipelineMix.run(count: count, runs: CommandLine.arguments.count > 3 ? Int(CommandLine.arguments[3]) ?? 5 : 5)
+    exit(0)
+}
 var generator = ReviewGenerator(seed: 42, startEventTimeMillis: 1_795_496_400_000, eventsPerSecond: 10_000, anomalies: nil)
 var buffer: [UInt8] = []
 var offsets: [Int] = [0]

@@ -13,7 +13,7 @@ extension GroupTable {
         writer.write(uint64s: hashes)
         writer.write(uint64s: keyRefs)
         for i in 0..<(count * stateWords) { writer.write(state[i]) }
-        writer.write(sketches.counters.count)
+        writer.write(sketches.count)
         for counter in sketches.counters { writer.write(bytes: counter.snapshotBytes()) }
     }
 
@@ -46,7 +46,7 @@ extension GroupTable {
         for i in 0..<(groups * stateWords) { table.state[i] = try r.readUInt64("state word") }
         let sketchCount = try r.readCount("sketch count", max: max(groups * stateWords, 0))
         for _ in 0..<sketchCount {
-            table.sketches.counters.append(try DistinctCounter(snapshotBytes: try r.readBytes("distinct sketch", max: 1 << 30)))
+            table.sketches.append(try DistinctCounter(snapshotBytes: try r.readBytes("distinct sketch", max: 1 << 30)))
         }
         table.rehashIndex()
         return table
@@ -105,8 +105,8 @@ extension Accumulators {
                         throw SketchDecodingError("group \(g) keeps a string outside the table's arena")
                     }
                 case .approxCountDistinct:
-                    guard a[0] <= UInt64(table.sketches.counters.count) else {
-                        throw SketchDecodingError("group \(g) refers to distinct sketch \(a[0]) of \(table.sketches.counters.count)")
+                    guard a[0] <= UInt64(table.sketches.count) else {
+                        throw SketchDecodingError("group \(g) refers to distinct sketch \(a[0]) of \(table.sketches.count)")
                     }
                 default: continue
                 }

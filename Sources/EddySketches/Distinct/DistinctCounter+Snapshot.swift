@@ -19,7 +19,7 @@ extension DistinctCounter {
             writer.write(sketch.inverseProbabilitySum)
         } else {
             writer.write(false)
-            writer.write(uint64s: exact.sorted())
+            writer.write(uint64s: exact.members.sorted())
         }
         return writer.bytes
     }
@@ -43,7 +43,7 @@ extension DistinctCounter {
             sketch = hll
         } else {
             let hashes = try reader.readUInt64s("exact hashes", max: limit)
-            exact = Set(hashes)
+            exact = HashWordSet(hashes)
             guard exact.count == hashes.count else { throw SketchDecodingError("exact hashes repeat") }
         }
         try reader.expectEnd()

@@ -32,12 +32,12 @@ extension DistinctCounter {
             if let otherSketch = other.sketch {
                 try union.merge(otherSketch)
             } else {
-                for hash in other.exact { union.insert(hash: hash) }
+                for hash in other.exact.members { union.insert(hash: hash) }
             }
         }
         union.forgetInsertionOrder()
         sketch = union
-        exact = []
+        exact = HashWordSet()
     }
 
     /// This counter's items as a sketch: its own sketch, or its exact hashes inserted into a new one
@@ -45,7 +45,7 @@ extension DistinctCounter {
     private func sketchOfContents() throws(SketchConfigurationError) -> HyperLogLog {
         if let sketch { return sketch }
         var hll = try HyperLogLog(lgK: lgK)
-        for hash in exact { hll.insert(hash: hash) }
+        for hash in exact.members { hll.insert(hash: hash) }
         return hll
     }
 }

@@ -8,8 +8,8 @@ public struct DistinctCounter: Sendable, Equatable {
 
     public let exactLimit: Int
     public let lgK: Int
-    var exact: Set<UInt64>
-    var sketch: HyperLogLog?
+    @usableFromInline var exact: HashWordSet
+    @usableFromInline var sketch: HyperLogLog?
 
     /// - Parameters:
     ///   - exactLimit: distinct items counted exactly before switching to HyperLogLog.
@@ -19,12 +19,13 @@ public struct DistinctCounter: Sendable, Equatable {
         _ = try HyperLogLog(lgK: lgK)
         self.exactLimit = exactLimit
         self.lgK = lgK
-        exact = []
+        exact = HashWordSet()
     }
 
     /// Whether the count is still exact.
     public var isExact: Bool { sketch == nil }
 
+    @inlinable
     public mutating func insert(hash: UInt64) {
         if sketch != nil {
             sketch!.insert(hash: hash)
@@ -38,11 +39,11 @@ public struct DistinctCounter: Sendable, Equatable {
     public mutating func insert(_ value: Int64) { insert(hash: StableHash64.hash(value)) }
     public mutating func insert(_ value: Double) { insert(hash: StableHash64.hash(value)) }
 
-    private mutating func promote() {
+    @usableFromInline mutating func promote() {
         var hll = try! HyperLogLog(lgK: lgK) // lgK validated in init
         for hash in Self.promotionOrder(exact) { hll.insert(hash: hash) }
         sketch = hll
-        exact = []
+        exact = HashWordSet()
     }
 
     /// The order in which exact hashes enter the sketch. HIP's estimate depends on insertion order,
@@ -50,13 +51,13 @@ public struct DistinctCounter: Sendable, Equatable {
     /// restored counter drift from an uninterrupted one; plain sorted order would feed registers by
     /// index (the hash's top bits) and bias HIP. Sorting by a bijective mix of the hash is both
     /// deterministic and, as far as the registers can tell, random.
-    static func promotionOrder(_ hashes: Set<UInt64>) -> [UInt64] {
+    static func promotionOrder(_ hashes: HashWordSet) -> [UInt64] {
         func mix(_ h: UInt64) -> UInt64 {
             var z = h &* 0x9E37_79B9_7F4A_7C15
             z = (z ^ (z >> 32)) &* 0xD6E8_FEB8_6659_FD93
             return z ^ (z >> 32)
         }
-        return hashes.sorted { mix($0) < mix($1) }
+        return hashes.members.sorted { mix($0) < mix($1) }
     }
 
     /// The number of distinct items: exact while `isExact`, rounded HyperLogLog estimate after.

@@ -43,7 +43,7 @@ extension SpaceSaving {
         for (order, item) in union.enumerated() {
             var count: Int64 = 0, error: Int64 = 0
             for (p, part) in parts.enumerated() {
-                if let slot = part.slotOf[item] {
+                if let slot = part.slot(of: item) {
                     count = try checkedSum(count, part.counts[slot])
                     error = try checkedSum(error, part.errors[slot])
                 } else {
@@ -58,11 +58,7 @@ extension SpaceSaving {
         var result = try SpaceSaving(capacity: capacity)
         for entry in entries.prefix(capacity) {
             let slot = result.items.count
-            result.items.append(entry.item)
-            result.counts.append(entry.count)
-            result.errors.append(entry.error)
-            result.arrival.append(UInt64(entry.order))
-            result.slotOf[entry.item] = slot
+            result.appendCounter(entry.item, count: entry.count, error: entry.error, arrival: UInt64(entry.order))
             result.siftUp(slot)
         }
         result.totalWeight = total

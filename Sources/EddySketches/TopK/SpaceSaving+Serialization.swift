@@ -63,14 +63,10 @@ extension SpaceSaving where Item: SpaceSavingItemCodable {
             let itemCount = Int64(try reader.readInt("count"))
             let error = Int64(try reader.readInt("error"))
             let seq = try reader.readUInt64("arrival")
-            guard itemCount >= 1, error >= 0, error < itemCount, slotOf[item] == nil else {
+            guard itemCount >= 1, error >= 0, error < itemCount, entryOf[IndexKey(item)] == nil else {
                 throw SketchDecodingError("counter \(itemCount) with error \(error) is inconsistent or duplicated")
             }
-            items.append(item)
-            counts.append(itemCount)
-            errors.append(error)
-            arrival.append(seq)
-            slotOf[item] = items.count - 1
+            appendCounter(item, count: itemCount, error: error, arrival: seq)
         }
         // Written in heap order; check rather than trust it.
         for child in 1..<max(1, items.count) where counts[(child - 1) / 2] > counts[child] {
