@@ -156,37 +156,27 @@ struct ChangelogTransactionTests {
 
     @Test("Exactly-once with a changelog topic on the embedded cluster: a committed transaction carries outputs, offsets and chunks; an aborted one's chunks are ignored by the restore; a restart with the same transactional.id restores the committed snapshot")
     func committedAbortedAndRestart() async throws {
-        let topology = EventsTopology()
-        let changelog = uniqueName("changelog")
-        let cluster = try EmbeddedCluster(topics: topology.clusterTopics + [.init(name: changelog, partitions: 1)])
-        let bootstrap = cluster.bootstrapServers
-        let kafka = KafkaConfiguration(bootstrapServers: bootstrap)
-        let all = (0..<600).map(EventsTopology.event) + EventsTopology.sentinels()
-        let expected = try KafkaPipelineTests.replay(topology, all)
-        let fingerprint = try Engine(topology: topology.topology()).stateFingerprint
-        let group = uniqueName("g")
-        let logs = Mutex<[String]>([])
-        let log: @Sendable (String) -> Void = { line in logs.withLock { $0.append(line) } }
+        let scenario = try TransactionScenario()
 
         // 1. Committed checkpoint transactions: outputs + offsets + chunks.
-        try await produce(Array(all[0..<300]), topic: topology.input, bootstrap: bootstrap)
-        let first = try KafkaPipeline(topology: topology.topology(), configuration: configuration(bootstrap, group: group, topic: changelog), log: log)
+        try await produce(Array(scenario.all[0..<300]), topic: scenario.topology.input, bootstrap: scenario.bootstrap)
+        let first = try KafkaPipeline(topology: scenario.topology.topology(), configuration: configuration(scenario.bootstrap, group: scenario.group, topic: scenario.changelog), log: scenario.log)
         try await first.start()
         #expect(try await eventually { first.progress.recordsIn == 300 && first.progress.checkpointOffsets.values.sorted() == [100, 100, 100] })
         try await first.stop()
         #expect(first.progress.transactionsCommitted >= 1)
         // The embedded cluster cannot describe topic configs: reported once, not fatal.
-        #expect(logs.withLock { $0.filter { $0.contains("could not check the configs of changelog topic") }.count } == 1)
+        #expect(scenario.logs.withLock { $0.filter { $0.contains("could not check the configs of changelog topic") }.count } == 1)
 
-        let reader = try ChangelogCheckpointBackend(topic: changelog, kafka: kafka, maxMessageBytes: Self.chunkBytes, transactional: true)
-        let committed = try #require(try reader.loadNewest(scope: Self.scope, fingerprint: fingerprint).checkpoint)
-        #expect(Set(committed.inputOffsets) == Set((0..<3).map { InputOffset(topic: topology.input, partition: Int32($0), nextOffset: 100) }))
+        let reader = try ChangelogCheckpointBackend(topic: scenario.changelog, kafka: scenario.kafka, maxMessageBytes: Self.chunkBytes, transactional: true)
+        let committed = try #require(try reader.loadNewest(scope: Self.scope, fingerprint: scenario.fingerprint).checkpoint)
+        #expect(Set(committed.inputOffsets) == Set((0..<3).map { InputOffset(topic: scenario.topology.input, partition: Int32($0), nextOffset: 100) }))
 
         // 2. An aborted checkpoint transaction, as a pipeline whose commit failed leaves it: an output
         // and the chunks and marker of a newer snapshot whose offsets (0) would make the restart read
         // everything again; then the abort notice.
         let writer = try #require(reader.transactionalWriter)
-        let aborting = try KafkaTransactionalProducer(configuration: kafka, transactionalID: uniqueName("aborting"))
+        let aborting = try KafkaTransactionalProducer(configuration: scenario.kafka, transactionalID: uniqueName("aborting"))
         try await aborting.initTransactions()
         try aborting.beginTransaction()
         var forged = committed
@@ -194,7 +184,7 @@ struct ChangelogTransactionTests {
         forged.inputOffsets = committed.inputOffsets.map { InputOffset(topic: $0.topic, partition: $0.partition, nextOffset: 0) }
         let pending = try writer.enqueue([TaskCheckpointStore.Capture(checkpoint: forged, snapshotSeconds: 0)], producer: aborting.producer)
         #expect(pending.count == 1 && pending[0].chunkCount > 1)
-        _ = try aborting.producer.enqueue(ProducerRecord(topic: topology.perKey, partition: 0, key: Array("aborted-output".utf8), value: Array("aborted".utf8)))
+        _ = try aborting.producer.enqueue(ProducerRecord(topic: scenario.topology.perKey, partition: 0, key: Array("aborted-output".utf8), value: Array("aborted".utf8)))
         // Delivered before the abort, so the embedded cluster keeps (and shows) them.
         #expect(aborting.producer.waitForDelivery(through: aborting.producer.mark()).succeeded)
         try await aborting.abortTransaction()
@@ -203,77 +193,92 @@ struct ChangelogTransactionTests {
 
         // The embedded cluster shows the aborted records to read_committed readers: without the
         // filter, the aborted snapshot would be restored.
-        let raw = try await readTopic(changelog, bootstrap: bootstrap, count: Int.max, timeout: .seconds(3))
+        let raw = try await readTopic(scenario.changelog, bootstrap: scenario.bootstrap, count: Int.max, timeout: .seconds(3))
         var unfiltered = ChangelogAssembler()
         for record in raw where ChangelogTransactionKeys.parse(record.key ?? [])?.kind == .chunk {
             unfiltered.add(ChangelogMessage(key: record.key ?? [], value: record.value))
         }
-        #expect(try unfiltered.newest(scope: Self.scope, fingerprint: fingerprint).checkpoint == forged)
-        let fresh = try ChangelogCheckpointBackend(topic: changelog, kafka: kafka, maxMessageBytes: Self.chunkBytes, transactional: true)
-        #expect(try fresh.loadNewest(scope: Self.scope, fingerprint: fingerprint).checkpoint == committed)
+        #expect(try unfiltered.newest(scope: Self.scope, fingerprint: scenario.fingerprint).checkpoint == forged)
+        let fresh = try ChangelogCheckpointBackend(topic: scenario.changelog, kafka: scenario.kafka, maxMessageBytes: Self.chunkBytes, transactional: true)
+        #expect(try fresh.loadNewest(scope: Self.scope, fingerprint: scenario.fingerprint).checkpoint == committed)
         #expect(fresh.voidedSnapshots == 1)
 
         // 3. Restart with the same transactional.id: restores the committed snapshot, reads on from its offsets.
-        let second = try KafkaPipeline(topology: topology.topology(), configuration: configuration(bootstrap, group: group, topic: changelog), log: log)
+        let second = try KafkaPipeline(topology: scenario.topology.topology(), configuration: configuration(scenario.bootstrap, group: scenario.group, topic: scenario.changelog), log: scenario.log)
         try await second.start()
-        try await produce(Array(all[300...]), topic: topology.input, bootstrap: bootstrap)
-        #expect(try await eventually { second.progress.recordsIn == all.count - 300 })
-        let perKey = try await readTopic(topology.perKey, bootstrap: bootstrap, count: expected.perKey.count + 1, settle: .milliseconds(500))
+        try await produce(Array(scenario.all[300...]), topic: scenario.topology.input, bootstrap: scenario.bootstrap)
+        #expect(try await eventually { second.progress.recordsIn == scenario.all.count - 300 })
+        let perKey = try await readTopic(scenario.topology.perKey, bootstrap: scenario.bootstrap, count: scenario.expected.perKey.count + 1, settle: .milliseconds(500))
         try await second.stop()
 
         #expect(second.progress.restoredTasks == 1)
         #expect(second.progress.transactionsCommitted >= 1)
         // Nothing read twice: the aborted snapshot's offsets (0) were not used.
-        #expect(first.progress.recordsIn + second.progress.recordsIn == all.count)
+        #expect(first.progress.recordsIn + second.progress.recordsIn == scenario.all.count)
         var actual = valuesByKey(perKey)
         // The embedded cluster shows the aborted output too (a real cluster hides it from read_committed readers).
         #expect(actual.removeValue(forKey: "aborted-output") == "aborted")
-        #expect(actual == expected.perKey)
-        let final = try #require(try fresh.loadNewest(scope: Self.scope, fingerprint: fingerprint).checkpoint)
+        #expect(actual == scenario.expected.perKey)
+        let final = try #require(try fresh.loadNewest(scope: Self.scope, fingerprint: scenario.fingerprint).checkpoint)
         #expect(final.id > committed.id)
-        #expect(Set(final.inputOffsets) == Set((0..<3).map { InputOffset(topic: topology.input, partition: Int32($0), nextOffset: 201) }))
+        #expect(Set(final.inputOffsets) == Set((0..<3).map { InputOffset(topic: scenario.topology.input, partition: Int32($0), nextOffset: 201) }))
     }
 
     @Test("A pipeline whose checkpoint transaction fails after its snapshot was enqueued aborts it and voids the snapshot; the restart restores the previous committed one and processes the aborted records again")
     func pipelineAbortVoidsSnapshot() async throws {
-        let topology = EventsTopology()
-        let changelog = uniqueName("changelog")
-        let cluster = try EmbeddedCluster(topics: topology.clusterTopics + [.init(name: changelog, partitions: 1)])
-        let bootstrap = cluster.bootstrapServers
-        let kafka = KafkaConfiguration(bootstrapServers: bootstrap)
-        let all = (0..<600).map(EventsTopology.event) + EventsTopology.sentinels()
-        let expected = try KafkaPipelineTests.replay(topology, all)
-        let fingerprint = try Engine(topology: topology.topology()).stateFingerprint
-        let group = uniqueName("g")
-        let logs = Mutex<[String]>([])
-        let log: @Sendable (String) -> Void = { line in logs.withLock { $0.append(line) } }
+        let scenario = try TransactionScenario()
 
-        try await produce(Array(all[0..<300]), topic: topology.input, bootstrap: bootstrap)
-        let first = try KafkaPipeline(topology: topology.topology(), configuration: configuration(bootstrap, group: group, topic: changelog), log: log)
+        try await produce(Array(scenario.all[0..<300]), topic: scenario.topology.input, bootstrap: scenario.bootstrap)
+        let first = try KafkaPipeline(topology: scenario.topology.topology(), configuration: configuration(scenario.bootstrap, group: scenario.group, topic: scenario.changelog), log: scenario.log)
         try await first.start()
         #expect(try await eventually { first.progress.recordsIn == 300 && first.progress.checkpointOffsets.values.sorted() == [100, 100, 100] })
         // Idle checkpoints send no offsets (unchanged), so the next AddOffsetsToTxn is the one of the
         // checkpoint that carries the next records' snapshot: it fails, abortably.
-        cluster.injectErrors(on: .addOffsetsToTransaction, codes: [30])  // GROUP_AUTHORIZATION_FAILED
-        try await produce(Array(all[300..<450]), topic: topology.input, bootstrap: bootstrap)
+        scenario.cluster.injectErrors(on: .addOffsetsToTransaction, codes: [30])  // GROUP_AUTHORIZATION_FAILED
+        try await produce(Array(scenario.all[300..<450]), topic: scenario.topology.input, bootstrap: scenario.bootstrap)
         let failure = await #expect(throws: KafkaError.self) { try await first.finished() }
         #expect(failure?.kind == .transactionAbortable)
         #expect(first.progress.recordsIn == 450)
-        #expect(logs.withLock { $0.contains { $0.hasPrefix("checkpoint transaction aborted: 1 snapshot(s)") } })
+        #expect(scenario.logs.withLock { $0.contains { $0.hasPrefix("checkpoint transaction aborted: 1 snapshot(s)") } })
 
-        let reader = try ChangelogCheckpointBackend(topic: changelog, kafka: kafka, maxMessageBytes: Self.chunkBytes, transactional: true)
-        let restored = try #require(try reader.loadNewest(scope: Self.scope, fingerprint: fingerprint).checkpoint)
-        #expect(Set(restored.inputOffsets) == Set((0..<3).map { InputOffset(topic: topology.input, partition: Int32($0), nextOffset: 100) }))
+        let reader = try ChangelogCheckpointBackend(topic: scenario.changelog, kafka: scenario.kafka, maxMessageBytes: Self.chunkBytes, transactional: true)
+        let restored = try #require(try reader.loadNewest(scope: Self.scope, fingerprint: scenario.fingerprint).checkpoint)
+        #expect(Set(restored.inputOffsets) == Set((0..<3).map { InputOffset(topic: scenario.topology.input, partition: Int32($0), nextOffset: 100) }))
 
-        let second = try KafkaPipeline(topology: topology.topology(), configuration: configuration(bootstrap, group: group, topic: changelog), log: log)
+        let second = try KafkaPipeline(topology: scenario.topology.topology(), configuration: configuration(scenario.bootstrap, group: scenario.group, topic: scenario.changelog), log: scenario.log)
         try await second.start()
-        try await produce(Array(all[450...]), topic: topology.input, bootstrap: bootstrap)
-        #expect(try await eventually { second.progress.recordsIn == all.count - 300 })
-        let perKey = try await readTopic(topology.perKey, bootstrap: bootstrap, count: expected.perKey.count, settle: .milliseconds(500))
+        try await produce(Array(scenario.all[450...]), topic: scenario.topology.input, bootstrap: scenario.bootstrap)
+        #expect(try await eventually { second.progress.recordsIn == scenario.all.count - 300 })
+        let perKey = try await readTopic(scenario.topology.perKey, bootstrap: scenario.bootstrap, count: scenario.expected.perKey.count, settle: .milliseconds(500))
         try await second.stop()
         #expect(second.progress.restoredTasks == 1)
         // Outputs are deterministic, so those of the aborted transaction (which the embedded cluster
         // still shows) repeat the same keys and values.
-        #expect(valuesByKey(perKey) == expected.perKey)
+        #expect(valuesByKey(perKey) == scenario.expected.perKey)
     }
+}
+
+/// The set-up the exactly-once changelog tests share: the events topology on a fresh embedded cluster
+/// with a one-partition changelog topic, the whole seeded input, what the test driver emits for it,
+/// and a log that keeps every line for assertions.
+final class TransactionScenario: Sendable {
+    let topology = EventsTopology()
+    let changelog = uniqueName("changelog")
+    let cluster: EmbeddedCluster
+    let kafka: KafkaConfiguration
+    let all = (0..<600).map(EventsTopology.event) + EventsTopology.sentinels()
+    let expected: (perKey: [String: String], big: [String])
+    let fingerprint: String
+    let group = uniqueName("g")
+    let logs = Mutex<[String]>([])
+
+    init() throws {
+        cluster = try EmbeddedCluster(topics: topology.clusterTopics + [.init(name: changelog, partitions: 1)])
+        kafka = KafkaConfiguration(bootstrapServers: cluster.bootstrapServers)
+        expected = try KafkaPipelineTests.replay(topology, all)
+        fingerprint = try Engine(topology: topology.topology()).stateFingerprint
+    }
+
+    var bootstrap: String { cluster.bootstrapServers }
+    var log: @Sendable (String) -> Void { { [self] line in logs.withLock { $0.append(line) } } }
 }
