@@ -3,13 +3,30 @@
 /// (`product_category`), so each key lives in one partition and per-partition tasks are exact.
 ///
 /// Every output row SELECTs its window start, so `(stream, PRODUCT_CATEGORY, WINDOW_START)` names
-/// it; two window widths exercise two operators. Runs differ only in their output topics' prefix.
+/// it; two window widths exercise two operators. A third pump aggregates the whole stream per
+/// window (`TOTALS_1S`, named by `(stream, WINDOW_START)`): a global aggregate, so under
+/// `--tasks partition` every task publishes its partial windows to `<prefix>.partials` and the
+/// combiner stage fires the combined rows, with its own checkpoint. Runs differ only in their
+/// output topics' prefix (which is also the topology's name: the file is `<prefix>.sql`).
 enum RecoveryTopology {
+    struct OutputStream: Sendable {
+        var name: String
+        var suffix: String
+        var identityFields: [String]
+        /// Fired by the combiner stage (from the tasks' partials), not by the tasks themselves.
+        var combined: Bool
+    }
+
     static let sourceTopic = "reviews"
     /// Tumbling windows of 1 and 3 seconds: with the stream produced at real-time event rate, they
     /// close continuously, so every kill lands between windows of both widths.
-    static let streams: [(name: String, suffix: String)] = [("RATINGS_1S", "ratings_1s"), ("RATINGS_3S", "ratings_3s")]
-    static let identityFields = ["PRODUCT_CATEGORY", "WINDOW_START"]
+    static let streams: [OutputStream] = [
+        OutputStream(name: "RATINGS_1S", suffix: "ratings_1s", identityFields: ["PRODUCT_CATEGORY", "WINDOW_START"], combined: false),
+        OutputStream(name: "RATINGS_3S", suffix: "ratings_3s", identityFields: ["PRODUCT_CATEGORY", "WINDOW_START"], combined: false),
+        OutputStream(name: "TOTALS_1S", suffix: "totals_1s", identityFields: ["WINDOW_START"], combined: true),
+    ]
+    /// The combined stream's window, seconds (the catch-up wait computes its last window).
+    static let combinedWindowSeconds = 1
     /// Allowed lateness: the watermark trails the newest event time of a task by this much.
     static let latenessSeconds = 1
     /// The longest window: the trailing records must lie this far (plus lateness) past the stream.
@@ -19,7 +36,7 @@ enum RecoveryTopology {
 
     /// The producer keys records by product_category (`eddy produce --key product_category`), so the
     /// source declares it as its partition key: every pump is then partition-local without a repartition topic.
-    /// The topology, writing to `<prefix>.ratings_1s` and `<prefix>.ratings_3s`.
+    /// The topology, writing to `<prefix>.ratings_1s`, `<prefix>.ratings_3s` and `<prefix>.totals_1s`.
     static func sql(prefix: String) -> String {
         var text = """
             CREATE OR REPLACE STREAM "REVIEWS" (
@@ -63,6 +80,32 @@ enum RecoveryTopology {
 
                 """
         }
+        text += """
+            CREATE OR REPLACE STREAM "TOTALS_1S" (
+                window_start TIMESTAMP,
+                reviews BIGINT,
+                stars BIGINT,
+                avg_stars DOUBLE,
+                avg_helpful_share DOUBLE,
+                min_stars INTEGER,
+                max_votes INTEGER,
+                distinct_customers BIGINT,
+                distinct_categories BIGINT);
+            CREATE OR REPLACE PUMP "TOTALS_1S_PUMP" AS
+                INSERT INTO "TOTALS_1S"
+                SELECT STREAM STEP(r.ROWTIME BY INTERVAL '\(combinedWindowSeconds)' SECOND),
+                              COUNT(*),
+                              SUM("star_rating"),
+                              AVG(CAST("star_rating" AS DOUBLE)),
+                              AVG(CAST("helpful_votes" AS DOUBLE) / 7.0),
+                              MIN("star_rating"),
+                              MAX("total_votes"),
+                              APPROX_COUNT_DISTINCT("customer_id"),
+                              APPROX_COUNT_DISTINCT("product_category")
+                FROM "REVIEWS" AS r
+                GROUP BY STEP(r.ROWTIME BY INTERVAL '\(combinedWindowSeconds)' SECOND);
+
+            """
         for stream in streams {
             text += "ALTER STREAM \"\(stream.name)\" SET ('topic' = '\(prefix).\(stream.suffix)');\n"
         }
