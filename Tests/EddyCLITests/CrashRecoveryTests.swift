@@ -40,6 +40,9 @@ struct CrashRecoveryTests {
         var random = SplitMix64(seed: Self.killSeed)
         var killSeconds: [Double] = [], firstCheckpointSeconds: [Double] = [], checkpointAges: [Double] = [], combinerAges: [Double] = []
         var killsMidStream = 0
+        /// Combined rows in the crash run's topic at each kill (printed): whether the kills hit a combiner
+        /// that was firing or one that was only buffering partials (see the note on `idleTimeoutSeconds`).
+        var combinedAtKill: [Int64] = []
         for kill in 1...Self.kills where producer.isRunning {
             let started = incarnation.started
             let durable = await waitUntil(timeout: 20) {
@@ -67,6 +70,7 @@ struct CrashRecoveryTests {
             let newestCombiner = files.filter { isCombiner($0.path) }.map(\.modified).max() ?? streamStart
             checkpointAges.append(Date().timeIntervalSince(newestTask))
             combinerAges.append(Date().timeIntervalSince(newestCombiner))
+            combinedAtKill.append((try? await cluster.combinedRowCount(prefix: "crash")) ?? -1)
             incarnation.send(SIGKILL)
             await incarnation.waitForExit()
             killSeconds.append(Date().timeIntervalSince(streamStart))
@@ -103,7 +107,7 @@ struct CrashRecoveryTests {
             \(Int(Self.plan.seconds)) s stream; restart to first checkpoint \
             \(firstCheckpointSeconds.map { String(format: "%.1f", $0) }) s; newest checkpoint's age at each kill \
             \(checkpointAges.map { String(format: "%.2f", $0) }) s, newest combiner checkpoint's \
-            \(combinerAges.map { String(format: "%.2f", $0) }) s; \(report.summary)
+            \(combinerAges.map { String(format: "%.2f", $0) }) s; combined rows out at each kill \(combinedAtKill); \(report.summary)
             per stream: \(perStream.map { "\($0.0.name): \($0.1.counts)" }.joined(separator: "; "))
             repeat bounds (rows/s × (max(interval, age) + \(Self.repeatAllowanceSeconds) s) per restart): \
             tasks' streams \(taskRepeats) of \(taskBound), combined stream \(combinedRepeats) of \(combinedBound)

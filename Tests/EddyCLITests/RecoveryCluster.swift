@@ -181,6 +181,21 @@ final class RecoveryCluster: Sendable {
         return newest
     }
 
+    /// How many rows `prefix`'s combined topics hold now (repeats included).
+    func combinedRowCount(prefix: String) async throws -> Int64 {
+        let consumer = try KafkaConsumer(configuration: KafkaConfiguration(bootstrapServers: bootstrap), groupID: "count-probe")
+        var count: Int64 = 0
+        for stream in RecoveryTopology.streams where stream.combined {
+            let topic = "\(prefix).\(stream.suffix)"
+            for partition in try await consumer.describeTopic(topic).partitions.map(\.id) {
+                let marks = try await consumer.watermarks(topic: topic, partition: partition)
+                count += marks.high - marks.low
+            }
+        }
+        try await consumer.close()
+        return count
+    }
+
     /// Rows of the dead-letter and late topics under `prefix` (they should stay empty).
     func rejectedCount(prefix: String) async throws -> Int {
         try await readToEnd(topic: "\(prefix).errors").count + readToEnd(topic: "\(prefix).late").count
