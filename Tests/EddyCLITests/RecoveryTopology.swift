@@ -38,8 +38,8 @@ enum RecoveryTopology {
     /// member's session to expire, and is killed within 1 s of its first checkpoint), so with the
     /// default grace the combiner would fire nothing until the trailing records, and the kills would
     /// hit only its buffering. 2 s idles empty tasks in the incarnations that live long enough (the
-    /// test prints the combined rows out at each kill). Not 1 s: with it, one run's combiner never
-    /// fired the last two windows (see the report of branch crashcombine); not yet understood.
+    /// test prints the combined rows out at each kill). Not 1 s: in a run with it, the crash run's
+    /// combiner had not fired the last two windows 60 s after the trailing records; not yet explained.
     static let idleTimeoutSeconds = 2
     /// The longest window: the trailing records must lie this far (plus lateness) past the stream.
     static let longestWindowSeconds = 3
