@@ -74,6 +74,18 @@ struct OutputCheckReport: Sendable {
     /// Repeats whose Kafka key differs from the first copy's.
     var rekeyed: [String] = []
 
+    /// The same comparison restricted to each stream's rows (filled by `OutputChecker.compareByStream`).
+    var byStream: [String: OutputCheckReport] = [:]
+
+    /// The report of `stream`'s rows alone (all zero when it had none on either side).
+    func restricted(to stream: String) -> OutputCheckReport { byStream[stream] ?? OutputCheckReport() }
+
+    /// The counts, on one line: what the tests print per stream.
+    var counts: String {
+        "\(referenceRows) reference rows, \(candidateRows) candidate rows, missing \(missing.count), mismatched \(mismatched.count), "
+            + "unexpected \(unexpected.count), rekeyed \(rekeyed.count), repeats \(repeats)"
+    }
+
     var passed: Bool { missing.isEmpty && mismatched.isEmpty && unexpected.isEmpty && rekeyed.isEmpty }
 
     var summary: String {
@@ -153,6 +165,16 @@ enum OutputChecker {
         }
         report.distinctCandidateRows = seen.count
         report.missing = expected.keys.filter { seen[$0] == nil }.sorted()
+        return report
+    }
+
+    /// `compare` over all rows, with `byStream` holding the comparison of each stream's rows alone.
+    static func compareByStream(reference: [CheckedRow], candidate: [CheckedRow], relativeTolerance: Double = defaultRelativeTolerance) -> OutputCheckReport {
+        var report = compare(reference: reference, candidate: candidate, relativeTolerance: relativeTolerance)
+        for stream in Set(reference.map(\.stream)).union(candidate.map(\.stream)) {
+            report.byStream[stream] = compare(reference: reference.filter { $0.stream == stream },
+                                              candidate: candidate.filter { $0.stream == stream }, relativeTolerance: relativeTolerance)
+        }
         return report
     }
 

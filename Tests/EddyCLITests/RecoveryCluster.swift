@@ -34,6 +34,9 @@ final class RecoveryCluster: Sendable {
         for prefix in prefixes {
             for topic in RecoveryTopology.outputTopics(prefix: prefix) { arguments += ["--topic", "\(topic):2"] }
             arguments += ["--topic", "\(prefix).errors:1", "--topic", "\(prefix).late:1"]
+            // The topology's global pump is combined through `<topology>.partials` (one partition);
+            // the embedded cluster creates topics only at start.
+            arguments += ["--topic", "\(prefix).partials:1"]
         }
         let broker = try await BrokerProcess.start(arguments)
         guard !broker.bootstrap.isEmpty else {
@@ -138,10 +141,59 @@ final class RecoveryCluster: Sendable {
         var rows: [CheckedRow] = []
         for stream in RecoveryTopology.streams {
             for record in try await readToEnd(topic: "\(prefix).\(stream.suffix)") {
-                rows.append(try OutputChecker.row(stream: stream.name, value: record.value, key: record.key, identityFields: RecoveryTopology.identityFields))
+                rows.append(try OutputChecker.row(stream: stream.name, value: record.value, key: record.key, identityFields: stream.identityFields))
             }
         }
         return rows
+    }
+
+    /// The window start (ISO-8601, as output rows carry it) of the last combined window the stream
+    /// fills: that of the newest event time among the source's data records (the last two records of
+    /// each partition: its last data record, then its trailing record). The combiner fires windows
+    /// in order, so once a run's combined topic has this window, it has fired every window.
+    func lastCombinedWindowStart() async throws -> String {
+        var newest = Int64.min
+        for record in try await readToEnd(topic: RecoveryTopology.sourceTopic, lastRecords: 2) where record.key != Array("~end".utf8) {
+            guard let object = (try? JSONSerialization.jsonObject(with: Data(record.value))) as? [String: Any],
+                  let eventTime = (object["event_time"] as? NSNumber)?.int64Value else {
+                throw RecoveryFailure("source record \(record.partition)@\(record.offset) has no event_time: \(String(decoding: record.value, as: UTF8.self).prefix(200))")
+            }
+            newest = max(newest, eventTime)
+        }
+        guard newest != .min else { throw RecoveryFailure("the source topic holds no data records") }
+        let width = Int64(RecoveryTopology.combinedWindowSeconds) * 1000
+        let start = newest - ((newest % width) + width) % width
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter.string(from: Date(timeIntervalSince1970: Double(start) / 1000))
+    }
+
+    /// The newest window start among the last rows of each partition of `prefix`'s combined topics
+    /// (nil while they are empty). ISO-8601 UTC text orders like time.
+    func newestCombinedWindowStart(prefix: String) async throws -> String? {
+        var newest: String?
+        for stream in RecoveryTopology.streams where stream.combined {
+            for record in try await readToEnd(topic: "\(prefix).\(stream.suffix)", lastRecords: 1) {
+                let row = try OutputChecker.row(stream: stream.name, value: record.value, key: record.key, identityFields: [])
+                if case .text(let start)? = row.values["WINDOW_START"], start > (newest ?? "") { newest = start }
+            }
+        }
+        return newest
+    }
+
+    /// How many rows `prefix`'s combined topics hold now (repeats included).
+    func combinedRowCount(prefix: String) async throws -> Int64 {
+        let consumer = try KafkaConsumer(configuration: KafkaConfiguration(bootstrapServers: bootstrap), groupID: "count-probe")
+        var count: Int64 = 0
+        for stream in RecoveryTopology.streams where stream.combined {
+            let topic = "\(prefix).\(stream.suffix)"
+            for partition in try await consumer.describeTopic(topic).partitions.map(\.id) {
+                let marks = try await consumer.watermarks(topic: topic, partition: partition)
+                count += marks.high - marks.low
+            }
+        }
+        try await consumer.close()
+        return count
     }
 
     /// Rows of the dead-letter and late topics under `prefix` (they should stay empty).
@@ -149,17 +201,21 @@ final class RecoveryCluster: Sendable {
         try await readToEnd(topic: "\(prefix).errors").count + readToEnd(topic: "\(prefix).late").count
     }
 
-    private func readToEnd(topic: String, timeout: Double = 30) async throws -> [KafkaRecord] {
+    /// Reads `topic` to each partition's end: from its beginning, or only its last `lastRecords` records.
+    private func readToEnd(topic: String, lastRecords: Int64? = nil, timeout: Double = 30) async throws -> [KafkaRecord] {
         let reader = try KafkaConsumer(
             configuration: KafkaConfiguration(bootstrapServers: bootstrap, properties: [("fetch.wait.max.ms", "10")]),
             groupID: "checker-\(UInt32.random(in: 0...UInt32.max))")
         let partitions = try await reader.describeTopic(topic).partitions.map(\.id)
         var remaining: [Int32: Int64] = [:]
+        var starts: [TopicPartitionOffset] = []
         for partition in partitions {
             let marks = try await reader.watermarks(topic: topic, partition: partition)
             if marks.high > marks.low { remaining[partition] = marks.high }
+            let start = lastRecords.map { max(marks.low, marks.high - $0) } ?? KafkaOffset.beginning
+            starts.append(TopicPartitionOffset(topic: topic, partition: partition, offset: start))
         }
-        try reader.assign(partitions.map { TopicPartitionOffset(topic: topic, partition: $0, offset: KafkaOffset.beginning) })
+        try reader.assign(starts)
         var records: [KafkaRecord] = []
         let deadline = Date().addingTimeInterval(timeout)
         while !remaining.isEmpty {
