@@ -33,8 +33,13 @@ struct PartialPublishing: Sendable {
 /// watermark (and one that never delivered data, after its grace). A task mirrors that rule for the
 /// combiner: its marker says `idle`, and the combiner then lets the other tasks' progress carry it
 /// (see `CombinerWorker`), so an empty or silent partition does not hold combined windows forever.
-/// A partial that an idle task publishes later for a window already fired is late, like a record
-/// below the watermark (counted by the combiner, not merged).
+/// In a single engine the rows an idle partition already delivered are in the windows its watermark
+/// then skips; a task's rows in its still-open windows would be missing from the combined windows the
+/// combiner fires past it. So when a task turns idle it first publishes every open window's state as
+/// it stands (`Engine.partialWindows(pump:)`), before the idle marker; if the task wakes and closes
+/// such a window itself, its final partial replaces that one (the combiner keeps one per task and
+/// window). A partial that an idle task publishes later for a window already fired is late, like a
+/// record below the watermark (counted by the combiner, not merged).
 struct TaskPartialPublisher {
     let settings: PartialPublishing
     let task: Int
@@ -63,6 +68,13 @@ struct TaskPartialPublisher {
         }
         let watermark = engine.partialProgress
         let idle = isIdle(watermark: watermark, now: now)
+        if idle, published?.idle != true, watermark != .min {
+            for pump in engine.partialModePumps {
+                for window in try engine.partialWindows(pump: pump) {
+                    try send(.partial(task: task, window: ClosedPartialWindow(pump: pump, windowStart: window.windowStart, state: window.state)), producer: producer)
+                }
+            }
+        }
         if let published, closed.isEmpty, published.idle == idle, !entersNewWindow(from: published.watermark, to: watermark) { return }
         try send(.progress(task: task, watermark: watermark, idle: idle), producer: producer)
         published = (watermark, idle)

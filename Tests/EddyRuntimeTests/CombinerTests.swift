@@ -215,6 +215,36 @@ struct CombinerTests {
         #expect(totals.count == expected.totals.count)
     }
 
+    @Test("A partition that falls silent publishes its open windows when it turns idle: the combined windows fired past it still hold its rows")
+    func silentPartitionKeepsItsRows() async throws {
+        var topology = CombineTopology()
+        topology.idleTimeout = "1 SECONDS"
+        let cluster = try EmbeddedCluster(topics: topology.clusterTopics)
+        // Partition 2 stops after 2.5 s of event time, in the middle of its third window; the others go on.
+        let records = (0..<600).map(CombineTopology.event).filter { $0.partition != 2 || Self.eventTime($0.json) < CombineTopology.base + 2_500 }
+        let sentinels = CombineTopology.sentinels(partitions: [0, 1])
+        // One engine fed every record, with partition 2's watermark moved on as idleness moves it (a
+        // sentinel there, whose own far window never fires): every window, with all of partition 2's rows.
+        let expected = try topology.expected(records + CombineTopology.sentinels(partitions: [0, 1, 2]))
+        #expect(expected.totals.count == 6)
+
+        let pipeline = try ScaledPipeline(topology: try topology.topology(),
+                                          configuration: topology.configuration(cluster.bootstrapServers, group: uniqueName("g"), directory: temporaryStateDirectory(), instance: "a"),
+                                          log: { _ in })
+        try await pipeline.start()
+        try await produce(records + sentinels, topic: topology.input, bootstrap: cluster.bootstrapServers)
+        let totals = try await readTopic(topology.totals, bootstrap: cluster.bootstrapServers, count: expected.totals.count, timeout: .seconds(20))
+        try await pipeline.stop()
+        // Every window equals that engine's, the silent partition's rows included.
+        #expect(valuesByKey(totals) == expected.totals)
+        #expect(totals.count == expected.totals.count)
+    }
+
+    static func eventTime(_ json: String) -> Int64 {
+        let field = json.split(separator: ",").first { $0.contains("event_time") } ?? ""
+        return Int64(field.split(separator: ":").last?.filter(\.isNumber) ?? "") ?? .max
+    }
+
     @Test("Partials published again (a restarted task's replay) replace, never add; an undecodable message is rejected with a reason")
     func replayedPartialsReplace() async throws {
         let topology = CombineTopology()
