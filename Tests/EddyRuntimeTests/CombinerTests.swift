@@ -85,6 +85,22 @@ struct CombineTopology {
         configuration.instanceID = instance
         return configuration
     }
+
+    /// One instance (`instance`) of the topology on `cluster`: a fresh group and state directory unless given.
+    func pipeline(_ cluster: EmbeddedCluster, group: String = uniqueName("g"), directory: String = temporaryStateDirectory(),
+                  instance: String = "a", log: @escaping @Sendable (String) -> Void = { _ in }) throws -> ScaledPipeline {
+        try ScaledPipeline(topology: try topology(), configuration: configuration(cluster.bootstrapServers, group: group, directory: directory, instance: instance), log: log)
+    }
+
+    /// Starts one instance, produces `records`, and returns the TOTALS rows once `count` arrived (then stops it).
+    func totalsOfOneInstance(_ cluster: EmbeddedCluster, producing records: [(partition: Int32, json: String)], count: Int) async throws -> [KafkaRecord] {
+        let running = try pipeline(cluster)
+        try await running.start()
+        try await produce(records, topic: input, bootstrap: cluster.bootstrapServers)
+        let rows = try await readTopic(totals, bootstrap: cluster.bootstrapServers, count: count, timeout: .seconds(20))
+        try await running.stop()
+        return rows
+    }
 }
 
 @Suite("Combining global aggregates across per-partition tasks through <topology>.partials")
@@ -102,9 +118,8 @@ struct CombinerTests {
 
         let group = uniqueName("g")
         let directory = temporaryStateDirectory()
-        let parsed = try topology.topology()
-        let first = try ScaledPipeline(topology: parsed, configuration: topology.configuration(cluster.bootstrapServers, group: group, directory: directory, instance: "a"), log: { _ in })
-        let second = try ScaledPipeline(topology: parsed, configuration: topology.configuration(cluster.bootstrapServers, group: group, directory: directory, instance: "b"), log: { _ in })
+        let first = try topology.pipeline(cluster, group: group, directory: directory, instance: "a")
+        let second = try topology.pipeline(cluster, group: group, directory: directory, instance: "b")
         let combiners = [try #require(first.combiner), try #require(second.combiner)]
         #expect(combiners[0].plan.combinedPumps == ["TOTALS_PUMP"])
         #expect(combiners[0].plan.combinerPumps == ["BUSY_PUMP"])
@@ -146,11 +161,9 @@ struct CombinerTests {
         let expected = try topology.expected(records + sentinels)
         let group = uniqueName("g")
         let directory = temporaryStateDirectory()
-        let parsed = try topology.topology()
         let lines = LogLines()
         let instances = try ["a", "b"].map { name in
-            try ScaledPipeline(topology: parsed, configuration: topology.configuration(cluster.bootstrapServers, group: group, directory: directory, instance: name),
-                               log: { lines.write($0) })
+            try topology.pipeline(cluster, group: group, directory: directory, instance: name, log: { lines.write($0) })
         }
         for instance in instances { try await instance.start() }
         #expect(try await eventually {
@@ -204,13 +217,7 @@ struct CombinerTests {
         let expected = try topology.expected(records + sentinels)
         #expect(expected.totals.count == 6)
 
-        let pipeline = try ScaledPipeline(topology: try topology.topology(),
-                                          configuration: topology.configuration(cluster.bootstrapServers, group: uniqueName("g"), directory: temporaryStateDirectory(), instance: "a"),
-                                          log: { _ in })
-        try await pipeline.start()
-        try await produce(records + sentinels, topic: topology.input, bootstrap: cluster.bootstrapServers)
-        let totals = try await readTopic(topology.totals, bootstrap: cluster.bootstrapServers, count: expected.totals.count, timeout: .seconds(20))
-        try await pipeline.stop()
+        let totals = try await topology.totalsOfOneInstance(cluster, producing: records + sentinels, count: expected.totals.count)
         #expect(valuesByKey(totals) == expected.totals)
         #expect(totals.count == expected.totals.count)
     }
@@ -228,13 +235,7 @@ struct CombinerTests {
         let expected = try topology.expected(records + CombineTopology.sentinels(partitions: [0, 1, 2]))
         #expect(expected.totals.count == 6)
 
-        let pipeline = try ScaledPipeline(topology: try topology.topology(),
-                                          configuration: topology.configuration(cluster.bootstrapServers, group: uniqueName("g"), directory: temporaryStateDirectory(), instance: "a"),
-                                          log: { _ in })
-        try await pipeline.start()
-        try await produce(records + sentinels, topic: topology.input, bootstrap: cluster.bootstrapServers)
-        let totals = try await readTopic(topology.totals, bootstrap: cluster.bootstrapServers, count: expected.totals.count, timeout: .seconds(20))
-        try await pipeline.stop()
+        let totals = try await topology.totalsOfOneInstance(cluster, producing: records + sentinels, count: expected.totals.count)
         // Every window equals that engine's, the silent partition's rows included.
         #expect(valuesByKey(totals) == expected.totals)
         #expect(totals.count == expected.totals.count)
@@ -253,9 +254,7 @@ struct CombinerTests {
         let sentinels = CombineTopology.sentinels()
         let expected = try topology.expected(records + sentinels)
         let lines = LogLines()
-        let pipeline = try ScaledPipeline(topology: try topology.topology(),
-                                          configuration: topology.configuration(cluster.bootstrapServers, group: uniqueName("g"), directory: temporaryStateDirectory(), instance: "a"),
-                                          log: { lines.write($0) })
+        let pipeline = try topology.pipeline(cluster, log: { lines.write($0) })
         let combiner = try #require(pipeline.combiner)
         try await pipeline.start()
         // The first 3.5 seconds: windows 0...2 fire, window 3 stays open in every task.
