@@ -21,6 +21,9 @@ struct PipelineRun {
     var threadMicrosPerRecord: Double
     /// Heap allocations per record, process-wide.
     var allocationsPerRecord: Double
+    /// Seconds from the first record until 10 %, 50 % and 90 % of the records were in: shows a stall
+    /// (a run that waits before it streams) apart from a slow steady rate.
+    var progressSeconds: [Double]
 }
 
 /// Runs `sql` over the whole topic in a fresh consumer group, one task (`benchTaskLayout`).
@@ -41,6 +44,7 @@ func runPipeline(_ sql: String, _ data: ReviewsTopic, options: PipelineOptions) 
     var first: ContinuousClock.Instant?
     let deadline = clock.now + .seconds(300)
     var seen: UInt64 = 0
+    var marks: [Double] = []
     var firstAllocations: UInt64 = 0
     var firstCPU = 0.0
     while clock.now < deadline {
@@ -50,6 +54,9 @@ func runPipeline(_ sql: String, _ data: ReviewsTopic, options: PipelineOptions) 
             firstAllocations = eddy_malloc_count()
             firstCPU = processCPUSeconds()
             firstThreadTimes = ThreadTimes.snapshot()
+        }
+        if let first {
+            while marks.count < 3, seen * 10 >= UInt64(options.messages) * [1, 5, 9][marks.count] { marks.append(seconds(clock.now - first)) }
         }
         if seen >= UInt64(options.messages) { break }
         try await Task.sleep(for: .milliseconds(2))
@@ -61,5 +68,6 @@ func runPipeline(_ sql: String, _ data: ReviewsTopic, options: PipelineOptions) 
     try await pipeline.stop()
     guard seen >= UInt64(options.messages), let first else { fail("pipeline processed \(seen) of \(options.messages)") }
     return PipelineRun(rate: Double(options.messages) / seconds(end - first), cpuMicrosPerRecord: cpu * 1e6 / Double(options.messages),
-                       threadMicrosPerRecord: threadCPU * 1e6 / Double(options.messages), allocationsPerRecord: allocations)
+                       threadMicrosPerRecord: threadCPU * 1e6 / Double(options.messages), allocationsPerRecord: allocations,
+                       progressSeconds: marks)
 }

@@ -60,7 +60,7 @@ if !options.latencyOnly {
         rounds.append(round)
         var line = "round \(index): kcat \(fixed(kcat.rate, 0)), EddyKafka loop \(fixed(loop.rate, 0)), in a group \(fixed(groupLoop.rate, 0))"
         for (variant, run) in zip(measured, pipelines) {
-            line += ", \(variant.name) \(fixed(run.rate, 0)) (\(fixed(run.rate / kcat.rate, 2))x kcat; CPU µs/record thread \(fixed(run.threadMicrosPerRecord, 2)), process \(fixed(run.cpuMicrosPerRecord, 2)))"
+            line += ", \(variant.name) \(fixed(run.rate, 0)) (\(fixed(run.rate / kcat.rate, 2))x kcat; CPU µs/record thread \(fixed(run.threadMicrosPerRecord, 2)), process \(fixed(run.cpuMicrosPerRecord, 2)); 10/50/90 % in at \(run.progressSeconds.map { fixed($0, 2) }.joined(separator: "/")) s)"
         }
         line += " records/s"
         if let sentiment = round.sentimentAlone, let forests = round.forestsAlone {
