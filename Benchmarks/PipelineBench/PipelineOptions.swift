@@ -17,9 +17,13 @@ struct PipelineOptions {
     var latencyOnly: Bool
     /// Every variant, no latency run.
     var throughputOnly: Bool
+    /// Internal: run only variant `childVariant` (passed 1-based: the flags take positive integers)
+    /// against the embedded cluster at 127.0.0.1:`childPort` and print its figures.
+    var childVariant: Int?
+    var childPort: Int
 
     init(_ arguments: [String]) {
-        let flags = CommandLineFlags(arguments, integerFlags: ["--messages", "--partitions", "--rounds", "--latency-rate", "--latency-seconds"],
+        let flags = CommandLineFlags(arguments, integerFlags: ["--messages", "--partitions", "--rounds", "--latency-rate", "--latency-seconds", "--child-variant", "--child-port"],
                                      switches: ["--quick", "--latency-only", "--throughput-only"], usage: Self.usage)
         messages = flags.integer("--messages", default: 100_000)
         partitions = flags.integer("--partitions", default: 32)
@@ -29,5 +33,8 @@ struct PipelineOptions {
         quick = flags.isSet("--quick")
         latencyOnly = flags.isSet("--latency-only")
         throughputOnly = flags.isSet("--throughput-only")
+        let child = flags.integer("--child-variant", default: 0)
+        childVariant = child > 0 ? child - 1 : nil
+        childPort = flags.integer("--child-port", default: 0)
     }
 }
