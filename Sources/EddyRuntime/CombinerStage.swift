@@ -116,9 +116,7 @@ public final class CombinerStage: Sendable {
 
     /// Waits until the stage has ended (after `stop()`, or a failure such as an undeliverable row).
     public func finished() async throws {
-        let outcome = await loop.ended()
-        _ = await worker.producer.shutdown(timeout: .seconds(10))
-        try outcome?.get()
+        try await loop.finished(shuttingDown: worker.producer)
     }
 
     /// Counts so far (refreshed after every poll).

@@ -1,3 +1,4 @@
+import EddyKafka
 import Foundation
 import Synchronization
 
@@ -44,5 +45,16 @@ final class DedicatedLoop: Sendable {
             waiter.start()
         }
         return state.withLock { if case .finished(let result) = $0 { result } else { nil } }
+    }
+}
+
+extension DedicatedLoop {
+    /// Waits until the loop's body has returned, shuts `producer` down (flushing what it still holds,
+    /// at most 10 s), and rethrows what ended the body: the end of every part of a run (the pipeline,
+    /// a repartition stage, the combiner), whether after a stop request or a failure.
+    func finished(shuttingDown producer: KafkaProducer) async throws {
+        let outcome = await ended()
+        _ = await producer.shutdown(timeout: .seconds(10))
+        try outcome?.get()
     }
 }

@@ -145,9 +145,7 @@ public final class KafkaPipeline: Sendable {
 
     /// Waits until the pipeline has ended (after `stop()`, or a failure such as an undeliverable output).
     public func finished() async throws {
-        let outcome = await loop.ended()
-        _ = await worker.producer.shutdown(timeout: .seconds(10))
-        try outcome?.get()
+        try await loop.finished(shuttingDown: worker.producer)
     }
 
     /// Counts and stored offsets so far (refreshed every commit interval).
