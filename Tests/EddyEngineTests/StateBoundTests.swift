@@ -313,6 +313,16 @@ import Testing
         #expect(engine.evictedStateKeys >= 29000)
     }
 
+    @Test func retentionIsInheritedDownstreamAndDefaultsToADay() throws {
+        let topology = try Analyzer.analyze(text: Self.everyKeyedSQL, name: "bound")
+        #expect(Engine.stateRetention(of: topology.streamIndex("SCORED")!, in: topology) == 20_000)
+        let plain = try Analyzer.analyze(text: Self.everyKeyedSQL.replacingOccurrences(of: ", 'state_retention' = '20 SECONDS'", with: ""), name: "b")
+        #expect(Engine.stateRetention(of: plain.streamIndex("SCORED")!, in: plain) == 86_400_000)
+        let own = try Analyzer.analyze(text: Self.everyKeyedSQL + "ALTER STREAM SCORED SET ('state_retention' = 'never');", name: "c")
+        #expect(Engine.stateRetention(of: own.streamIndex("SCORED")!, in: own) == .max)
+        #expect(Engine.stateRetention(of: own.streamIndex("IN")!, in: own) == 20_000)
+    }
+
     // MARK: snapshots
 
     static let everyKeyedSQL = source(retention: "20 SECONDS") + """
