@@ -168,6 +168,10 @@ final class AnomalyAlertsOperator: Operator, KeyEvictingOperator {
             }
         }
         for key in gone { keys.removeValue(forKey: key) }
+        // A dictionary keeps its capacity when emptied: after a burst of keys, give the memory back.
+        if keys.capacity > 4 * max(keys.count, 1024) {
+            keys = keys.reduce(into: Dictionary(minimumCapacity: keys.count * 2)) { $0[$1.key] = $1.value }
+        }
         expiry.oldest = oldest
     }
 
