@@ -181,16 +181,28 @@ final class DistinctSketches {
     }
 
     func count(_ index: Int) -> Int64 { Int64(storage[index].count) }
+
+    /// A copy of one counter (compaction moves live groups' sketches to a new table).
+    func counter(_ index: Int) -> DistinctCounter { storage[index] }
 }
 
 /// Open-addressing hash table from serialized group keys to dense group numbers. Keys and any
 /// strings the groups keep live in one arena, freed as a whole when the window fires.
+///
+/// Groups can be removed (keyed state that no future row needs, issue 6): a removed group keeps its
+/// number and its slot in the probe index as a tombstone (its stored hash is inverted, so no key
+/// ever matches it again and `find` pays nothing for the check) until `compact` rebuilds the table
+/// with the live groups only (see GroupTable+Compaction.swift).
 final class GroupTable {
     let arena = ByteArena(capacity: 1024)
     @exclusivity(unchecked) var index: [Int32]
     @exclusivity(unchecked) var mask: Int
     @exclusivity(unchecked) var hashes: [UInt64] = []
     @exclusivity(unchecked) var keyRefs: [UInt64] = []
+    /// Whether each group is live (false: removed, awaiting compaction).
+    @exclusivity(unchecked) var live: [Bool] = []
+    /// Removed groups still occupying numbers.
+    @exclusivity(unchecked) var deadCount = 0
     /// Aggregate state, `stateWords` per group, manually managed so updating it needs no
     /// uniqueness check or copy-on-write.
     @exclusivity(unchecked) var state: UnsafeMutablePointer<UInt64>
@@ -220,6 +232,7 @@ final class GroupTable {
         let g = hashes.count
         hashes.append(hash)
         keyRefs.append(arena.store(key))
+        live.append(true)
         if (g + 1) * stateWords > stateCapacity {
             let bigger = UnsafeMutablePointer<UInt64>.allocate(capacity: stateCapacity * 2)
             bigger.update(from: state, count: g * stateWords)

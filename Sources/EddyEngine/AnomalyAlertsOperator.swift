@@ -17,7 +17,19 @@ import EddyWorkload
 /// as JSON when it is a JSON object), event time, topology and pump. Bind it with `'format' = 'raw'`
 /// to publish that object as the message. Alerts are rare, so building them may allocate; the
 /// per-row path (threshold and cool-down updates) does not.
-final class AnomalyAlertsOperator: Operator {
+///
+/// Bounded state: at most 10,000 keys each of thresholds and cool-downs (least recently seen
+/// evicted, as EddySketches counts), and a key idle for longer than the idle-key retention
+/// (`KeyExpiry`, `state_retention`) loses both, unless its cool-down is still running (its follow-up
+/// comes first): a later score of it starts a fresh warm-up. The key's display name is kept only
+/// while it has either.
+final class AnomalyAlertsOperator: Operator, KeyEvictingOperator {
+    /// A key's display name and when it was last active (the highest rowtime since it got state).
+    struct KeyState {
+        var name: String
+        var lastSeen: Int64
+    }
+
     let plan: TableFunctionPlan
     let cursor: [Evaluator]
     let scoreColumn: Int
@@ -32,7 +44,9 @@ final class AnomalyAlertsOperator: Operator {
     let k: Double
     @exclusivity(unchecked) var thresholds: KeyedAdaptiveThresholds<UInt64>
     @exclusivity(unchecked) var cooldowns: KeyedAlertCooldowns<UInt64>
-    @exclusivity(unchecked) var keyNames: [UInt64: String] = [:]
+    @exclusivity(unchecked) var keys: [UInt64: KeyState] = [:]
+    @exclusivity(unchecked) var expiry: KeyExpiry
+    var evictedKeys: Int { expiry.evictedKeys }
     let row: Frame
     let functionRow: Frame
     let out: Frame
@@ -42,8 +56,9 @@ final class AnomalyAlertsOperator: Operator {
     /// The alert JSON is built here, then copied into the row's arena (never read and grown at once).
     let build = ByteArena(capacity: 2048)
 
-    init(_ plan: TableFunctionPlan, compiler: ExpressionCompiler) throws(EngineError) {
+    init(_ plan: TableFunctionPlan, compiler: ExpressionCompiler, retention: Int64 = Engine.defaultStateRetentionMillis) throws(EngineError) {
         self.plan = plan
+        expiry = KeyExpiry(span: retention)
         cursor = plan.cursorOutputs.map(compiler.compile)
         let schema = plan.cursorSchema
         guard let scoreName = plan.string(0), let score = schema.index(of: scoreName),
@@ -94,26 +109,76 @@ final class AnomalyAlertsOperator: Operator {
                                   arena: row.arena, into: keyText)
         let keyBytes = keyText.bytes(StringRef.make(offset: 0, length: keyText.count))
         let key = StableHash64.hash(bytes: keyBytes)
-        if keyNames[key] == nil { keyNames[key] = keyText.string(StringRef.make(offset: 0, length: keyText.count)) }
+        touch(key, at: frame.rowtime)
         let decision = thresholds.observe(score, for: key)
         let gate = cooldowns.observe(isAnomalous: decision.isAnomalous, for: key, at: frame.rowtime)
         if let followUp = gate.followUp { emitFollowUp(followUp, key: key, arena: frame.arena, rowtime: frame.rowtime) }
         if gate.raisesAlert { emitRaise(score: score, decision: decision, key: key, arena: frame.arena) }
     }
 
+    /// Notes a row of `key` at `rowtime`: an expired key's thresholds and cool-down are dropped
+    /// first (exactly as a scan would have), and a key that has neither starts its idle clock anew.
+    @inline(__always) func touch(_ key: UInt64, at rowtime: Int64) {
+        if let i = keys.index(forKey: key) {
+            if expiry.isExpired(keys.values[i].lastSeen), !cooldowns.isCoolingDown(key) {
+                if thresholds.remove(key) || cooldowns.contains(key) { expiry.evictedKeys += 1 }
+                cooldowns.remove(key)
+                keys.values[i].lastSeen = rowtime
+            } else if !thresholds.contains(key), !cooldowns.contains(key) {
+                keys.values[i].lastSeen = rowtime
+            } else if rowtime > keys.values[i].lastSeen {
+                keys.values[i].lastSeen = rowtime
+            }
+        } else {
+            keys[key] = KeyState(name: keyText.string(StringRef.make(offset: 0, length: keyText.count)), lastSeen: rowtime)
+        }
+        expiry.added(at: rowtime)
+        // Full: the least recently seen key would be evicted for room; expired keys go first, so
+        // which key that is does not depend on when scans ran.
+        if expiry.mayHaveExpired, thresholds.isFull || cooldowns.isFull, !thresholds.contains(key) || !cooldowns.contains(key) { scan() }
+    }
+
     override func onWatermark(_ watermark: Int64) {
         followUpArena.reset()
         var due: [(UInt64, AlertFollowUp)] = []
         cooldowns.advance(to: watermark) { key, followUp in due.append((key, followUp)) }
-        for (key, followUp) in due.sorted(by: { ($0.1.cooldownEndedAt, keyNames[$0.0] ?? "") < ($1.1.cooldownEndedAt, keyNames[$1.0] ?? "") }) {
+        for (key, followUp) in due.sorted(by: { ($0.1.cooldownEndedAt, keys[$0.0]?.name ?? "") < ($1.1.cooldownEndedAt, keys[$1.0]?.name ?? "") }) {
             emitFollowUp(followUp, key: key, arena: followUpArena, rowtime: followUp.cooldownEndedAt)
         }
+        expiry.advance(to: watermark)
+        if expiry.scanIsDue || keys.count > 2 * (thresholds.maximumKeys + cooldowns.maximumKeys) { scan() }
+    }
+
+    /// Drops expired keys (not while cooling down) and the names of keys left with no state (their
+    /// idle clock restarts when they return, so forgetting it changes nothing).
+    func scan() {
+        var oldest = Int64.max
+        var gone: [UInt64] = []
+        for (key, state) in keys {
+            let cooling = cooldowns.isCoolingDown(key)
+            if expiry.isExpired(state.lastSeen), !cooling {
+                if thresholds.remove(key) || cooldowns.contains(key) { expiry.evictedKeys += 1 }
+                cooldowns.remove(key)
+                gone.append(key)
+            } else if !thresholds.contains(key), !cooldowns.contains(key) {
+                gone.append(key)
+            } else {
+                // A cooling key past the cutoff is looked at again once the cutoff has moved on.
+                oldest = min(oldest, cooling && expiry.isExpired(state.lastSeen) ? expiry.cutoff : state.lastSeen)
+            }
+        }
+        for key in gone { keys.removeValue(forKey: key) }
+        // A dictionary keeps its capacity when emptied: after a burst of keys, give the memory back.
+        if keys.capacity > 4 * max(keys.count, 1024) {
+            keys = keys.reduce(into: Dictionary(minimumCapacity: keys.count * 2)) { $0[$1.key] = $1.value }
+        }
+        expiry.oldest = oldest
     }
 
     // MARK: alert rows
 
     func emitRaise(score: Double, decision: ThresholdDecision, key: UInt64, arena target: ByteArena) {
-        let name = keyNames[key] ?? ""
+        let name = keys[key]?.name ?? ""
         let comparison = tail == .upper ? "above" : "below"
         var summary = "[\(kind)] \(name): \(plan.cursorSchema.columns[scoreColumn].name) \(Self.short(score)) \(comparison) threshold \(Self.short(decision.threshold))"
         summary += " (baseline \(Self.short(decision.mean)) ± \(Self.short(k))σ, σ=\(Self.short(decision.standardDeviation)))"
@@ -151,7 +216,7 @@ final class AnomalyAlertsOperator: Operator {
     }
 
     func emitFollowUp(_ followUp: AlertFollowUp, key: UInt64, arena target: ByteArena, rowtime: Int64) {
-        let name = keyNames[key] ?? ""
+        let name = keys[key]?.name ?? ""
         let summary = "[\(kind)] \(name): \(followUp.suppressedCount) more anomal\(followUp.suppressedCount == 1 ? "y" : "ies") during the cool-down"
             + " \(CivilTime.isoString(followUp.burstStartedAt)) – \(CivilTime.isoString(followUp.cooldownEndedAt))"
         let arena = build

@@ -86,7 +86,8 @@ public final class Engine {
         }
         let ordered = topology.pumps.sorted { depth[$0.source] < depth[$1.source] }
         for pump in ordered {
-            let op = try Self.makeOperator(pump, target: nodes[pump.target], compiler: compiler, topologyName: topology.name)
+            let op = try Self.makeOperator(pump, target: nodes[pump.target], compiler: compiler, topologyName: topology.name,
+                                           retention: Self.stateRetention(of: pump.source, in: topology))
             if let problem = compiler.problems.messages.first { throw EngineError(location: pump.location, message: problem) }
             nodes[pump.source].consumers.append(op)
             orderedOperators.append(op)
@@ -107,7 +108,7 @@ public final class Engine {
     }
 
     static func makeOperator(_ pump: PumpPlan, target: StreamNode, compiler: ExpressionCompiler,
-                             topologyName: String = "") throws(EngineError) -> Operator {
+                             topologyName: String = "", retention: Int64 = defaultStateRetentionMillis) throws(EngineError) -> Operator {
         let filter = pump.filter.map(compiler.compile)
         let outputs = pump.outputs.map(compiler.compile)
         switch pump.shape {
@@ -120,12 +121,13 @@ public final class Engine {
             return StaggerOperator(filter: filter, keys: keys, range: range, aggregates: aggregates, having: having.map(compiler.compile),
                                    outputs: outputs, target: target, compiler: compiler)
         case .sliding(let keys, let frame, let aggregates):
-            return SlidingOperator(filter: filter, keys: keys, frame: frame, aggregates: aggregates, outputs: outputs, target: target, compiler: compiler)
+            return SlidingOperator(filter: filter, keys: keys, frame: frame, aggregates: aggregates, outputs: outputs, target: target,
+                                   compiler: compiler, retention: retention)
         case .tableFunction(let name, let cursorOutputs, let cursorSchema, let arguments, let outputSchema):
             let call = TableFunctionPlan(name: name, pumpName: pump.name, topologyName: topologyName, location: pump.location,
                                          filter: filter, cursorOutputs: cursorOutputs, cursorSchema: cursorSchema,
                                          arguments: arguments, outputSchema: outputSchema, outputs: outputs, target: target)
-            return try TableFunctionOperators.make(call, compiler: compiler)
+            return try TableFunctionOperators.make(call, compiler: compiler, retention: retention)
         }
     }
 

@@ -15,7 +15,12 @@ import EddySketches
 /// Per row the cost is the forest's plus a lookup of the key bytes; neither path allocates (the
 /// feature buffer and the attribution vector are reused), and the explanation JSON is written
 /// straight into the frame's arena.
-final class RandomCutForestOperator: CursorPassThroughOperator {
+///
+/// Per-key forests expire after the idle-key retention (`KeyExpiry`, `state_retention`): a key
+/// without rows for that long of event time loses its forest, which frees its place among the
+/// `maximumKeys`; if it comes back it starts a new forest (scores 0 until its sample fills again).
+/// A key refused for lack of room gets a forest on its next row once there is room.
+final class RandomCutForestOperator: CursorPassThroughOperator, KeyEvictingOperator {
     static let maximumKeys = 1000
     let configuration: ForestConfiguration
     let explain: Bool
@@ -25,6 +30,12 @@ final class RandomCutForestOperator: CursorPassThroughOperator {
     let keys = GroupTable(stateWords: 1)
     let probe = ByteArena(capacity: 64)
     @exclusivity(unchecked) var forests: [RandomCutForest?] = []
+    /// Per key: the highest rowtime of its rows (when it was last active).
+    @exclusivity(unchecked) var lastSeen: [Int64] = []
+    /// Forests held (keys with a forest), at most `maximumKeys`.
+    @exclusivity(unchecked) var liveForests = 0
+    @exclusivity(unchecked) var expiry: KeyExpiry
+    var evictedKeys: Int { expiry.evictedKeys }
     /// Column attribution sums, high then low, reused per row.
     @exclusivity(unchecked) var columnAttribution: [Double]
     /// The forest's attribution over the shingled dimensions, reused per row (no allocation).
@@ -33,7 +44,8 @@ final class RandomCutForestOperator: CursorPassThroughOperator {
     let explanationPrefixes: [[UInt8]]
     let scoreSlot: Int
 
-    init(_ plan: TableFunctionPlan, compiler: ExpressionCompiler) throws(EngineError) {
+    init(_ plan: TableFunctionPlan, compiler: ExpressionCompiler, retention: Int64 = Engine.defaultStateRetentionMillis) throws(EngineError) {
+        expiry = KeyExpiry(span: retention)
         let options = plan.options
         let partition = options["PARTITION_BY"].flatMap { plan.cursorSchema.index(of: $0) }
         partitionColumn = partition
@@ -81,13 +93,23 @@ final class RandomCutForestOperator: CursorPassThroughOperator {
             probe.reset()
             GroupKey.append(Value(bits: row.slots[p], isNull: row.nulls[p]), kind: partitionKind, from: row.arena, into: probe)
             let bytes = UnsafeRawBufferPointer(start: probe.storage, count: probe.count)
-            let (group, isNew) = keys.find(bytes, hash: GroupKey.hash(bytes))
+            let hash = GroupKey.hash(bytes)
+            var (group, isNew) = keys.find(bytes, hash: hash)
+            if !isNew, expiry.isExpired(lastSeen[group]) {
+                // Idle past the retention: a new forest, exactly as if a scan had dropped the key.
+                evict(group)
+                (group, isNew) = keys.find(bytes, hash: hash)
+            }
             if isNew {
-                if forests.count < Self.maximumKeys, let forest = try? makeForest(seed: configuration.seed ^ StableHash64.hash(bytes: bytes)) {
-                    forests.append(forest)
-                } else {
-                    forests.append(nil)
-                }
+                forests.append(nil)
+                lastSeen.append(row.rowtime)
+                expiry.added(at: row.rowtime)
+            } else if row.rowtime > lastSeen[group] {
+                lastSeen[group] = row.rowtime
+            }
+            if forests[group] == nil, hasRoom(), let forest = try? makeForest(seed: configuration.seed ^ StableHash64.hash(bytes: bytes)) {
+                forests[group] = forest
+                liveForests += 1
             }
             index = group
         } else {
@@ -105,6 +127,49 @@ final class RandomCutForestOperator: CursorPassThroughOperator {
             row.set(scoreSlot, score.bitPattern)
         }
         emitRow()
+    }
+
+    override func onWatermark(_ watermark: Int64) {
+        guard partitionColumn != nil else { return }
+        expiry.advance(to: watermark)
+        if expiry.scanIsDue { scan() }
+    }
+
+    /// Whether another forest fits; at the limit, expired keys are dropped first, so whether a key
+    /// gets a forest does not depend on when scans ran.
+    func hasRoom() -> Bool {
+        if liveForests < Self.maximumKeys { return true }
+        if expiry.mayHaveExpired { scan() }
+        return liveForests < Self.maximumKeys
+    }
+
+    func evict(_ group: Int) {
+        keys.remove(group)
+        if forests[group] != nil { liveForests -= 1 }
+        forests[group] = nil
+        expiry.evictedKeys += 1
+    }
+
+    /// Drops every expired key and compacts the key table when enough are dead.
+    func scan() {
+        var oldest = Int64.max
+        for g in 0..<lastSeen.count where keys.live[g] {
+            if expiry.isExpired(lastSeen[g]) { evict(g) } else { oldest = min(oldest, lastSeen[g]) }
+        }
+        expiry.oldest = oldest
+        if keys.isWorthCompacting { compact() }
+    }
+
+    func compact() {
+        let mapping = keys.compact(relocating: nil)
+        var keptForests = [RandomCutForest?](repeating: nil, count: keys.count)
+        var keptLastSeen = [Int64](repeating: .min, count: keys.count)
+        for (old, new) in mapping.enumerated() where new >= 0 {
+            keptForests[new] = forests[old]
+            keptLastSeen[new] = lastSeen[old]
+        }
+        forests = keptForests
+        lastSeen = keptLastSeen
     }
 
     /// Scores, explains and learns the row, writing KDA's explanation JSON into the arena.

@@ -4,11 +4,21 @@ import EddySQL
 /// Sliding windows: `agg(x) OVER (PARTITION BY ... RANGE INTERVAL 'n' unit PRECEDING | ROWS n PRECEDING)`
 /// and LAG. Each input row emits one row at once; the window is recomputed over the partition's
 /// retained rows (O(window) per row; string arguments are kept as Swift strings).
-final class SlidingOperator: Operator {
+///
+/// Bounded state (issue 6). A RANGE frame without LAG is bounded exactly: a later row's rowtime is
+/// at least the watermark (earlier rows are late), so rows older than `watermark − range` are in no
+/// future window; scans on watermarks trim them from every key and drop keys left without rows, and
+/// a row of a key whose rows are all that old starts the key afresh, which gives the same result.
+/// ROWS frames and LAG need a key's last rows however old they are, so such a key is dropped only
+/// after the idle-key retention (`KeyExpiry`): a later row of it then starts with an empty history
+/// (LAG NULL, the window just that row), where KDA would have remembered it.
+final class SlidingOperator: Operator, KeyEvictingOperator {
     final class Partition {
         var rowtimes: [Int64] = []
         var values: [[Value]] = []
         var strings: [[String?]] = []
+        /// The highest rowtime of the key's rows since it got state: when it was last active.
+        var newest: Int64 = .min
     }
 
     let filter: Evaluator?
@@ -21,14 +31,22 @@ final class SlidingOperator: Operator {
     let outputs: [Evaluator]
     let target: StreamNode
     let table = GroupTable(stateWords: 0)
-    var partitions: [Partition] = []
+    /// Per group; nil for a removed group.
+    var partitions: [Partition?] = []
+    /// The most rows LAG reads back (0 without LAG): trimming always keeps that many.
+    let maxLag: Int
+    /// When a key's state expires: `range` for an exact RANGE frame, else the idle-key retention.
+    @exclusivity(unchecked) var expiry: KeyExpiry
+    var evictedKeys: Int { expiry.evictedKeys }
     let probe = ByteArena(capacity: 256)
     let keyText = ByteArena(capacity: 256)
     var post: Frame?
     let out: Frame
 
     init(filter: Evaluator?, keys: [TypedExpr], frame: SlidingFrame, aggregates: [AggregatePlan], outputs: [Evaluator],
-         target: StreamNode, compiler: ExpressionCompiler) {
+         target: StreamNode, compiler: ExpressionCompiler, retention: Int64 = Engine.defaultStateRetentionMillis) {
+        maxLag = aggregates.filter { $0.function == .lag }.map(\.offset).max() ?? 0
+        if case .range(let millis) = frame, maxLag == 0 { expiry = KeyExpiry(span: millis) } else { expiry = KeyExpiry(span: retention) }
         self.filter = filter
         keyEvaluators = keys.map(compiler.compile)
         keyKinds = keys.map(\.type.kind)
@@ -52,9 +70,20 @@ final class SlidingOperator: Operator {
             JSONRowEncoder.appendText(v.bits, isNull: v.isNull, type: keyTypes[k], arena: frame.arena, into: keyText)
         }
         let keyBytes = UnsafeRawBufferPointer(start: probe.storage, count: probe.count)
-        let (g, isNew) = table.find(keyBytes, hash: GroupKey.hash(keyBytes))
-        if isNew { partitions.append(Partition()) }
-        let p = partitions[g]
+        let hash = GroupKey.hash(keyBytes)
+        var (g, isNew) = table.find(keyBytes, hash: hash)
+        if !isNew, expiry.isExpired(partitions[g].unsafelyUnwrapped.newest) {
+            // Expired (idle past the retention, or every row older than the range): start afresh,
+            // exactly as if a scan had already dropped the key.
+            evict(g)
+            (g, isNew) = table.find(keyBytes, hash: hash)
+        }
+        if isNew {
+            partitions.append(Partition())
+            expiry.added(at: frame.rowtime)
+        }
+        let p = partitions[g].unsafelyUnwrapped
+        if frame.rowtime > p.newest { p.newest = frame.rowtime }
         var row: [Value] = []
         var rowStrings: [String?] = []
         for k in 0..<plans.count {
@@ -70,7 +99,6 @@ final class SlidingOperator: Operator {
         case .range(let millis): while p.rowtimes[drop] < frame.rowtime &- millis { drop += 1 }
         case .rows(let n): drop = max(0, p.rowtimes.count - (n + 1))
         }
-        let maxLag = plans.filter { $0.function == .lag }.map(\.offset).max() ?? 0
         let keep = min(drop, max(0, p.rowtimes.count - 1 - maxLag))
         let windowStart = drop - keep
         if keep > 0 {
@@ -91,6 +119,52 @@ final class SlidingOperator: Operator {
             out.nulls[k] = v.isNull
         }
         target.emit(out, key: keyEvaluators.isEmpty ? nil : UnsafeRawBufferPointer(start: keyText.storage, count: keyText.count))
+    }
+
+    override func onWatermark(_ watermark: Int64) {
+        expiry.advance(to: watermark)
+        if expiry.scanIsDue { scan() }
+    }
+
+    /// Removes a key's state.
+    func evict(_ group: Int) {
+        table.remove(group)
+        partitions[group] = nil
+        expiry.evictedKeys += 1
+    }
+
+    /// Drops expired keys, trims RANGE frames' rows that no future row's window reaches (keeping
+    /// LAG's rows), and compacts the table when enough groups are dead. Results do not depend on
+    /// when this runs (see the type's comment), only memory does.
+    func scan() {
+        var oldest = Int64.max
+        let trimBefore: Int64? = if case .range(let millis) = frameSpec, expiry.watermark != .min {
+            expiry.watermark.subtractingReportingOverflow(millis).overflow ? nil : expiry.watermark &- millis
+        } else { nil }
+        for g in 0..<partitions.count {
+            guard let p = partitions[g] else { continue }
+            if expiry.isExpired(p.newest) { evict(g); continue }
+            if let trimBefore { trim(p, before: trimBefore) }
+            oldest = min(oldest, p.newest)
+        }
+        expiry.oldest = oldest
+        if table.isWorthCompacting { compact() }
+    }
+
+    /// Removes the leading rows older than `cutoff`, but never LAG's last `maxLag` rows: the rows a
+    /// later row's trimming would remove anyway, so its window and LAG are unchanged.
+    func trim(_ p: Partition, before cutoff: Int64) {
+        var drop = 0
+        while drop < p.rowtimes.count, p.rowtimes[drop] < cutoff { drop += 1 }
+        let keep = min(drop, max(0, p.rowtimes.count - maxLag))
+        if keep > 0 { p.rowtimes.removeFirst(keep); p.values.removeFirst(keep); p.strings.removeFirst(keep) }
+    }
+
+    func compact() {
+        let mapping = table.compact(relocating: nil)
+        var kept = [Partition?](repeating: nil, count: table.count)
+        for (old, new) in mapping.enumerated() where new >= 0 { kept[new] = partitions[old] }
+        partitions = kept
     }
 
     func aggregate(_ k: Int, _ p: Partition, from start: Int, into f: Frame, slot: Int) {

@@ -223,7 +223,8 @@ struct TableFunctionPlan {
 }
 
 enum TableFunctionOperators {
-    static func make(_ plan: TableFunctionPlan, compiler: ExpressionCompiler) throws(EngineError) -> Operator {
+    static func make(_ plan: TableFunctionPlan, compiler: ExpressionCompiler,
+                     retention: Int64 = Engine.defaultStateRetentionMillis) throws(EngineError) -> Operator {
         switch plan.name {
         case "COUNT_DISTINCT_ITEMS_TUMBLING", "TOP_K_ITEMS_TUMBLING":
             guard let columnName = plan.string(0), let c = plan.cursorSchema.index(of: columnName) else { throw plan.failure("bad column argument") }
@@ -241,11 +242,11 @@ enum TableFunctionOperators {
                 return op
             }
         case "RANDOM_CUT_FOREST", "RANDOM_CUT_FOREST_WITH_EXPLANATION":
-            return try RandomCutForestOperator(plan, compiler: compiler)
+            return try RandomCutForestOperator(plan, compiler: compiler, retention: retention)
         case "HOTSPOTS":
             return try HotspotsOperator(plan, compiler: compiler)
         case "ANOMALY_ALERTS":
-            return try AnomalyAlertsOperator(plan, compiler: compiler)
+            return try AnomalyAlertsOperator(plan, compiler: compiler, retention: retention)
         default:
             break
         }

@@ -163,10 +163,20 @@ final class TumblingOperator: GroupedOperatorBase {
 }
 
 /// Stagger windows: a window per partition key opens with the key's first row and lasts `range`.
-final class StaggerOperator: GroupedOperatorBase {
+///
+/// State is bounded exactly: a key whose window the watermark fired has no open window, and holds
+/// nothing a later row needs (that row opens a fresh window), so its group is removed then and the
+/// table compacted once enough are dead. A key whose window a later row of its own closes keeps its
+/// group, since that row opens the next window at once. Live keys are the keys with an open window.
+final class StaggerOperator: GroupedOperatorBase, KeyEvictingOperator {
     let range: Int64
     let table: GroupTable
+    /// Each group's open window start (.min: none, for a removed group).
     var starts: [Int64] = []
+    /// A lower bound on the open windows' starts (.max: none), so watermarks that close nothing
+    /// cost one comparison.
+    var earliestStart: Int64 = .max
+    private(set) var evictedKeys = 0
 
     init(filter: Evaluator?, keys: [TypedExpr], range: Int64, aggregates: [AggregatePlan], having: Evaluator?,
          outputs: [Evaluator], target: StreamNode, compiler: ExpressionCompiler) {
@@ -189,16 +199,31 @@ final class StaggerOperator: GroupedOperatorBase {
         }
         if starts[group] == .min {
             starts[group] = frame.rowtime
+            if frame.rowtime < earliestStart { earliestStart = frame.rowtime }
             accumulators.reset(table.state + group * words, sketches: table.sketches)
         }
         accumulators.add(frame, into: table.state + group * words, keep: table.arena, sketches: table.sketches)
     }
 
     override func onWatermark(_ watermark: Int64) {
+        guard earliestStart != .max, earliestStart &+ range <= watermark else { return }
         let due = (0..<starts.count).filter { starts[$0] != .min && starts[$0] &+ range <= watermark }
-        guard !due.isEmpty else { return }
         let snapshot = starts
-        fire(table, groups: due, start: { snapshot[$0] }, end: { snapshot[$0] &+ self.range })
-        for g in due { starts[g] = .min }
+        if !due.isEmpty { fire(table, groups: due, start: { snapshot[$0] }, end: { snapshot[$0] &+ self.range }) }
+        for g in due {
+            starts[g] = .min
+            table.remove(g)
+        }
+        evictedKeys += due.count
+        earliestStart = starts.lazy.filter { $0 != .min }.min() ?? .max
+        if table.isWorthCompacting { compact() }
+    }
+
+    /// Drops removed groups from the table and `starts`.
+    func compact() {
+        let mapping = table.compact(relocating: accumulators)
+        var kept = [Int64](repeating: .min, count: table.count)
+        for (old, new) in mapping.enumerated() where new >= 0 { kept[new] = starts[old] }
+        starts = kept
     }
 }

@@ -21,6 +21,7 @@ public final class PipelineMetrics: Sendable {
         public static let lastCommit = "eddy_last_commit_timestamp_seconds"
         public static let lastCheckpoint = "eddy_last_checkpoint_timestamp_seconds"
         public static let stateBytes = "eddy_state_bytes"
+        public static let stateEvictedKeys = "eddy_state_evicted_keys_total"
         public static let checkpointDuration = "eddy_checkpoint_duration_seconds"
         public static let restoreDuration = "eddy_restore_duration_seconds"
     }
@@ -39,6 +40,7 @@ public final class PipelineMetrics: Sendable {
     let lagFamily: GaugeFamily
     let watermarkFamily: GaugeFamily
     let stateBytesFamily: GaugeFamily
+    let stateEvictedKeysFamily: CounterFamily
 
     /// Time to snapshot one task and write its checkpoint durably (not the wait for output delivery).
     public let checkpointDuration: Histogram
@@ -80,6 +82,9 @@ public final class PipelineMetrics: Sendable {
         ).series(for: [])
         stateBytesFamily = try registry.gauge(
             Name.stateBytes, help: "Bytes of operator state held per task (estimate).", labelNames: ["task"])
+        stateEvictedKeysFamily = try registry.counter(
+            Name.stateEvictedKeys, help: "Keys whose state a keyed pump dropped (window fired, out of range, or idle past state_retention).",
+            labelNames: ["pump"])
         checkpointDuration = try registry.histogram(
             Name.checkpointDuration, help: "Seconds to snapshot a task and write its checkpoint durably.",
             buckets: Self.durationBuckets
@@ -93,6 +98,11 @@ public final class PipelineMetrics: Sendable {
     /// `eddy_state_bytes{task}`: `task` is the partition number, or `single`.
     public func stateBytes(task: String) -> Gauge {
         stateBytesFamily.series(for: [task])
+    }
+
+    /// `eddy_state_evicted_keys_total{pump}`: keys whose state the pump dropped, over all tasks.
+    public func stateEvictedKeys(pump: String) -> Counter {
+        stateEvictedKeysFamily.series(for: [pump])
     }
 
     public func recordsIn(stream: String, partition: Int32) -> Counter {

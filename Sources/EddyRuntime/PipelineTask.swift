@@ -22,6 +22,8 @@ final class PipelineTask {
     var counted: Engine.Statistics
     /// `eddy_state_bytes{task=...}`.
     let stateBytes: Gauge?
+    /// Per pump, the engine's evicted-key count already added to `eddy_state_evicted_keys_total`.
+    var countedEvictions: [String: Int] = [:]
     /// The task's `changeMarker` when its state was last checkpointed or restored: equal markers
     /// mean nothing changed, so no new checkpoint is needed.
     var checkpointedMarker: ChangeMarker?

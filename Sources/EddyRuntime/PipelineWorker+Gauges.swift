@@ -23,6 +23,10 @@ extension PipelineWorker {
                 }
             }
             task.stateBytes?.set(Int64(task.engine.stateSizeEstimate))
+            for (pump, keys) in task.engine.evictedStateKeysByPump where keys > task.countedEvictions[pump, default: 0] {
+                metrics.stateEvictedKeys(pump: pump).increment(by: UInt64(keys - task.countedEvictions[pump, default: 0]))
+                task.countedEvictions[pump] = keys
+            }
         }
         refreshProgress()
     }

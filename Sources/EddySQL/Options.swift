@@ -2,7 +2,7 @@ import EddyCore
 
 /// Parses and checks `WITH (...)` / `SET (...)` binding options. Unknown options are errors.
 enum OptionParser {
-    static let known = ["topic", "format", "rowtime", "lateness", "idle_timeout", "max_future_skew", "key", "partitions", "partition_key"]
+    static let known = ["topic", "format", "rowtime", "lateness", "idle_timeout", "max_future_skew", "key", "partitions", "partition_key", "state_retention"]
 
     static func apply(_ options: [OptionDefinition], to binding: inout Binding, schema: Schema,
                       declaredSpellings: [String]) throws(Diagnostic) {
@@ -34,6 +34,18 @@ enum OptionParser {
             case "max_future_skew":
                 // 'none' turns the guard off (a source that legitimately carries future event times).
                 binding.maxFutureSkewMillis = value.lowercased() == "none" ? nil : try duration(value, option)
+            case "state_retention":
+                // 'never' keeps idle keys forever (state then grows with the distinct keys).
+                if value.lowercased() == "never" {
+                    binding.stateRetentionMillis = .max
+                } else {
+                    let millis = try duration(value, option)
+                    guard millis > 0 else {
+                        throw Diagnostic(option.location, "state_retention must be positive, found '\(value)'",
+                                         hint: "write e.g. '24 HOURS', or 'never' to keep idle keys forever")
+                    }
+                    binding.stateRetentionMillis = millis
+                }
             case "key":
                 var columns: [Int] = []
                 for part in value.split(separator: ",") {
@@ -73,7 +85,10 @@ enum OptionParser {
     static func duration(_ text: String, _ option: OptionDefinition) throws(Diagnostic) -> Int64 {
         let parts = text.split(separator: " ").map(String.init)
         if parts.count == 1, let ms = Int64(parts[0]), ms >= 0 { return ms }
-        if parts.count == 2, let n = Int64(parts[0]), n >= 0, let unit = TimeUnit(word: parts[1]) { return n * unit.millis }
+        if parts.count == 2, let n = Int64(parts[0]), n >= 0, let unit = TimeUnit(word: parts[1]) {
+            let (millis, overflow) = n.multipliedReportingOverflow(by: unit.millis)
+            if !overflow { return millis }
+        }
         throw Diagnostic(option.location, "bad duration '\(text)' for '\(option.key)'", hint: "write an amount and a unit, e.g. '5 SECONDS' or '500 MILLISECONDS'")
     }
 }

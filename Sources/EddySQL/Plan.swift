@@ -98,6 +98,9 @@ public struct Binding: Sendable {
     public var partitionKeyColumn: Int?
     /// Where `'partition_key'` was written, for diagnostics about it.
     public var partitionKeyLocation: SourceLocation?
+    /// Idle-key retention of the keyed pumps reading this stream (`'state_retention'`, ms;
+    /// `Int64.max` for 'never'); nil: inherited from the streams that feed it, else 24 hours.
+    public var stateRetentionMillis: Int64?
     /// Whether a WITH or ALTER STREAM ... SET named a topic.
     public var isBound: Bool { topic != nil }
 }

@@ -66,6 +66,26 @@ public struct KeyedAlertCooldowns<Key: Hashable> {
         earliestEnd = nextEarliest
     }
 
+    /// Whether `key` is in a cool-down that has not ended (its follow-up is still to come).
+    public func isCoolingDown(_ key: Key) -> Bool {
+        slots.slot(of: key).map { slots.values[$0].active } ?? false
+    }
+
+    /// Whether `key` has cool-down state.
+    public func contains(_ key: Key) -> Bool { slots.slot(of: key) != nil }
+
+    /// Forgets `key`'s cool-down state. Refused (returns false) while its cool-down is active, so a
+    /// follow-up is never lost this way; true when the key is gone (or was never there).
+    @discardableResult
+    public mutating func remove(_ key: Key) -> Bool {
+        guard !isCoolingDown(key) else { return false }
+        slots.remove(key)
+        return true
+    }
+
+    /// Whether adding a new key now would evict the least recently seen one.
+    public var isFull: Bool { slots.count >= maximumKeys }
+
     /// The number of keys with cool-down state.
     public var keyCount: Int { slots.count }
     /// Keys dropped to stay within `maximumKeys`.

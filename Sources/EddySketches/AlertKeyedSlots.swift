@@ -13,6 +13,8 @@ struct AlertKeyedSlots<Key: Hashable, Value> {
     private var newer: [Int32] = []
     private var oldest: Int32 = -1
     private var newest: Int32 = -1
+    /// Slots freed by `remove`, reused before new ones.
+    private var free: [Int32] = []
     private(set) var evictionCount: UInt64 = 0
 
     init(capacity: Int) {
@@ -25,7 +27,7 @@ struct AlertKeyedSlots<Key: Hashable, Value> {
         newer.reserveCapacity(capacity)
     }
 
-    var count: Int { keys.count }
+    var count: Int { keys.count - free.count }
 
     /// The slot of `key` without touching its recency, or nil.
     func slot(of key: Key) -> Int? {
@@ -37,6 +39,13 @@ struct AlertKeyedSlots<Key: Hashable, Value> {
         if let existing = slotByKey[key] {
             moveToNewest(existing)
             return (Int(existing), nil)
+        }
+        if let slot = free.popLast() {
+            keys[Int(slot)] = key
+            values[Int(slot)] = makeValue()
+            slotByKey[key] = slot
+            linkAsNewest(slot)
+            return (Int(slot), nil)
         }
         if keys.count < capacity {
             let slot = Int32(keys.count)
@@ -58,6 +67,16 @@ struct AlertKeyedSlots<Key: Hashable, Value> {
         slotByKey[key] = victim
         linkAsNewest(victim)
         return (Int(victim), evicted)
+    }
+
+    /// Removes `key` and its value (the caller decided it is no longer needed; not counted as an
+    /// eviction, which means "dropped for room"). Returns the value, or nil if the key is absent.
+    @discardableResult
+    mutating func remove(_ key: Key) -> Value? {
+        guard let slot = slotByKey.removeValue(forKey: key) else { return nil }
+        unlink(slot)
+        free.append(slot)
+        return values[Int(slot)]
     }
 
     /// Visits slots from the least to the most recently seen: a deterministic order for snapshots and scans.

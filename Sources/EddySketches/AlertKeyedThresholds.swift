@@ -33,6 +33,19 @@ public struct KeyedAdaptiveThresholds<Key: Hashable> {
         return slots.values[slot].observe(score, configuration, decayWeight: decayWeight)
     }
 
+    /// Forgets `key`'s baseline (an idle key whose state its owner expires); a later score of it
+    /// starts a fresh warm-up. Returns whether it had one.
+    @discardableResult
+    public mutating func remove(_ key: Key) -> Bool {
+        slots.remove(key) != nil
+    }
+
+    /// Whether adding a new key now would evict the least recently seen one.
+    public var isFull: Bool { slots.count >= maximumKeys }
+
+    /// Whether `key` has a baseline.
+    public func contains(_ key: Key) -> Bool { slots.slot(of: key) != nil }
+
     /// The number of keys with a baseline.
     public var keyCount: Int { slots.count }
     /// Keys dropped to stay within `maximumKeys`.

@@ -331,8 +331,11 @@ enum SnapshotInputs {
     @Test func anotherFormatVersionIsRefused() throws {
         let (topology, bytes) = try Self.sessionsSnapshot()
         var future = bytes
-        future[8] = 2
-        #expect(try Self.restoreError(topology, future) == .unsupportedVersion(found: 2, supported: Engine.snapshotFormatVersion))
+        future[8] = UInt8(Engine.snapshotFormatVersion + 1)
+        #expect(try Self.restoreError(topology, future) == .unsupportedVersion(found: Engine.snapshotFormatVersion + 1, supported: Engine.snapshotFormatVersion))
+        var past = bytes
+        past[8] = 1
+        #expect(try Self.restoreError(topology, past) == .unsupportedVersion(found: 1, supported: Engine.snapshotFormatVersion))
     }
 
     @Test func truncatedSnapshotsAreRefusedAsTruncated() throws {

@@ -12,7 +12,10 @@ import EddySketches
 /// snapshot as one that never stopped, which is how order-dependent state (RCF) is checked.
 extension Engine {
     static let snapshotMagic: StaticString = "EDDYSNAP"
-    public static let snapshotFormatVersion: UInt32 = 1
+    /// 2: sliding windows, per-key forests and alerts store the watermark their keys expire by and
+    /// each key's last rowtime, and keyed sections hold only live keys (issue 6, bounded state).
+    /// Version 1 snapshots are refused with `unsupportedVersion`: they lack the keys' last rowtimes.
+    public static let snapshotFormatVersion: UInt32 = 2
 
     /// Hex digest of the analyzed plan (streams, schemas, bindings, pumps, options), stored with
     /// every snapshot. Source locations are left out, so editing comments or layout keeps state.

@@ -4,9 +4,11 @@ import EddySketches
 /// A group table as bytes: its arena verbatim (keys and the strings the groups keep, so every
 /// string reference in the state words stays valid), the groups' hashes, key references and state
 /// words in group order, and the APPROX_COUNT_DISTINCT sketches. Group numbers survive the round
-/// trip; the probe index is rebuilt from the hashes.
+/// trip; the probe index is rebuilt from the hashes. Only a table without removed groups is
+/// written: operators that remove groups compact first (GroupTable+Compaction.swift).
 extension GroupTable {
     func write(into writer: inout ByteWriter) {
+        precondition(deadCount == 0, "compact a table before writing it")
         writer.write(stateWords)
         writer.write(count)
         writer.write(bytes: Array(UnsafeBufferPointer(start: arena.storage, count: arena.count)))
@@ -38,6 +40,7 @@ extension GroupTable {
         }
         table.hashes = hashes
         table.keyRefs = refs
+        table.live = [Bool](repeating: true, count: groups)
         if groups * stateWords > table.stateCapacity {
             table.state.deallocate()
             table.stateCapacity = groups * stateWords
@@ -59,6 +62,8 @@ extension GroupTable {
         arena.append(UnsafeRawBufferPointer(start: other.arena.storage, count: other.arena.count))
         hashes = other.hashes
         keyRefs = other.keyRefs
+        live = other.live
+        deadCount = other.deadCount
         let words = other.count * stateWords
         if words > stateCapacity {
             state.deallocate()

@@ -98,67 +98,96 @@ extension HotspotsOperator: SnapshotOperator {
     var stateBytes: Int { detector.windowSize * detector.dimensions * 8 }
 }
 
-/// RANDOM_CUT_FOREST[_WITH_EXPLANATION]: the PARTITION_BY key table (empty without PARTITION_BY)
-/// and every forest (trees, reservoirs, shingle, generators, point store) in key order of arrival;
-/// a key past the forest limit has none.
+/// RANDOM_CUT_FOREST[_WITH_EXPLANATION]: the watermark keys expire by, the PARTITION_BY key table
+/// (empty without PARTITION_BY) and every forest (trees, reservoirs, shingle, generators, point
+/// store) in key order of arrival, with each key's last rowtime; a key refused for lack of room has
+/// none. Expired keys are dropped and the table compacted first, so the bytes depend only on the
+/// keys later rows can still reach.
 extension RandomCutForestOperator: SnapshotOperator {
     var snapshotKind: UInt8 { 7 }
 
     func writeState(into writer: inout ByteWriter) {
+        if partitionColumn != nil {
+            scan()
+            compact()
+        }
+        writer.write(expiry.watermark)
         keys.write(into: &writer)
         writer.write(forests.count)
-        for forest in forests {
+        for (index, forest) in forests.enumerated() {
             if let forest { writer.write(true); writer.write(bytes: forest.serialized()) } else { writer.write(false) }
+            if partitionColumn != nil { writer.write(lastSeen[index]) }
         }
     }
 
     func restoreState(from reader: inout ByteReader) throws(SnapshotDecodeError) -> () -> Void {
         try reader.section { r throws(SketchDecodingError) in
+            let watermark = Int64(try r.readInt("watermark"))
             let restoredKeys = try GroupTable.read(from: &r, stateWords: keys.stateWords)
             let count = try r.readCount("forest count", max: Self.maximumKeys + (1 << 24))
             let expected = partitionColumn == nil ? 1 : restoredKeys.count
             guard count == expected else { throw SketchDecodingError("\(count) forests for \(expected) keys") }
             var restored: [RandomCutForest?] = []
+            var restoredLastSeen: [Int64] = []
             for _ in 0..<count {
-                guard try r.readBool("forest flag") else { restored.append(nil); continue }
-                let forest = try RandomCutForest(serialized: try r.readBytes("forest", max: 1 << 40))
-                let c = forest.configuration
-                guard c.inputDimensions == configuration.inputDimensions, c.shingleSize == configuration.shingleSize,
-                      c.numberOfTrees == configuration.numberOfTrees, c.sampleSize == configuration.sampleSize else {
-                    throw SketchDecodingError("forest of \(c.numberOfTrees) trees × \(c.sampleSize) samples over \(c.inputDimensions)×\(c.shingleSize)"
-                        + " values does not match this pump's \(configuration.numberOfTrees) × \(configuration.sampleSize)"
-                        + " over \(configuration.inputDimensions)×\(configuration.shingleSize)")
-                }
+                let hasForest = try r.readBool("forest flag")
+                let forest: RandomCutForest? = try hasForest ? readForest(&r) : nil
+                if partitionColumn != nil { restoredLastSeen.append(Int64(try r.readInt("last rowtime"))) }
                 restored.append(forest)
+            }
+            guard restored.count(where: { $0 != nil }) <= Self.maximumKeys else {
+                throw SketchDecodingError("more forests than the limit of \(Self.maximumKeys)")
             }
             return {
                 self.keys.replaceContents(with: restoredKeys)
                 self.forests = restored
+                self.lastSeen = restoredLastSeen
+                self.liveForests = self.partitionColumn == nil ? 0 : restored.count(where: { $0 != nil })
+                self.expiry.advance(to: watermark)
+                self.expiry.oldest = restoredLastSeen.min() ?? .max
             }
         }
+    }
+
+    func readForest(_ r: inout ByteReader) throws(SketchDecodingError) -> RandomCutForest {
+        let forest = try RandomCutForest(serialized: try r.readBytes("forest", max: 1 << 40))
+        let c = forest.configuration
+        guard c.inputDimensions == configuration.inputDimensions, c.shingleSize == configuration.shingleSize,
+              c.numberOfTrees == configuration.numberOfTrees, c.sampleSize == configuration.sampleSize else {
+            throw SketchDecodingError("forest of \(c.numberOfTrees) trees × \(c.sampleSize) samples over \(c.inputDimensions)×\(c.shingleSize)"
+                + " values does not match this pump's \(configuration.numberOfTrees) × \(configuration.sampleSize)"
+                + " over \(configuration.inputDimensions)×\(configuration.shingleSize)")
+        }
+        return forest
     }
 
     var stateBytes: Int { keys.stateBytes + forests.reduce(0) { $0 + ($1?.memoryBytes ?? 0) } }
 }
 
-/// ANOMALY_ALERTS: the keyed adaptive thresholds and cool-downs (EddySketches' snapshots, keys in
-/// recency order) and the keys' display names, sorted by key hash.
+/// ANOMALY_ALERTS: the watermark keys expire by, the keyed adaptive thresholds and cool-downs
+/// (EddySketches' snapshots, keys in recency order) and the keys' display names and last rowtimes,
+/// sorted by key hash. Expired keys and names of keys without state are dropped first, so the bytes
+/// depend only on what later rows can still reach.
 extension AnomalyAlertsOperator: SnapshotOperator {
     var snapshotKind: UInt8 { 8 }
 
     func writeState(into writer: inout ByteWriter) {
+        scan()
+        writer.write(expiry.watermark)
         writer.write(bytes: thresholds.snapshot())
         writer.write(bytes: cooldowns.snapshot())
-        let hashes = keyNames.keys.sorted()
+        let hashes = keys.keys.sorted()
         writer.write(hashes.count)
         for hash in hashes {
             writer.write(hash)
-            writer.write(bytes: Array(keyNames[hash]!.utf8))
+            writer.write(bytes: Array(keys[hash]!.name.utf8))
+            writer.write(keys[hash]!.lastSeen)
         }
     }
 
     func restoreState(from reader: inout ByteReader) throws(SnapshotDecodeError) -> () -> Void {
         try reader.section { r throws(SketchDecodingError) in
+            let watermark = Int64(try r.readInt("watermark"))
             let thresholdBytes = try r.readBytes("thresholds", max: 1 << 30), cooldownBytes = try r.readBytes("cool-downs", max: 1 << 30)
             let restoredThresholds: KeyedAdaptiveThresholds<UInt64>, restoredCooldowns: KeyedAlertCooldowns<UInt64>
             do throws(StateRestoreError) {
@@ -172,20 +201,22 @@ extension AnomalyAlertsOperator: SnapshotOperator {
                 throw SketchDecodingError("alert rule (k, warm-up, half-life, tail, cool-down) differs from this pump's")
             }
             let count = try r.readCount("key names", max: 1 << 24)
-            var names: [UInt64: String] = [:]
+            var restoredKeys: [UInt64: KeyState] = [:]
             for _ in 0..<count {
                 let hash = try r.readUInt64("key hash")
                 let bytes = try r.readBytes("key name", max: 1 << 20)
                 guard let name = String(validating: bytes, as: UTF8.self) else { throw SketchDecodingError("a key name is not UTF-8") }
-                names[hash] = name
+                restoredKeys[hash] = KeyState(name: name, lastSeen: Int64(try r.readInt("last rowtime")))
             }
             return {
                 self.thresholds = restoredThresholds
                 self.cooldowns = restoredCooldowns
-                self.keyNames = names
+                self.keys = restoredKeys
+                self.expiry.advance(to: watermark)
+                self.expiry.oldest = restoredKeys.values.map(\.lastSeen).min() ?? .max
             }
         }
     }
 
-    var stateBytes: Int { (thresholds.keyCount + cooldowns.keyCount) * 64 + keyNames.values.reduce(0) { $0 + 24 + $1.utf8.count } }
+    var stateBytes: Int { (thresholds.keyCount + cooldowns.keyCount) * 64 + keys.values.reduce(0) { $0 + 32 + $1.name.utf8.count } }
 }

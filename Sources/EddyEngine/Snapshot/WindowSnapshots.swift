@@ -40,11 +40,13 @@ extension TumblingOperator: SnapshotOperator {
     var stateBytes: Int { windows.values.reduce(0) { $0 + $1.stateBytes } }
 }
 
-/// Stagger windows: the group table of every key seen and each key's open window start (.min: none).
+/// Stagger windows: the group table of the keys with an open window (compacted first, so the bytes
+/// depend only on the open windows) and each one's window start.
 extension StaggerOperator: SnapshotOperator {
     var snapshotKind: UInt8 { 2 }
 
     func writeState(into writer: inout ByteWriter) {
+        compact()
         writer.write(range)
         table.write(into: &writer)
         for start in starts { writer.write(start) }
@@ -57,10 +59,15 @@ extension StaggerOperator: SnapshotOperator {
             let restored = try GroupTable.read(from: &r, stateWords: accumulators.stateWords)
             try accumulators.validate(restored, groups: restored.count)
             var restoredStarts: [Int64] = []
-            for _ in 0..<restored.count { restoredStarts.append(Int64(try r.readInt("window start"))) }
+            for _ in 0..<restored.count {
+                let start = Int64(try r.readInt("window start"))
+                guard start != .min else { throw SketchDecodingError("a stagger key without an open window") }
+                restoredStarts.append(start)
+            }
             return {
                 self.table.replaceContents(with: restored)
                 self.starts = restoredStarts
+                self.earliestStart = restoredStarts.min() ?? .max
             }
         }
     }
@@ -68,17 +75,24 @@ extension StaggerOperator: SnapshotOperator {
     var stateBytes: Int { table.stateBytes + starts.count * 8 }
 }
 
-/// Sliding windows: the partition key table and each partition's retained rows (row times,
-/// argument values, and the text of string arguments). A string argument's value word is a stale
-/// reference into the frame it came from (only its text is read), so it is written as zero.
+/// Sliding windows: the watermark the keys expire by, the partition key table and each partition's
+/// newest rowtime and retained rows (row times, argument values, and the text of string
+/// arguments). A string argument's value word is a stale reference into the frame it came from
+/// (only its text is read), so it is written as zero. Expired keys are dropped, RANGE frames
+/// trimmed to the watermark and the table compacted first, so the bytes depend only on what later
+/// rows can still read.
 extension SlidingOperator: SnapshotOperator {
     var snapshotKind: UInt8 { 3 }
 
     func writeState(into writer: inout ByteWriter) {
+        scan()
+        compact()
+        writer.write(expiry.watermark)
         writer.write(plans.count)
         table.write(into: &writer)
         let stringArgument = plans.map { $0.argument?.type.kind == .string }
-        for p in partitions {
+        for case let p? in partitions {
+            writer.write(p.newest)
             writer.write(p.rowtimes.count)
             for i in 0..<p.rowtimes.count {
                 writer.write(p.rowtimes[i])
@@ -97,6 +111,7 @@ extension SlidingOperator: SnapshotOperator {
 
     func restoreState(from reader: inout ByteReader) throws(SnapshotDecodeError) -> () -> Void {
         try reader.section { r throws(SketchDecodingError) in
+            let watermark = Int64(try r.readInt("watermark"))
             let storedPlans = try r.readInt("aggregate count")
             guard storedPlans == plans.count else { throw SketchDecodingError("\(storedPlans) aggregates, this pump has \(plans.count)") }
             let restoredTable = try GroupTable.read(from: &r, stateWords: 0)
@@ -104,6 +119,7 @@ extension SlidingOperator: SnapshotOperator {
             var restored: [Partition] = []
             for _ in 0..<restoredTable.count {
                 let p = Partition()
+                p.newest = Int64(try r.readInt("newest rowtime"))
                 let rows = try r.readCount("partition rows", max: 1 << 30)
                 for _ in 0..<rows {
                     p.rowtimes.append(Int64(try r.readInt("row time")))
@@ -128,11 +144,13 @@ extension SlidingOperator: SnapshotOperator {
             return {
                 self.table.replaceContents(with: restoredTable)
                 self.partitions = restored
+                self.expiry.advance(to: watermark)
+                self.expiry.oldest = restored.map(\.newest).min() ?? .max
             }
         }
     }
 
     var stateBytes: Int {
-        table.stateBytes + partitions.reduce(0) { $0 + $1.rowtimes.count * (8 + plans.count * 24) }
+        table.stateBytes + partitions.reduce(0) { $0 + ($1.map { 16 + $0.rowtimes.count * (8 + plans.count * 24) } ?? 0) }
     }
 }
