@@ -35,18 +35,18 @@ final class CombinerWorker: @unchecked Sendable {
 
     /// The combiner, while this instance owns the partials partition (without checkpoints it is
     /// kept, dormant, after a revocation, in case the partition comes back).
-    var combiner: PartialCombiner?
+    private var combiner: PartialCombiner?
     /// Whether this instance owns the partials partition now.
-    var owned = false
-    var reports: [TaskProgressReport?] = []
+    private var owned = false
+    private var reports: [TaskProgressReport?] = []
     /// The next partials offset to process (what a checkpoint stores).
-    var position: Int64?
-    var checkpointedPosition: Int64?
+    private var position: Int64?
+    private var checkpointedPosition: Int64?
     private var nextCheckpointID: UInt64 = 1
     /// Combiner checkpoints captured but written only once the combined rows before them are delivered.
     private var pending: [DeliveryWatch<TaskCheckpointStore.Capture>] = []
     var lastMark = DeliveryMark.start
-    var callbackFailure: (any Error)?
+    private var callbackFailure: (any Error)?
     var counts = CombinerProgress()
     /// `eddy_combiner_partials_total{outcome}`: merged, after_fire (replays, late), rejected.
     private let merged: Counter?
@@ -362,7 +362,7 @@ final class CombinerWorker: @unchecked Sendable {
         progress.withLock { $0.owned = owned }
     }
 
-    func refreshProgress() {
+    private func refreshProgress() {
         let counts = self.counts
         let owned = self.owned
         let horizon = combiner?.horizon
