@@ -5,10 +5,11 @@ import Foundation
 import Testing
 
 extension CombineTopology {
-    /// One instance (`a`) with a task per partition and `--exactly-once`: a state directory unless a
+    /// An instance (`a` unless named) with a task per partition and `--exactly-once`: a state directory unless a
     /// changelog topic is given.
-    func exactlyOnceConfiguration(_ bootstrap: String, group: String, directory: String? = nil, changelog: String? = nil) -> PipelineConfiguration {
-        var configuration = configuration(bootstrap, group: group, directory: directory ?? temporaryStateDirectory(), instance: "a")
+    func exactlyOnceConfiguration(_ bootstrap: String, group: String, directory: String? = nil, changelog: String? = nil,
+                                  instance: String = "a") -> PipelineConfiguration {
+        var configuration = configuration(bootstrap, group: group, directory: directory ?? temporaryStateDirectory(), instance: instance)
         if let changelog {
             configuration.stateDirectory = nil
             configuration.changelogTopic = changelog
@@ -156,6 +157,47 @@ struct CombinerTransactionTests {
         #expect(valuesByKey(totals) == expected.totals)
         #expect(totals.count - expected.totals.count <= 3)
         #expect(Set(busy.map(\.text)) == Set(expected.busy))
+    }
+
+    @Test("When a second instance joins, the combiner's partials partition is revoked: its open transaction commits with a final checkpoint, whoever gets the partition restores it, and no combined row is lost or repeated")
+    func revocationCommits() async throws {
+        let topology = CombineTopology()
+        let cluster = try EmbeddedCluster(topics: topology.clusterTopics)
+        let expected = try topology.expected(CombineTopology.records + CombineTopology.sentinels())
+        let group = uniqueName("g")
+        let directory = temporaryStateDirectory()
+        let lines = LogLines()
+        func instance(_ name: String) throws -> ScaledPipeline {
+            var configuration = topology.exactlyOnceConfiguration(cluster.bootstrapServers, group: group, directory: directory, instance: name)
+            // No periodic checkpoint within the test: only revocations and stops commit transactions.
+            configuration.checkpointInterval = .seconds(120)
+            return try ScaledPipeline(topology: try topology.topology(), configuration: configuration, log: { lines.write($0) })
+        }
+
+        let first = try instance("a")
+        try await first.start()
+        try await produce(CombineTopology.firstPart, topic: topology.input, bootstrap: cluster.bootstrapServers)
+        #expect(try await eventually { first.combiner?.progress.partials == 9 })
+        #expect(first.combiner?.progress.transactionsCommitted == 0)
+        let second = try instance("b")
+        try await second.start()
+        let instances = [first, second]
+        // The revocation committed the open transaction with the combiner's first checkpoint, which
+        // the new owner (either instance) restored.
+        #expect(try await eventually {
+            instances.allSatisfy { $0.progress.assignedPartitions > 0 } && instances.filter { $0.combiner?.progress.owned == true }.count == 1
+                && lines.all.contains { $0.contains("restored the combiner of comb from checkpoint") }
+        }, "\(lines.all)")
+        try await produce(CombineTopology.secondPart, topic: topology.input, bootstrap: cluster.bootstrapServers)
+        let totals = try await readTopic(topology.totals, bootstrap: cluster.bootstrapServers, count: expected.totals.count, settle: .milliseconds(500))
+        try await first.stop()
+        try await second.stop()
+
+        #expect(valuesByKey(totals) == expected.totals)
+        #expect(totals.count == expected.totals.count)
+        let progress = instances.compactMap { $0.combiner?.progress }
+        #expect(progress.allSatisfy { $0.transactionsAborted == 0 })
+        #expect(progress.map(\.rowsCommitted).reduce(0, +) == 12)
     }
 
     @Test("With a changelog topic, the combiner's snapshot commits inside its transaction and a restart restores it from the topic: the rows equal one engine's, none twice")
