@@ -156,6 +156,10 @@ public final class CombinerStage: Sendable {
 
     /// Counts so far (refreshed after every poll).
     public var progress: CombinerProgress { worker.progress.withLock { $0 } }
+
+    /// What the combiner's producer enqueued and delivered (rows, and with a changelog topic under
+    /// `--exactly-once` the combiner's snapshots too).
+    var producerStatistics: ProducerStatistics { worker.producer.statistics }
 }
 
 /// Lets the consumer's callbacks, created before the worker, reach it. Set once before `subscribe`,

@@ -366,7 +366,9 @@ final class CombinerWorker: @unchecked Sendable {
         let counts = self.counts
         let owned = self.owned
         let horizon = combiner?.horizon
-        let delivered = producer.statistics.delivered
+        // With transactions the producer also carries the combiner's snapshots (changelog topic):
+        // count the rows of committed transactions, which their commit acknowledged.
+        let delivered = transactions != nil ? UInt64(counts.rowsCommitted) : producer.statistics.delivered
         progress.withLock { progress in
             progress.rowsDelivered = delivered
             progress.partials = counts.partials
@@ -394,7 +396,7 @@ public struct CombinerProgress: Sendable, Hashable {
     /// Messages of the partials topic that could not be used (undecodable, unknown task, corrupt state).
     public var rejected = 0
     public var checkpointsWritten = 0
-    /// Combined rows the producer has acknowledged.
+    /// Combined rows the producer has acknowledged (with `--exactly-once`: those of committed transactions).
     public var rowsDelivered: UInt64 = 0
     /// Whether this instance runs the combiner now (owns the partials partition).
     public var owned = false

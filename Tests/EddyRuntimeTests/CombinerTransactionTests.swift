@@ -83,6 +83,9 @@ struct CombinerTransactionTests {
         // counted into committed transactions are all the rows there are, and none aborted.
         #expect(runs.map(\.rowsCommitted).reduce(0, +) == totals.count + busy.count)
         #expect(runs.map(\.rowsDelivered).reduce(0, +) == UInt64(totals.count + busy.count))
+        // The combiner's producer sent nothing else (no changelog topic here): every message it
+        // delivered is one of those rows.
+        #expect(firstCombiner.producerStatistics.delivered + secondCombiner.producerStatistics.delivered == UInt64(totals.count + busy.count))
         #expect(runs.allSatisfy { $0.transactionsCommitted >= 1 && $0.transactionsAborted == 0 })
         #expect(second.progress.transactionsCommitted >= 1)
         let exposition = second.pipeline.metrics.registry.render()
