@@ -26,6 +26,13 @@ import Synchronization
 /// beginning at each start. A task restarted from an older checkpoint publishes its partials again:
 /// a replay replaces the buffered partial, and one for a window that already fired is ignored.
 ///
+/// ## Exactly-once (`exactlyOnce`)
+/// The combiner then has a transactional producer of its own (`transactionalID`), and each combiner
+/// checkpoint is one transaction: the combined rows fired since the previous one, the combiner's
+/// snapshot with a changelog topic, and the partials offset it covers, sent for group
+/// `<group>.combine` (`CombinerWorker+Transactions`). It reads the partials topic `read_committed`,
+/// so on a real cluster it never combines the partials of an aborted task transaction.
+///
 /// ## Threads
 /// Polling, combining and producing run on one dedicated thread, never on Swift's cooperative pool.
 public final class CombinerStage: Sendable {
@@ -55,10 +62,23 @@ public final class CombinerStage: Sendable {
             onRebalance: { event in relay.worker?.handle(event) },
             onError: { error in incidents.report(kind: error.code ?? error.message, "Kafka (combiner): \(error.message)") },
             startOffsets: { partitions in relay.worker?.startOffsets(for: partitions) ?? [:] })
-        let producer = try KafkaProducer(
-            configuration: configuration.producerConfiguration(),
-            onError: { error in incidents.report(kind: error.code ?? error.message, "Kafka (combiner): \(error.message)") })
-        worker = CombinerWorker(consumer: consumer, producer: producer, topology: topology, pumps: plan.combinedPumps,
+        let onError: @Sendable (KafkaError) -> Void = { error in incidents.report(kind: error.code ?? error.message, "Kafka (combiner): \(error.message)") }
+        let transactions: KafkaTransactionalProducer?
+        let producer: KafkaProducer
+        if configuration.exactlyOnce {
+            guard checkpoints != nil else {
+                throw KafkaError(kind: .configuration, message: "exactly-once needs checkpoints (--changelog-topic or --state-dir): each combiner transaction commits together with the combiner's checkpoint")
+            }
+            let created = try KafkaTransactionalProducer(
+                configuration: configuration.transactionalProducerConfiguration(),
+                transactionalID: Self.transactionalID(configuration), onError: onError)
+            transactions = created
+            producer = created.producer
+        } else {
+            transactions = nil
+            producer = try KafkaProducer(configuration: configuration.producerConfiguration(), onError: onError)
+        }
+        worker = CombinerWorker(consumer: consumer, producer: producer, transactions: transactions, topology: topology, pumps: plan.combinedPumps,
                                 partialsTopic: plan.partialsTopic, configuration: configuration, checkpoints: checkpoints,
                                 metrics: metrics, onOutputRow: onOutputRow, incidents: incidents, log: log)
         relay.worker = worker
@@ -70,8 +90,20 @@ public final class CombinerStage: Sendable {
         inputTopics = topology.streams.filter { $0.isSource && !$0.isSystem }.compactMap(\.binding.topic)
     }
 
-    /// Eddy's consumer defaults for the combiner, before the user's properties. Offsets are never
-    /// committed: a restart seeks to its checkpoint's offset, or reads the topic from its beginning.
+    /// The combiner's `transactional.id` with `--exactly-once`: the instance's own (`eddy.<group>.<instance
+    /// id>`, stable across restarts) plus `.combiner`. It must differ from the tasks' id, which the
+    /// same process uses at the same time: two live producers with one id fence each other.
+    static func transactionalID(_ configuration: PipelineConfiguration) -> String {
+        configuration.transactionalID(writerID: KafkaPipeline.defaultWriterID()) + ".combiner"
+    }
+
+    /// The `transactional.id` of the combiner's producer with `--exactly-once`, nil without.
+    public var transactionalID: String? { worker.transactions?.transactionalID }
+
+    /// Eddy's consumer defaults for the combiner, before the user's properties. Offsets are committed
+    /// only inside `--exactly-once` transactions (for the broker's zombie fencing, KIP-447), never
+    /// read back: a restart seeks to its checkpoint's offset, or reads the topic from its beginning.
+    /// `read_committed` keeps partials of aborted task transactions out on a real cluster.
     static func consumerConfiguration(_ configuration: PipelineConfiguration) -> KafkaConfiguration {
         var merged = KafkaConfiguration(properties: [
             ("fetch.wait.max.ms", "10"), ("session.timeout.ms", "10000"), ("heartbeat.interval.ms", "1000"),
@@ -79,6 +111,9 @@ public final class CombinerStage: Sendable {
         ] + configuration.staticMembership).merging(configuration.kafka)
         merged.set("enable.auto.commit", "false")
         merged.set("auto.offset.reset", "earliest")
+        // Under --exactly-once the user's -X cannot turn it off: read_uncommitted would combine the
+        // partials of task transactions that later abort.
+        if configuration.exactlyOnce { merged.set("isolation.level", "read_committed") }
         return merged
     }
 
@@ -121,6 +156,10 @@ public final class CombinerStage: Sendable {
 
     /// Counts so far (refreshed after every poll).
     public var progress: CombinerProgress { worker.progress.withLock { $0 } }
+
+    /// What the combiner's producer enqueued and delivered (rows, and with a changelog topic under
+    /// `--exactly-once` the combiner's snapshots too).
+    var producerStatistics: ProducerStatistics { worker.producer.statistics }
 }
 
 /// Lets the consumer's callbacks, created before the worker, reach it. Set once before `subscribe`,

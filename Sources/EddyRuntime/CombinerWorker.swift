@@ -8,11 +8,14 @@ import Synchronization
 
 /// The combiner stage's thread-confined loop: poll the partials topic → `PartialCombiner` → produce
 /// the combined rows → every checkpoint interval capture the combiner's state with the partials
-/// offset it covers, and write it once those rows are delivered. Rebalance events arrive inside
+/// offset it covers, and write it once those rows are delivered (or, with `transactions`, commit it
+/// in one transaction with them: `CombinerWorker+Transactions`). Rebalance events arrive inside
 /// `poll`, on this thread too, hence `@unchecked Sendable`.
 final class CombinerWorker: @unchecked Sendable {
     let consumer: KafkaConsumer
     let producer: KafkaProducer
+    /// Exactly-once mode: `producer` is this one's, and every combined row goes through its transactions.
+    let transactions: KafkaTransactionalProducer?
     let topology: Topology
     let pumps: [String]
     let partialsTopic: String
@@ -27,6 +30,8 @@ final class CombinerWorker: @unchecked Sendable {
     let taskCountBox = Mutex(0)
     var taskCount: Int { taskCountBox.withLock { $0 } }
     var sink: ProducerSink
+    /// What the open transaction holds (`CombinerWorker+Transactions`); only this thread touches it.
+    var transaction = CombinerTransaction()
 
     /// The combiner, while this instance owns the partials partition (without checkpoints it is
     /// kept, dormant, after a revocation, in case the partition comes back).
@@ -40,21 +45,24 @@ final class CombinerWorker: @unchecked Sendable {
     private var nextCheckpointID: UInt64 = 1
     /// Combiner checkpoints captured but written only once the combined rows before them are delivered.
     private var pending: [DeliveryWatch<TaskCheckpointStore.Capture>] = []
-    private var lastMark = DeliveryMark.start
+    var lastMark = DeliveryMark.start
     private var callbackFailure: (any Error)?
-    private var counts = CombinerProgress()
+    var counts = CombinerProgress()
     /// `eddy_combiner_partials_total{outcome}`: merged, after_fire (replays, late), rejected.
     private let merged: Counter?
     private let afterFire: Counter?
     private let rejectedCounter: Counter?
+    /// `eddy_combiner_transactions_total{outcome}` (exactly-once only): committed, aborted.
+    let transactionCounters: (committed: Counter, aborted: Counter)?
 
     var scope: String { TaskCheckpointStore.safeName(topology.name) + ".combiner" }
 
-    init(consumer: KafkaConsumer, producer: KafkaProducer, topology: Topology, pumps: [String], partialsTopic: String,
+    init(consumer: KafkaConsumer, producer: KafkaProducer, transactions: KafkaTransactionalProducer?, topology: Topology, pumps: [String], partialsTopic: String,
          configuration: PipelineConfiguration, checkpoints: TaskCheckpointStore?, metrics: PipelineMetrics,
          onOutputRow: OutputRowHandler?, incidents: IncidentLog, log: @escaping @Sendable (String) -> Void) {
         self.consumer = consumer
         self.producer = producer
+        self.transactions = transactions
         self.topology = topology
         self.pumps = pumps
         self.partialsTopic = partialsTopic
@@ -69,6 +77,15 @@ final class CombinerWorker: @unchecked Sendable {
         merged = try? family?.labels("merged")
         afterFire = try? family?.labels("after_fire")
         rejectedCounter = try? family?.labels("rejected")
+        if transactions != nil, let transactionFamily = try? metrics.registry.counter(
+            "eddy_combiner_transactions_total",
+            help: "Combiner checkpoint transactions (--exactly-once): committed (combined rows, combiner snapshot with a changelog topic, partials offset), aborted (after a failed transactional call; the restart produces their rows again).",
+            labelNames: ["outcome"]),
+           let committed = try? transactionFamily.labels("committed"), let aborted = try? transactionFamily.labels("aborted") {
+            transactionCounters = (committed, aborted)
+        } else {
+            transactionCounters = nil
+        }
         let outputs = topology.streams.filter { !$0.isSource && ($0.isSystem || $0.binding.isBound) }
             .map { (name: $0.name, topic: topology.effectiveTopic($0)) }
         sink = ProducerSink(producer: producer, counters: OutputCounters(streams: outputs, metrics: metrics), onRow: onOutputRow, failure: nil)
@@ -79,7 +96,8 @@ final class CombinerWorker: @unchecked Sendable {
         let clock = ContinuousClock()
         var nextCheckpoint = clock.now + configuration.checkpointInterval
         var failure: (any Error)?
-        while !stopRequested.load(ordering: .acquiring) {
+        do { try beginTransactions() } catch { failure = error }
+        while failure == nil, !stopRequested.load(ordering: .acquiring) {
             do {
                 let count = try consumer.poll(timeout: configuration.pollTimeout) { batch in
                     for message in batch { handle(message) }
@@ -92,7 +110,9 @@ final class CombinerWorker: @unchecked Sendable {
                 refreshProgress()
                 if clock.now >= nextCheckpoint {
                     nextCheckpoint = clock.now + configuration.checkpointInterval
-                    if pending.isEmpty, let capture = capture() {
+                    if transactions != nil {
+                        try commitTransactionalCheckpoint(reopen: true)
+                    } else if pending.isEmpty, let capture = capture() {
                         let mark = producer.mark()
                         pending.append(DeliveryWatch(capture, mark: mark, since: lastMark, producer: producer))
                         lastMark = mark
@@ -178,17 +198,24 @@ final class CombinerWorker: @unchecked Sendable {
         log("warning: partials topic \(partialsTopic)[0] offset \(offset): \(reason); skipped")
     }
 
-    /// Hands the combined rows to the producer.
-    private func drain() throws {
+    /// Hands the combined rows to the producer (inside the open transaction, with `transactions`).
+    func drain() throws {
         guard owned, let combiner else { return }
+        guard transactions != nil else {
+            combiner.engine.drainOutputs(into: &sink)
+            if let failure = sink.failure { throw failure }
+            return
+        }
+        let before = producer.mark()
         combiner.engine.drainOutputs(into: &sink)
+        transaction.rows += Int(producer.mark().sequence - before.sequence)
         if let failure = sink.failure { throw failure }
     }
 
     // MARK: Checkpoints
 
     /// The combiner's state with the partials offset it covers, when it moved since the last one.
-    private func capture() -> TaskCheckpointStore.Capture? {
+    func capture() -> TaskCheckpointStore.Capture? {
         guard owned, let checkpoints, let combiner, let position, position != checkpointedPosition else { return nil }
         let clock = ContinuousClock()
         let started = clock.now
@@ -214,7 +241,7 @@ final class CombinerWorker: @unchecked Sendable {
         }
     }
 
-    private func save(_ capture: TaskCheckpointStore.Capture) {
+    func save(_ capture: TaskCheckpointStore.Capture) {
         guard let checkpoints else { return }
         do {
             _ = try checkpoints.save(capture)
@@ -225,7 +252,7 @@ final class CombinerWorker: @unchecked Sendable {
         }
     }
 
-    private func deliveryFailure(_ outcome: DeliveryOutcome) -> KafkaError {
+    func deliveryFailure(_ outcome: DeliveryOutcome) -> KafkaError {
         let first = outcome.failures[0]
         return KafkaError(kind: .delivery, code: first.error.code,
                           message: "\(outcome.failures.count) combined row(s) to \(first.topic) were not delivered (\(first.error.message)); the combiner's checkpoint stays behind them and a restart produces them again")
@@ -246,9 +273,13 @@ final class CombinerWorker: @unchecked Sendable {
         if checkpointing, let capture = capture() { save(capture) }
     }
 
+    /// Ends the run: flushes and checkpoints (with `transactions`: commits the open transaction with a
+    /// final checkpoint, or aborts it after a failure), then leaves the group.
     private func shutdown(checkpointing: Bool) throws {
         var failure: (any Error)?
-        do { try flushAndCheckpoint(checkpointing: checkpointing) } catch { failure = error }
+        do {
+            if transactions != nil { try endTransactions(committing: checkpointing) } else { try flushAndCheckpoint(checkpointing: checkpointing) }
+        } catch { failure = error }
         owned = false
         do { try consumer.close() } catch { failure = failure ?? error }
         if let failure { throw failure }
@@ -293,7 +324,9 @@ final class CombinerWorker: @unchecked Sendable {
             checkpointedPosition = position
             if reports.allSatisfy({ $0 != nil }) { try advance(combiner) }
             // Nothing can fire here (the checkpoint was taken after the same advance), but drain anyway.
-            return position.map { [partition: $0] } ?? [:]
+            // Without a checkpoint, from the beginning: never from the group's committed offset (which
+            // exactly-once transactions store on a real cluster), since the state would lack what precedes it.
+            return [partition: position ?? KafkaOffset.beginning]
         } catch {
             if callbackFailure == nil { callbackFailure = error }
             return [:]
@@ -304,8 +337,17 @@ final class CombinerWorker: @unchecked Sendable {
         switch event {
         case .revoked(let partitions):
             guard partitions.contains(where: { $0.topic == partialsTopic && $0.partition == 0 }), owned else { return }
-            do { try flushAndCheckpoint(checkpointing: true) } catch {
-                incidents.report(kind: "revoke", "could not flush the combiner before a rebalance: \(error)")
+            if transactions != nil {
+                // The rows fired so far commit with a final checkpoint, so the next owner restores
+                // exactly what they reflect. A failed transactional call ends the combiner (the loop
+                // throws it after this poll; its shutdown aborts the transaction).
+                do { try commitTransactionalCheckpoint(reopen: true) } catch {
+                    if callbackFailure == nil { callbackFailure = error }
+                }
+            } else {
+                do { try flushAndCheckpoint(checkpointing: true) } catch {
+                    incidents.report(kind: "revoke", "could not flush the combiner before a rebalance: \(error)")
+                }
             }
             owned = false
             if checkpoints != nil {
@@ -324,7 +366,9 @@ final class CombinerWorker: @unchecked Sendable {
         let counts = self.counts
         let owned = self.owned
         let horizon = combiner?.horizon
-        let delivered = producer.statistics.delivered
+        // With transactions the producer also carries the combiner's snapshots (changelog topic):
+        // count the rows of committed transactions, which their commit acknowledged.
+        let delivered = transactions != nil ? UInt64(counts.rowsCommitted) : producer.statistics.delivered
         progress.withLock { progress in
             progress.rowsDelivered = delivered
             progress.partials = counts.partials
@@ -334,6 +378,9 @@ final class CombinerWorker: @unchecked Sendable {
             progress.checkpointsWritten = counts.checkpointsWritten
             progress.owned = owned
             progress.horizon = horizon
+            progress.transactionsCommitted = counts.transactionsCommitted
+            progress.transactionsAborted = counts.transactionsAborted
+            progress.rowsCommitted = counts.rowsCommitted
         }
     }
 }
@@ -349,10 +396,15 @@ public struct CombinerProgress: Sendable, Hashable {
     /// Messages of the partials topic that could not be used (undecodable, unknown task, corrupt state).
     public var rejected = 0
     public var checkpointsWritten = 0
-    /// Combined rows the producer has acknowledged.
+    /// Combined rows the producer has acknowledged (with `--exactly-once`: those of committed transactions).
     public var rowsDelivered: UInt64 = 0
     /// Whether this instance runs the combiner now (owns the partials partition).
     public var owned = false
     /// The watermark up to which combined windows have fired.
     public var horizon: Int64?
+    /// `--exactly-once`: combiner transactions committed and aborted, and the combined rows produced
+    /// inside the committed ones (every combined row goes through a transaction in this mode).
+    public var transactionsCommitted = 0
+    public var transactionsAborted = 0
+    public var rowsCommitted = 0
 }

@@ -1,5 +1,6 @@
 import EddyKafka
 import EddyState
+import Synchronization
 
 /// Exactly-once with `--changelog-topic`: puts each checkpoint's snapshots into the transaction that
 /// carries the outputs and the input offsets, so state, outputs and offsets commit (or abort) together.
@@ -11,8 +12,10 @@ import EddyState
 /// snapshot a restore falls back to is still live. After an abort, `abortNotices` are written in a
 /// transaction of their own so a reader that sees aborted records voids the snapshot.
 ///
-/// Confined to the pipeline thread (the transactional producer's thread).
-final class TransactionalChangelogWriter: @unchecked Sendable {
+/// Used by the pipeline thread and the combiner's thread (each with its own transactional producer
+/// and its own scopes); the bookkeeping they share (token sequence, committed snapshots per scope)
+/// is behind a lock, since a restore (`ChangelogCheckpointBackend.loadNewest`) adopts from either.
+final class TransactionalChangelogWriter: Sendable {
     /// One snapshot enqueued in the open transaction.
     struct Pending {
         var checkpoint: Checkpoint
@@ -24,9 +27,9 @@ final class TransactionalChangelogWriter: @unchecked Sendable {
     let topic: String
     let chunker: ChangelogChunker
     private let nonce = UInt64.random(in: 1...UInt64.max)
-    private var sequence: UInt64 = 0
+    private let sequence = Atomic<UInt64>(0)
     /// Per scope, the committed snapshots still live on the topic, oldest first.
-    private var committed: [String: [(id: UInt64, chunks: Int)]] = [:]
+    private let committed = Mutex<[String: [(id: UInt64, chunks: Int)]]>([:])
 
     init(topic: String, chunker: ChangelogChunker) {
         self.topic = topic
@@ -35,18 +38,20 @@ final class TransactionalChangelogWriter: @unchecked Sendable {
 
     /// Records that `scope`'s snapshot `checkpointID` (restored) is committed, so later writes retire it.
     func adopt(scope: String, checkpointID: UInt64, chunkCount: Int) {
-        var list = committed[scope, default: []]
-        guard !list.contains(where: { $0.id == checkpointID }) else { return }
-        list.append((checkpointID, chunkCount))
-        list.sort { $0.id < $1.id }
-        committed[scope] = list
+        committed.withLock { committed in
+            var list = committed[scope, default: []]
+            guard !list.contains(where: { $0.id == checkpointID }) else { return }
+            list.append((checkpointID, chunkCount))
+            list.sort { $0.id < $1.id }
+            committed[scope] = list
+        }
     }
 
     /// Enqueues `captures` into the producer's open transaction; returns what commit or abort must settle.
     func enqueue(_ captures: [TaskCheckpointStore.Capture], producer: KafkaProducer) throws -> [Pending] {
         guard !captures.isEmpty else { return [] }
-        sequence += 1
-        let token = Array("\(String(nonce, radix: 16))-\(sequence)".utf8)
+        let number = sequence.add(1, ordering: .relaxed).newValue
+        let token = Array("\(String(nonce, radix: 16))-\(number)".utf8)
         let header = [KafkaHeader(key: ChangelogTransactionKeys.tokenHeader, value: token)]
         var pending: [Pending] = []
         for capture in captures {
@@ -55,7 +60,8 @@ final class TransactionalChangelogWriter: @unchecked Sendable {
             let checkpoint = capture.checkpoint
             let chunks = try chunker.messages(for: checkpoint)
             for chunk in chunks { try send(chunk.key, chunk.value, headers: header, producer: producer) }
-            let superseded = (committed[checkpoint.scope] ?? []).dropLast().filter { $0.id != checkpoint.id }
+            let live = committed.withLock { $0[checkpoint.scope] ?? [] }
+            let superseded = live.dropLast().filter { $0.id != checkpoint.id }
             for old in superseded {
                 for tombstone in ChangelogChunker.tombstones(scope: checkpoint.scope, checkpointID: old.id, chunkCount: old.chunks) {
                     try send(tombstone.key, nil, headers: [], producer: producer)
@@ -74,11 +80,13 @@ final class TransactionalChangelogWriter: @unchecked Sendable {
     /// After the transaction committed: its snapshots are the newest committed ones, and the
     /// snapshots its tombstones retired are gone.
     func didCommit(_ pending: [Pending]) {
-        for entry in pending {
-            let scope = entry.checkpoint.scope
-            var kept = (committed[scope] ?? []).suffix(1).filter { $0.id != entry.checkpoint.id }
-            kept.append((entry.checkpoint.id, entry.chunkCount))
-            committed[scope] = Array(kept)
+        committed.withLock { committed in
+            for entry in pending {
+                let scope = entry.checkpoint.scope
+                var kept = (committed[scope] ?? []).suffix(1).filter { $0.id != entry.checkpoint.id }
+                kept.append((entry.checkpoint.id, entry.chunkCount))
+                committed[scope] = Array(kept)
+            }
         }
     }
 

@@ -187,25 +187,6 @@ struct CombinerTests {
         #expect(valuesByKey(perKey) == expected.perKey)
     }
 
-    @Test("With --exactly-once the tasks' partials go through their transactions and the combined rows are the same")
-    func exactlyOnceCombines() async throws {
-        let topology = CombineTopology()
-        let cluster = try EmbeddedCluster(topics: topology.clusterTopics)
-        let records = (0..<600).map(CombineTopology.event)
-        let sentinels = CombineTopology.sentinels()
-        let expected = try topology.expected(records + sentinels)
-        var configuration = topology.configuration(cluster.bootstrapServers, group: uniqueName("g"), directory: temporaryStateDirectory(), instance: "a")
-        configuration.exactlyOnce = true
-        let pipeline = try ScaledPipeline(topology: try topology.topology(), configuration: configuration, log: { _ in })
-        try await pipeline.start()
-        try await produce(records + sentinels, topic: topology.input, bootstrap: cluster.bootstrapServers)
-        let totals = try await readTopic(topology.totals, bootstrap: cluster.bootstrapServers, count: expected.totals.count, settle: .milliseconds(500))
-        try await pipeline.stop()
-        #expect(pipeline.progress.transactionsCommitted > 0)
-        #expect(valuesByKey(totals) == expected.totals)
-        #expect(totals.count == expected.totals.count)
-    }
-
     @Test("A partition without records goes idle after the source's idle_timeout and does not hold combined windows back")
     func emptyPartitionDoesNotBlock() async throws {
         var topology = CombineTopology()
