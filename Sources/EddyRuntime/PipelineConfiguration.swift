@@ -46,8 +46,9 @@ public struct PipelineConfiguration: Sendable {
     /// the session timeout. Must be unique among live members.
     public var instanceID: String?
     /// Exactly-once with Kafka transactions (needs `changelogTopic` or `stateDirectory`): one
-    /// transactional producer per instance (`transactional.id` derived from the group and
-    /// `instanceID`, stable across restarts, so a restarted instance fences its zombie); each
+    /// transactional producer per instance for its tasks (`transactional.id` derived from the group
+    /// and `instanceID`, stable across restarts, so a restarted instance fences its zombie), and a
+    /// second one, with `.combiner` appended, for a combiner stage of global aggregates; each
     /// checkpoint commits one transaction holding the outputs since the previous one and the input
     /// offsets (`send_offsets_to_transaction`), and, with `changelogTopic`, the snapshot's chunks too
     /// (all commit atomically); with `stateDirectory` the snapshot file is written right after the

@@ -81,7 +81,8 @@ struct KafkaRunner {
         }
         if let combiner = pipeline.combiner {
             let combined = combiner.progress
-            Terminal.writeErr("combined: \(combined.partials) partial windows from \(combiner.taskCount) tasks, \(combined.partialsAfterFire) after their window fired (replays or late), \(combined.rejected) rejected; \(combined.rowsDelivered) combined rows out\n")
+            Terminal.writeErr("combined: \(combined.partials) partial windows from \(combiner.taskCount) tasks, \(combined.partialsAfterFire) after their window fired (replays or late), \(combined.rejected) rejected; \(combined.rowsDelivered) combined rows out"
+                + (configuration.exactlyOnce ? " in \(combined.transactionsCommitted) committed transactions (\(combined.transactionsAborted) aborted)" : "") + "\n")
         }
         if configuration.stateDirectory != nil {
             let last = String(format: "%.1f", progress.lastCheckpointSeconds * 1000)
