@@ -89,6 +89,7 @@ enum OptionParser {
             let (millis, overflow) = n.multipliedReportingOverflow(by: unit.millis)
             if !overflow { return millis }
         }
-        throw Diagnostic(option.location, "bad duration '\(text)' for '\(option.key)'", hint: "write an amount and a unit, e.g. '5 SECONDS' or '500 MILLISECONDS'")
+        let never = option.key.lowercased() == "state_retention" ? ", or 'never' to keep idle keys forever" : ""
+        throw Diagnostic(option.location, "bad duration '\(text)' for '\(option.key)'", hint: "write an amount and a unit, e.g. '5 SECONDS' or '500 MILLISECONDS'\(never)")
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import EddyEngine
 import EddyRuntime
 import EddySQL
 import Foundation
@@ -52,10 +53,16 @@ enum GraphPrinter {
         return s.isSource ? "replay input" : "unbound"
     }
 
+    /// A source's idle-key retention as `eddy explain` shows it: the option's value, or the default.
+    static func retention(_ millis: Int64?) -> String {
+        guard let millis else { return "\(Engine.defaultStateRetentionMillis / 3_600_000)h (default)" }
+        return millis == .max ? "never" : "\(millis)ms"
+    }
+
     static func text(_ t: Topology) -> String {
         var out = "topology \(t.name)\n"
         for s in t.streams where s.isSource {
-            out += "source \"\(s.name)\" [\(s.binding.format.rawValue), \(binding(s, topology: t))] rowtime=\(s.binding.rowtimeColumn.map { s.schema.columns[$0].name } ?? "processing time") lateness=\(s.binding.latenessMillis)ms\n"
+            out += "source \"\(s.name)\" [\(s.binding.format.rawValue), \(binding(s, topology: t))] rowtime=\(s.binding.rowtimeColumn.map { s.schema.columns[$0].name } ?? "processing time") lateness=\(s.binding.latenessMillis)ms state_retention=\(retention(s.binding.stateRetentionMillis))\n"
         }
         for p in t.pumps {
             out += "pump \"\(p.name)\": \"\(t.streams[p.source].name)\" -> [\(shape(p))] -> \"\(t.streams[p.target].name)\"\n"

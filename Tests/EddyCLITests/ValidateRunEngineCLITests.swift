@@ -27,6 +27,8 @@ import Testing
         let text = try EngineCLIHarness.run(["explain", sql])
         #expect(text.status == 0)
         #expect(text.stdout.contains("pump \"AVG_STAR_RATING_SQL_STREAM_PUMP\": \"SOURCE_SQL_STREAM_001\" -> [tumbling 10000 ms"))
+        // reviews.sql sets no 'state_retention': its source shows the default.
+        #expect(text.stdout.contains("lateness=5000ms state_retention=24h (default)\n"), "\(text.stdout)")
         let dot = try EngineCLIHarness.run(["explain", sql, "--dot"])
         #expect(dot.stdout.hasPrefix("digraph \"reviews\" {"))
     }
