@@ -101,6 +101,22 @@ struct CombineTopology {
         try await running.stop()
         return rows
     }
+
+    /// Produces `records` to the source topic on `cluster`.
+    func feed(_ records: [(partition: Int32, json: String)], to cluster: EmbeddedCluster) async throws {
+        try await produce(records, topic: input, bootstrap: cluster.bootstrapServers)
+    }
+
+    /// The TOTALS rows once `count` arrived, read half a second longer to catch repeats.
+    func totals(on cluster: EmbeddedCluster, count: Int) async throws -> [KafkaRecord] {
+        try await readTopic(totals, bootstrap: cluster.bootstrapServers, count: count, settle: .milliseconds(500))
+    }
+}
+
+/// The combined TOTALS rows are one engine's (`expected`): every key with its value, none twice.
+func expectOneEngine(_ totals: [KafkaRecord], _ expected: [String: String], sourceLocation: Testing.SourceLocation = #_sourceLocation) {
+    #expect(valuesByKey(totals) == expected, sourceLocation: sourceLocation)
+    #expect(totals.count == expected.count, "\(totals.count - expected.count) repeated rows", sourceLocation: sourceLocation)
 }
 
 @Suite("Combining global aggregates across per-partition tasks through <topology>.partials")
@@ -133,15 +149,14 @@ struct CombinerTests {
         })
         #expect(combiners.allSatisfy { $0.taskCount == 3 })
 
-        try await produce(records + sentinels, topic: topology.input, bootstrap: cluster.bootstrapServers)
-        let totals = try await readTopic(topology.totals, bootstrap: cluster.bootstrapServers, count: expected.totals.count, settle: .milliseconds(500))
+        try await topology.feed(records + sentinels, to: cluster)
+        let totals = try await topology.totals(on: cluster, count: expected.totals.count)
         let busy = try await readTopic(topology.busy, bootstrap: cluster.bootstrapServers, count: expected.busy.count)
         let perKey = try await readTopic(topology.perKey, bootstrap: cluster.bootstrapServers, count: expected.perKey.count)
         try await first.stop()
         try await second.stop()
 
-        #expect(valuesByKey(totals) == expected.totals)
-        #expect(totals.count == expected.totals.count)
+        expectOneEngine(totals, expected.totals)
         #expect(busy.map(\.text).sorted() == expected.busy)
         #expect(valuesByKey(perKey) == expected.perKey)
         #expect(first.progress.recordsIn > 0 && second.progress.recordsIn > 0)
@@ -170,20 +185,19 @@ struct CombinerTests {
             instances.allSatisfy { $0.progress.assignedPartitions > 0 } && instances.map(\.progress.assignedPartitions).reduce(0, +) == 3
                 && instances.filter { $0.combiner?.progress.owned == true }.count == 1
         })
-        try await produce(Array(records[0..<350]), topic: topology.input, bootstrap: cluster.bootstrapServers)
+        try await topology.feed(Array(records[0..<350]), to: cluster)
         let owner = try #require(instances.first { $0.combiner?.progress.owned == true })
         let survivor = try #require(instances.first { $0 !== owner })
         #expect(try await eventually { owner.combiner?.progress.partials == 9 })
         try await owner.stop()
         #expect(try await eventually { survivor.progress.assignedPartitions == 3 && survivor.combiner?.progress.owned == true })
 
-        try await produce(Array(records[350...]) + sentinels, topic: topology.input, bootstrap: cluster.bootstrapServers)
-        let totals = try await readTopic(topology.totals, bootstrap: cluster.bootstrapServers, count: expected.totals.count, settle: .milliseconds(500))
+        try await topology.feed(Array(records[350...]) + sentinels, to: cluster)
+        let totals = try await topology.totals(on: cluster, count: expected.totals.count)
         let perKey = try await readTopic(topology.perKey, bootstrap: cluster.bootstrapServers, count: expected.perKey.count)
         try await survivor.stop()
         #expect(lines.all.contains { $0.contains("restored the combiner of comb from checkpoint") }, "\(lines.all)")
-        #expect(valuesByKey(totals) == expected.totals)
-        #expect(totals.count == expected.totals.count)
+        expectOneEngine(totals, expected.totals)
         #expect(valuesByKey(perKey) == expected.perKey)
     }
 
@@ -199,8 +213,7 @@ struct CombinerTests {
         #expect(expected.totals.count == 6)
 
         let totals = try await topology.totalsOfOneInstance(cluster, producing: records + sentinels, count: expected.totals.count)
-        #expect(valuesByKey(totals) == expected.totals)
-        #expect(totals.count == expected.totals.count)
+        expectOneEngine(totals, expected.totals)
     }
 
     @Test("A partition that falls silent publishes its open windows when it turns idle: the combined windows fired past it still hold its rows")
@@ -218,8 +231,7 @@ struct CombinerTests {
 
         let totals = try await topology.totalsOfOneInstance(cluster, producing: records + sentinels, count: expected.totals.count)
         // Every window equals that engine's, the silent partition's rows included.
-        #expect(valuesByKey(totals) == expected.totals)
-        #expect(totals.count == expected.totals.count)
+        expectOneEngine(totals, expected.totals)
     }
 
     static func eventTime(_ json: String) -> Int64 {
@@ -239,7 +251,7 @@ struct CombinerTests {
         let combiner = try #require(pipeline.combiner)
         try await pipeline.start()
         // The first 3.5 seconds: windows 0...2 fire, window 3 stays open in every task.
-        try await produce(Array(records[0..<350]), topic: topology.input, bootstrap: cluster.bootstrapServers)
+        try await topology.feed(Array(records[0..<350]), to: cluster)
         #expect(try await eventually { combiner.progress.partials == 9 })
         let fired = try await readTopic(topology.totals, bootstrap: cluster.bootstrapServers, count: 3)
         #expect(fired.count == 3)
@@ -257,11 +269,10 @@ struct CombinerTests {
         #expect(try await eventually { combiner.progress.rejected == 1 })
         #expect(combiner.progress.partialsAfterFire == 9)
 
-        try await produce(Array(records[350...]) + sentinels, topic: topology.input, bootstrap: cluster.bootstrapServers)
-        let totals = try await readTopic(topology.totals, bootstrap: cluster.bootstrapServers, count: expected.totals.count, settle: .milliseconds(500))
+        try await topology.feed(Array(records[350...]) + sentinels, to: cluster)
+        let totals = try await topology.totals(on: cluster, count: expected.totals.count)
         try await pipeline.stop()
-        #expect(valuesByKey(totals) == expected.totals)
-        #expect(totals.count == expected.totals.count)
+        expectOneEngine(totals, expected.totals)
         #expect(lines.all.contains { $0.contains("partials topic comb.partials[0]") && $0.contains("undecodable partial message") }, "\(lines.all)")
         let exposition = pipeline.pipeline.metrics.registry.render()
         #expect(exposition.contains("eddy_combiner_partials_total{outcome=\"rejected\"} 1"), "\(exposition)")
@@ -284,7 +295,7 @@ struct CombinerTests {
         // Ids 0...199 (event time up to 1.99 s): window 0 fires.
         let first = try ScaledPipeline(topology: try topology.topology(), configuration: configuration, log: { _ in })
         try await first.start()
-        try await produce(Array(records[0..<200]), topic: topology.input, bootstrap: cluster.bootstrapServers)
+        try await topology.feed(Array(records[0..<200]), to: cluster)
         #expect(try await eventually { first.combiner?.progress.partials == 3 })
         try await first.stop()
         let backup = temporaryStateDirectory()
@@ -295,7 +306,7 @@ struct CombinerTests {
         // Ids 200...399: windows 1 and 2 fire.
         let second = try ScaledPipeline(topology: try topology.topology(), configuration: configuration, log: { _ in })
         try await second.start()
-        try await produce(Array(records[200..<400]), topic: topology.input, bootstrap: cluster.bootstrapServers)
+        try await topology.feed(Array(records[200..<400]), to: cluster)
         #expect(try await eventually { second.combiner?.progress.partials == 6 })
         try await second.stop()
 
@@ -304,14 +315,13 @@ struct CombinerTests {
         for file in old { try files.copyItem(atPath: backup + "/" + file, toPath: directory + "/" + file) }
         let third = try ScaledPipeline(topology: try topology.topology(), configuration: configuration, log: { _ in })
         try await third.start()
-        try await produce(Array(records[400...]) + sentinels, topic: topology.input, bootstrap: cluster.bootstrapServers)
-        let totals = try await readTopic(topology.totals, bootstrap: cluster.bootstrapServers, count: expected.totals.count, settle: .milliseconds(500))
+        try await topology.feed(Array(records[400...]) + sentinels, to: cluster)
+        let totals = try await topology.totals(on: cluster, count: expected.totals.count)
         try await third.stop()
         // Task 0 published windows 1 and 2 again; both had fired.
         #expect(third.combiner?.progress.partialsAfterFire == 2)
         #expect(third.combiner?.progress.partials == 9)
-        #expect(valuesByKey(totals) == expected.totals)
-        #expect(totals.count == expected.totals.count)
+        expectOneEngine(totals, expected.totals)
     }
 
     @Test("A pipeline stopped mid-stream restores the combiner's checkpoint and produces the uninterrupted run's rows")
@@ -326,7 +336,7 @@ struct CombinerTests {
 
         let before = try ScaledPipeline(topology: try topology.topology(), configuration: configuration, log: { _ in })
         try await before.start()
-        try await produce(Array(records[0..<350]), topic: topology.input, bootstrap: cluster.bootstrapServers)
+        try await topology.feed(Array(records[0..<350]), to: cluster)
         #expect(try await eventually { before.combiner?.progress.partials == 9 })
         try await before.stop()
         #expect(before.combiner?.progress.checkpointsWritten ?? 0 > 0)
@@ -334,8 +344,8 @@ struct CombinerTests {
         let lines = LogLines()
         let after = try ScaledPipeline(topology: try topology.topology(), configuration: configuration, log: { lines.write($0) })
         try await after.start()
-        try await produce(Array(records[350...]) + sentinels, topic: topology.input, bootstrap: cluster.bootstrapServers)
-        let totals = try await readTopic(topology.totals, bootstrap: cluster.bootstrapServers, count: expected.totals.count, settle: .milliseconds(500))
+        try await topology.feed(Array(records[350...]) + sentinels, to: cluster)
+        let totals = try await topology.totals(on: cluster, count: expected.totals.count)
         try await after.stop()
         #expect(lines.all.contains { $0.contains("restored the combiner of comb from checkpoint") }, "\(lines.all)")
         #expect(after.progress.restoredTasks == 3)
