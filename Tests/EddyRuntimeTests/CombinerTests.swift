@@ -67,9 +67,12 @@ struct CombineTopology {
         partitions.map { ($0, "{\"id\":-1,\"k\":\"k\($0)\",\"v\":0,\"event_time\":\(base + 3_600_000)}") }
     }
 
-    /// The rows one engine produces for `records`: key → value for the windowed streams, the sorted
-    /// values of BUSY (a projection: its rows have no key).
-    func expected(_ records: [(partition: Int32, json: String)]) throws -> (perKey: [String: String], totals: [String: String], busy: [String]) {
+    /// What one engine produces: key → value for the windowed streams, the sorted values of BUSY (a
+    /// projection: its rows have no key).
+    typealias Expected = (perKey: [String: String], totals: [String: String], busy: [String])
+
+    /// The rows one engine produces for `records`.
+    func expected(_ records: [(partition: Int32, json: String)]) throws -> Expected {
         let driver = try TopologyTestDriver(sql: sql, name: Self.name)
         for record in records { driver.pipe("EVENTS", record.json, partition: record.partition) }
         func keyed(_ stream: String) -> [String: String] {
@@ -102,6 +105,15 @@ struct CombineTopology {
         return rows
     }
 
+    /// Most tests' set-up: a fresh topology on its own embedded cluster, the standard stream (ids
+    /// 0...599, six one-second windows) with a sentinel per partition, and one engine's rows for them.
+    static func standardCase() throws -> (topology: CombineTopology, cluster: EmbeddedCluster, records: [(partition: Int32, json: String)],
+                                          sentinels: [(partition: Int32, json: String)], expected: Expected) {
+        let topology = CombineTopology()
+        let records = (0..<600).map(event), sentinels = sentinels()
+        return (topology, try EmbeddedCluster(topics: topology.clusterTopics), records, sentinels, try topology.expected(records + sentinels))
+    }
+
     /// Produces `records` to the source topic on `cluster`.
     func feed(_ records: [(partition: Int32, json: String)], to cluster: EmbeddedCluster) async throws {
         try await produce(records, topic: input, bootstrap: cluster.bootstrapServers)
@@ -123,11 +135,7 @@ func expectOneEngine(_ totals: [KafkaRecord], _ expected: [String: String], sour
 struct CombinerTests {
     @Test("Two instances with a task per partition produce exactly one task's rows, the global ones combined")
     func twoInstancesEqualOneTask() async throws {
-        let topology = CombineTopology()
-        let cluster = try EmbeddedCluster(topics: topology.clusterTopics)
-        let records = (0..<600).map(CombineTopology.event)
-        let sentinels = CombineTopology.sentinels()
-        let expected = try topology.expected(records + sentinels)
+        let (topology, cluster, records, sentinels, expected) = try CombineTopology.standardCase()
         #expect(expected.totals.count == 6)
         #expect(expected.perKey.count == 36)
         #expect(expected.busy.count == 6)
@@ -169,11 +177,7 @@ struct CombinerTests {
 
     @Test("When the instance running the combiner stops, the other takes over its tasks and the combiner with their state")
     func combinerFailsOver() async throws {
-        let topology = CombineTopology()
-        let cluster = try EmbeddedCluster(topics: topology.clusterTopics)
-        let records = (0..<600).map(CombineTopology.event)
-        let sentinels = CombineTopology.sentinels()
-        let expected = try topology.expected(records + sentinels)
+        let (topology, cluster, records, sentinels, expected) = try CombineTopology.standardCase()
         let group = uniqueName("g")
         let directory = temporaryStateDirectory()
         let lines = LogLines()
@@ -241,11 +245,7 @@ struct CombinerTests {
 
     @Test("Partials published again (a restarted task's replay) replace, never add; an undecodable message is rejected with a reason")
     func replayedPartialsReplace() async throws {
-        let topology = CombineTopology()
-        let cluster = try EmbeddedCluster(topics: topology.clusterTopics)
-        let records = (0..<600).map(CombineTopology.event)
-        let sentinels = CombineTopology.sentinels()
-        let expected = try topology.expected(records + sentinels)
+        let (topology, cluster, records, sentinels, expected) = try CombineTopology.standardCase()
         let lines = LogLines()
         let pipeline = try topology.pipeline(cluster, log: { lines.write($0) })
         let combiner = try #require(pipeline.combiner)
@@ -282,11 +282,7 @@ struct CombinerTests {
 
     @Test("A task restored from an older checkpoint replays its records and republishes fired windows: ignored, the combined rows stay right")
     func taskRestartFromOlderCheckpoint() async throws {
-        let topology = CombineTopology()
-        let cluster = try EmbeddedCluster(topics: topology.clusterTopics)
-        let records = (0..<600).map(CombineTopology.event)
-        let sentinels = CombineTopology.sentinels()
-        let expected = try topology.expected(records + sentinels)
+        let (topology, cluster, records, sentinels, expected) = try CombineTopology.standardCase()
         let directory = temporaryStateDirectory()
         let configuration = topology.configuration(cluster.bootstrapServers, group: uniqueName("g"), directory: directory, instance: "a")
         let files = FileManager.default
@@ -326,11 +322,7 @@ struct CombinerTests {
 
     @Test("A pipeline stopped mid-stream restores the combiner's checkpoint and produces the uninterrupted run's rows")
     func combinerCheckpointRestores() async throws {
-        let topology = CombineTopology()
-        let cluster = try EmbeddedCluster(topics: topology.clusterTopics)
-        let records = (0..<600).map(CombineTopology.event)
-        let sentinels = CombineTopology.sentinels()
-        let expected = try topology.expected(records + sentinels)
+        let (topology, cluster, records, sentinels, expected) = try CombineTopology.standardCase()
         let directory = temporaryStateDirectory()
         let configuration = topology.configuration(cluster.bootstrapServers, group: uniqueName("g"), directory: directory, instance: "a")
 
