@@ -84,8 +84,12 @@ final class SlidingOperator: Operator, KeyEvictingOperator {
         }
         let p = partitions[g].unsafelyUnwrapped
         if frame.rowtime > p.newest { p.newest = frame.rowtime }
+        // Sized up front: appending to empty arrays reallocated as they grew (4 allocations a row
+        // for two aggregates instead of 2).
         var row: [Value] = []
         var rowStrings: [String?] = []
+        row.reserveCapacity(plans.count)
+        rowStrings.reserveCapacity(plans.count)
         for k in 0..<plans.count {
             let v = arguments[k]?(frame) ?? .null
             row.append(v)

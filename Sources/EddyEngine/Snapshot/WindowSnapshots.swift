@@ -67,12 +67,13 @@ extension StaggerOperator: SnapshotOperator {
             return {
                 self.table.replaceContents(with: restored)
                 self.starts = restoredStarts
+                self.pending.rebuild(from: restoredStarts)
                 self.earliestStart = restoredStarts.min() ?? .max
             }
         }
     }
 
-    var stateBytes: Int { table.stateBytes + starts.count * 8 }
+    var stateBytes: Int { table.stateBytes + starts.count * 8 + pending.count * 16 }
 }
 
 /// Sliding windows: the watermark the keys expire by, the partition key table and each partition's
