@@ -21,7 +21,8 @@ Requires `pip install apache-flink` (2.x) and Java 17.
     python3 flink_over.py --input /tmp/reviews.jsonl [--key customer_id] [--range-seconds 10]
 prints {"records":N,"seconds":S,"startup_seconds":T,"records_per_second":R} on stdout.
 With --check, it also collects the query's rows once (not timed) and verifies there is one per
-input record.
+input record; with FLINK_CHECK_ROWS=FILE set, it writes them there as JSON lines (K, STAR_RATING,
+AVG_STAR_RATING, N: the column names of EngineBench's Eddy query) for a cross-check.
 """
 import argparse
 import json
@@ -97,10 +98,16 @@ def check(environment, path, key, seconds, records):
     create_source(environment, path, key)
     rows = 0
     smallest = None
+    target = os.environ.get("FLINK_CHECK_ROWS")
+    handle = open(target, "w") if target else None
     with environment.execute_sql(QUERY.format(key=key, seconds=seconds)).collect() as results:
         for row in results:
             rows += 1
             smallest = row[3] if smallest is None else min(smallest, row[3])
+            if handle:
+                handle.write(json.dumps({"K": row[0], "STAR_RATING": row[1], "AVG_STAR_RATING": row[2], "N": row[3]}) + "\n")
+    if handle:
+        handle.close()
     print(f"flink: {rows} rows for {records} records, smallest count {smallest}", file=sys.stderr)
     return rows == records and (smallest or 0) >= 1
 
