@@ -62,16 +62,19 @@ class GroupedOperatorBase: Operator {
             emit(table, group: groups[0], windowStart: start(groups[0]), windowEnd: end(groups[0]))
             return
         }
-        let decoded: [[Value]] = groups.map { group in
+        // Group i's key column k at `i * g + k`: one array for all groups, not one per group.
+        var decoded: [Value] = []
+        decoded.reserveCapacity(groups.count * g)
+        for group in groups {
             post.arena = table.arena
             GroupKey.decode(table.keyRefs[group], kinds: keyKinds, arena: table.arena, into: post)
-            return (0..<g).map { Value(bits: post.slots[$0], isNull: post.nulls[$0]) }
+            for k in 0..<g { decoded.append(Value(bits: post.slots[k], isNull: post.nulls[k])) }
         }
         let order = groups.indices.sorted { a, b in
             let ea = end(groups[a]), eb = end(groups[b])
             if ea != eb { return ea < eb }
             for k in 0..<g {
-                let c = Compare.values(decoded[a][k], decoded[b][k], kind: keyKinds[k], table.arena, table.arena)
+                let c = Compare.values(decoded[a * g + k], decoded[b * g + k], kind: keyKinds[k], table.arena, table.arena)
                 if c != 0 { return c < 0 }
             }
             return false
@@ -79,7 +82,7 @@ class GroupedOperatorBase: Operator {
         for i in order {
             let group = groups[i]
             post.arena = table.arena
-            for k in 0..<g { post.slots[k] = decoded[i][k].bits; post.nulls[k] = decoded[i][k].isNull }
+            for k in 0..<g { post.slots[k] = decoded[i * g + k].bits; post.nulls[k] = decoded[i * g + k].isNull }
             emit(table, group: group, windowStart: start(group), windowEnd: end(group))
         }
     }
