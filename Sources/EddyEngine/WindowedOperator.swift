@@ -195,6 +195,9 @@ final class StaggerOperator: GroupedOperatorBase, KeyEvictingOperator {
     /// Every open window's (start, group), oldest first, plus stale entries of windows closed by a
     /// later row of their key; rebuilt from `starts` whenever group numbers or starts are replaced.
     var pending = WindowStartQueue()
+    /// The groups a watermark closes, kept between watermarks so its buffer is allocated once
+    /// (with many keys, nearly every watermark closes a window).
+    private var dueScratch: [Int] = []
     private(set) var evictedKeys = 0
 
     init(filter: Evaluator?, keys: [TypedExpr], range: Int64, aggregates: [AggregatePlan], having: Evaluator?,
@@ -228,6 +231,8 @@ final class StaggerOperator: GroupedOperatorBase, KeyEvictingOperator {
     override func onWatermark(_ watermark: Int64) {
         guard earliestStart != .max, earliestStart &+ range <= watermark else { return }
         var due: [Int] = []
+        swap(&due, &dueScratch)
+        defer { due.removeAll(keepingCapacity: true); swap(&due, &dueScratch) }
         while let oldest = pending.minimum, oldest.start &+ range <= watermark {
             pending.removeMinimum()
             if starts[oldest.group] == oldest.start { due.append(oldest.group) }
