@@ -89,7 +89,7 @@ final class SlidingOperator: Operator, KeyEvictingOperator {
             (g, isNew) = table.find(keyBytes, hash: hash)
         }
         if isNew {
-            partitions.append(Partition())
+            partitions.append(spare.popLast() ?? Partition())
             expiry.added(at: frame.rowtime)
         }
         let p = partitions[g].unsafelyUnwrapped
@@ -132,9 +132,22 @@ final class SlidingOperator: Operator, KeyEvictingOperator {
         if expiry.scanIsDue { scan() }
     }
 
+    /// Emptied partitions of evicted keys, reused (buffers included) by new keys: with many keys
+    /// seen once, a new key's partition object and arrays were most of the per-record allocations.
+    /// At most `maximumSpare`, so a burst of evictions does not hold memory.
+    private var spare: [Partition] = []
+    private static let maximumSpare = 1024
+
     /// Removes a key's state.
     func evict(_ group: Int) {
         table.remove(group)
+        if spare.count < Self.maximumSpare, let p = partitions[group] {
+            p.rowtimes.removeAll(keepingCapacity: true)
+            p.values.removeAll(keepingCapacity: true)
+            p.strings.removeAll(keepingCapacity: true)
+            p.newest = .min
+            spare.append(p)
+        }
         partitions[group] = nil
         expiry.evictedKeys += 1
     }
