@@ -15,10 +15,20 @@ import EddySQL
 final class SlidingOperator: Operator, KeyEvictingOperator {
     final class Partition {
         var rowtimes: [Int64] = []
-        var values: [[Value]] = []
-        var strings: [[String?]] = []
+        /// Row i's argument of aggregate k is at `i * plans.count + k` (flat, so appending a row
+        /// allocates nothing once the arrays have grown to the frame's size).
+        var values: [Value] = []
+        /// The text of string arguments, laid out as `values` (nil for other arguments).
+        var strings: [String?] = []
         /// The highest rowtime of the key's rows since it got state: when it was last active.
         var newest: Int64 = .min
+
+        /// Drops the `count` oldest rows, each `width` arguments wide.
+        func removeFirst(_ count: Int, width: Int) {
+            rowtimes.removeFirst(count)
+            values.removeFirst(count * width)
+            strings.removeFirst(count * width)
+        }
     }
 
     let filter: Evaluator?
@@ -79,21 +89,17 @@ final class SlidingOperator: Operator, KeyEvictingOperator {
             (g, isNew) = table.find(keyBytes, hash: hash)
         }
         if isNew {
-            partitions.append(Partition())
+            partitions.append(spare.popLast() ?? Partition())
             expiry.added(at: frame.rowtime)
         }
         let p = partitions[g].unsafelyUnwrapped
         if frame.rowtime > p.newest { p.newest = frame.rowtime }
-        var row: [Value] = []
-        var rowStrings: [String?] = []
         for k in 0..<plans.count {
             let v = arguments[k]?(frame) ?? .null
-            row.append(v)
-            rowStrings.append(!v.isNull && plans[k].argument?.type.kind == .string ? frame.arena.string(v.bits) : nil)
+            p.values.append(v)
+            p.strings.append(!v.isNull && plans[k].argument?.type.kind == .string ? frame.arena.string(v.bits) : nil)
         }
         p.rowtimes.append(frame.rowtime)
-        p.values.append(row)
-        p.strings.append(rowStrings)
         var drop = 0
         switch frameSpec {
         case .range(let millis): while p.rowtimes[drop] < frame.rowtime &- millis { drop += 1 }
@@ -102,7 +108,7 @@ final class SlidingOperator: Operator, KeyEvictingOperator {
         let keep = min(drop, max(0, p.rowtimes.count - 1 - maxLag))
         let windowStart = drop - keep
         if keep > 0 {
-            p.rowtimes.removeFirst(keep); p.values.removeFirst(keep); p.strings.removeFirst(keep)
+            p.removeFirst(keep, width: plans.count)
         }
         let columns = frame.count
         if post == nil || post!.count != columns + plans.count { post = Frame(count: columns + plans.count, arena: frame.arena) }
@@ -126,9 +132,22 @@ final class SlidingOperator: Operator, KeyEvictingOperator {
         if expiry.scanIsDue { scan() }
     }
 
+    /// Emptied partitions of evicted keys, reused (buffers included) by new keys: with many keys
+    /// seen once, a new key's partition object and arrays were most of the per-record allocations.
+    /// At most `maximumSpare`, so a burst of evictions does not hold memory.
+    private var spare: [Partition] = []
+    private static let maximumSpare = 1024
+
     /// Removes a key's state.
     func evict(_ group: Int) {
         table.remove(group)
+        if spare.count < Self.maximumSpare, let p = partitions[group] {
+            p.rowtimes.removeAll(keepingCapacity: true)
+            p.values.removeAll(keepingCapacity: true)
+            p.strings.removeAll(keepingCapacity: true)
+            p.newest = .min
+            spare.append(p)
+        }
         partitions[group] = nil
         expiry.evictedKeys += 1
     }
@@ -157,7 +176,7 @@ final class SlidingOperator: Operator, KeyEvictingOperator {
         var drop = 0
         while drop < p.rowtimes.count, p.rowtimes[drop] < cutoff { drop += 1 }
         let keep = min(drop, max(0, p.rowtimes.count - maxLag))
-        if keep > 0 { p.rowtimes.removeFirst(keep); p.values.removeFirst(keep); p.strings.removeFirst(keep) }
+        if keep > 0 { p.removeFirst(keep, width: plans.count) }
     }
 
     func compact() {
@@ -169,11 +188,12 @@ final class SlidingOperator: Operator, KeyEvictingOperator {
 
     func aggregate(_ k: Int, _ p: Partition, from start: Int, into f: Frame, slot: Int) {
         let plan = plans[k]
-        let last = p.values.count - 1
+        let last = p.rowtimes.count - 1
+        let width = plans.count
         let kind = plan.argument?.type.kind ?? .integer
         func setValue(_ i: Int) {
-            let v = p.values[i][k]
-            if v.isNull { f.setNull(slot) } else if kind == .string { f.set(slot, f.arena.store(p.strings[i][k]!)) } else { f.set(slot, v.bits) }
+            let v = p.values[i * width + k]
+            if v.isNull { f.setNull(slot) } else if kind == .string { f.set(slot, f.arena.store(p.strings[i * width + k]!)) } else { f.set(slot, v.bits) }
         }
         switch plan.function {
         case .lag:
@@ -189,15 +209,17 @@ final class SlidingOperator: Operator, KeyEvictingOperator {
         var sumD = 0.0, sumI: Int64 = 0, sumSq = 0.0
         var best = -1
         for i in start...last {
-            let v = p.values[i][k]
+            let v = p.values[i * width + k]
             if v.isNull { continue }
             n += 1
             if kind == .double { sumD += v.double; sumSq += v.double * v.double } else { sumI &+= v.int; sumD += Double(v.int); sumSq += Double(v.int) * Double(v.int) }
             if plan.function == .min || plan.function == .max {
                 if best < 0 { best = i; continue }
                 let c: Int
-                if kind == .string { c = p.strings[i][k]! < p.strings[best][k]! ? -1 : (p.strings[i][k]! > p.strings[best][k]! ? 1 : 0) }
-                else { c = Compare.values(v, p.values[best][k], kind: kind, f.arena, f.arena) }
+                if kind == .string {
+                    let a = p.strings[i * width + k]!, b = p.strings[best * width + k]!
+                    c = a < b ? -1 : (a > b ? 1 : 0)
+                } else { c = Compare.values(v, p.values[best * width + k], kind: kind, f.arena, f.arena) }
                 if plan.function == .min ? c < 0 : c > 0 { best = i }
             }
         }

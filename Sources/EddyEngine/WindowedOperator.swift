@@ -54,16 +54,27 @@ class GroupedOperatorBase: Operator {
     /// Emits one row per listed group of `table`, ordered by group key.
     func fire(_ table: GroupTable, groups: [Int], start: (Int) -> Int64, end: (Int) -> Int64) {
         let g = keyKinds.count
-        let decoded: [[Value]] = groups.map { group in
+        if groups.count == 1 {
+            // A stagger window closing on its own (the usual case with many keys): nothing to
+            // order, so the key is decoded straight into `post`, without the per-group arrays.
+            post.arena = table.arena
+            GroupKey.decode(table.keyRefs[groups[0]], kinds: keyKinds, arena: table.arena, into: post)
+            emit(table, group: groups[0], windowStart: start(groups[0]), windowEnd: end(groups[0]))
+            return
+        }
+        // Group i's key column k at `i * g + k`: one array for all groups, not one per group.
+        var decoded: [Value] = []
+        decoded.reserveCapacity(groups.count * g)
+        for group in groups {
             post.arena = table.arena
             GroupKey.decode(table.keyRefs[group], kinds: keyKinds, arena: table.arena, into: post)
-            return (0..<g).map { Value(bits: post.slots[$0], isNull: post.nulls[$0]) }
+            for k in 0..<g { decoded.append(Value(bits: post.slots[k], isNull: post.nulls[k])) }
         }
         let order = groups.indices.sorted { a, b in
             let ea = end(groups[a]), eb = end(groups[b])
             if ea != eb { return ea < eb }
             for k in 0..<g {
-                let c = Compare.values(decoded[a][k], decoded[b][k], kind: keyKinds[k], table.arena, table.arena)
+                let c = Compare.values(decoded[a * g + k], decoded[b * g + k], kind: keyKinds[k], table.arena, table.arena)
                 if c != 0 { return c < 0 }
             }
             return false
@@ -71,31 +82,36 @@ class GroupedOperatorBase: Operator {
         for i in order {
             let group = groups[i]
             post.arena = table.arena
-            for k in 0..<g { post.slots[k] = decoded[i][k].bits; post.nulls[k] = decoded[i][k].isNull }
-            let windowStart = start(group), windowEnd = end(group)
-            post.set(g, UInt64(bitPattern: windowStart))
-            post.set(g + 1, UInt64(bitPattern: windowEnd))
-            post.rowtime = windowEnd
-            accumulators.results(table.state + group * accumulators.stateWords, into: post, base: g + 2, sketches: table.sketches)
-            if let having {
-                let v = having(post)
-                if v.isNull || v.bits == 0 { continue }
-            }
-            out.arena = table.arena
-            out.rowtime = windowEnd
-            for k in 0..<outputs.count {
-                let v = outputs[k](post)
-                out.slots[k] = v.bits
-                out.nulls[k] = v.isNull
-            }
-            keyText.reset()
-            for k in 0..<g {
-                JSONRowEncoder.appendText(post.slots[k], isNull: post.nulls[k], type: keyTypes[k], arena: table.arena, into: keyText)
-                keyText.append(UInt8(ascii: "|"))
-            }
-            CivilTime.writeISO(windowStart, into: keyText)
-            target.emit(out, key: UnsafeRawBufferPointer(start: keyText.storage, count: keyText.count))
+            for k in 0..<g { post.slots[k] = decoded[i * g + k].bits; post.nulls[k] = decoded[i * g + k].isNull }
+            emit(table, group: group, windowStart: start(group), windowEnd: end(group))
         }
+    }
+
+    /// Emits `group`'s window row, its key already in `post`'s first slots.
+    private func emit(_ table: GroupTable, group: Int, windowStart: Int64, windowEnd: Int64) {
+        let g = keyKinds.count
+        post.set(g, UInt64(bitPattern: windowStart))
+        post.set(g + 1, UInt64(bitPattern: windowEnd))
+        post.rowtime = windowEnd
+        accumulators.results(table.state + group * accumulators.stateWords, into: post, base: g + 2, sketches: table.sketches)
+        if let having {
+            let v = having(post)
+            if v.isNull || v.bits == 0 { return }
+        }
+        out.arena = table.arena
+        out.rowtime = windowEnd
+        for k in 0..<outputs.count {
+            let v = outputs[k](post)
+            out.slots[k] = v.bits
+            out.nulls[k] = v.isNull
+        }
+        keyText.reset()
+        for k in 0..<g {
+            JSONRowEncoder.appendText(post.slots[k], isNull: post.nulls[k], type: keyTypes[k], arena: table.arena, into: keyText)
+            keyText.append(UInt8(ascii: "|"))
+        }
+        CivilTime.writeISO(windowStart, into: keyText)
+        target.emit(out, key: UnsafeRawBufferPointer(start: keyText.storage, count: keyText.count))
     }
 }
 
@@ -176,6 +192,12 @@ final class StaggerOperator: GroupedOperatorBase, KeyEvictingOperator {
     /// A lower bound on the open windows' starts (.max: none), so watermarks that close nothing
     /// cost one comparison.
     var earliestStart: Int64 = .max
+    /// Every open window's (start, group), oldest first, plus stale entries of windows closed by a
+    /// later row of their key; rebuilt from `starts` whenever group numbers or starts are replaced.
+    var pending = WindowStartQueue()
+    /// The groups a watermark closes, kept between watermarks so its buffer is allocated once
+    /// (with many keys, nearly every watermark closes a window).
+    private var dueScratch: [Int] = []
     private(set) var evictedKeys = 0
 
     init(filter: Evaluator?, keys: [TypedExpr], range: Int64, aggregates: [AggregatePlan], having: Evaluator?,
@@ -199,6 +221,7 @@ final class StaggerOperator: GroupedOperatorBase, KeyEvictingOperator {
         }
         if starts[group] == .min {
             starts[group] = frame.rowtime
+            pending.push(start: frame.rowtime, group: group)
             if frame.rowtime < earliestStart { earliestStart = frame.rowtime }
             accumulators.reset(table.state + group * words, sketches: table.sketches)
         }
@@ -207,15 +230,20 @@ final class StaggerOperator: GroupedOperatorBase, KeyEvictingOperator {
 
     override func onWatermark(_ watermark: Int64) {
         guard earliestStart != .max, earliestStart &+ range <= watermark else { return }
-        let due = (0..<starts.count).filter { starts[$0] != .min && starts[$0] &+ range <= watermark }
-        let snapshot = starts
-        if !due.isEmpty { fire(table, groups: due, start: { snapshot[$0] }, end: { snapshot[$0] &+ self.range }) }
+        var due: [Int] = []
+        swap(&due, &dueScratch)
+        defer { due.removeAll(keepingCapacity: true); swap(&due, &dueScratch) }
+        while let oldest = pending.minimum, oldest.start &+ range <= watermark {
+            pending.removeMinimum()
+            if starts[oldest.group] == oldest.start { due.append(oldest.group) }
+        }
+        if !due.isEmpty { fire(table, groups: due, start: { self.starts[$0] }, end: { self.starts[$0] &+ self.range }) }
         for g in due {
             starts[g] = .min
             table.remove(g)
         }
         evictedKeys += due.count
-        earliestStart = starts.lazy.filter { $0 != .min }.min() ?? .max
+        earliestStart = pending.minimum?.start ?? .max
         if table.isWorthCompacting { compact() }
     }
 
@@ -225,5 +253,6 @@ final class StaggerOperator: GroupedOperatorBase, KeyEvictingOperator {
         var kept = [Int64](repeating: .min, count: table.count)
         for (old, new) in mapping.enumerated() where new >= 0 { kept[new] = starts[old] }
         starts = kept
+        pending.rebuild(from: starts)
     }
 }

@@ -5,7 +5,7 @@
 // Prints records/s on one core, heap allocations per record (malloc interposed by CMallocCounter),
 // and the ratio against Flink SQL (Benchmarks/reference/flink_tumbling.py) over the same records.
 //
-//     swift run -c release EngineBench [records] [reviews | pipeline | rcf | sentiment]
+//     swift run -c release EngineBench [records] [reviews | pipeline | rcf | sentiment | keyed]
 import BenchmarkSupport
 import PythonReference
 import CMallocCounter
@@ -29,6 +29,13 @@ let count = CommandLine.arguments.count > 1 ? Int(CommandLine.arguments[1]) ?? 1
 /// `EngineBench N pipeline-mix [runs]`: PipelineBench's target variant on its own data (PipelineMix.swift).
 if CommandLine.arguments.count > 2, CommandLine.arguments[2] == "pipeline-mix" {
     try PipelineMix.run(count: count, runs: CommandLine.arguments.count > 3 ? Int(CommandLine.arguments[3]) ?? 5 : 5)
+    exit(0)
+}
+/// `EngineBench N keyed`: stagger, sliding RANGE/ROWS/LAG and ANOMALY_ALERTS pumps with key eviction,
+/// against tumbling, 'state_retention' = 'never' and Flink's OVER window (KeyedPumps.swift); it
+/// generates its own messages (1,000 events/s of event time, so a retention of 60 s evicts).
+if CommandLine.arguments.count > 2, CommandLine.arguments[2] == "keyed" {
+    try KeyedPumps.run(count: count)
     exit(0)
 }
 var generator = ReviewGenerator(seed: 42, startEventTimeMillis: 1_795_496_400_000, eventsPerSecond: 10_000, anomalies: nil)

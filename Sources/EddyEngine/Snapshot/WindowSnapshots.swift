@@ -67,12 +67,13 @@ extension StaggerOperator: SnapshotOperator {
             return {
                 self.table.replaceContents(with: restored)
                 self.starts = restoredStarts
+                self.pending.rebuild(from: restoredStarts)
                 self.earliestStart = restoredStarts.min() ?? .max
             }
         }
     }
 
-    var stateBytes: Int { table.stateBytes + starts.count * 8 }
+    var stateBytes: Int { table.stateBytes + starts.count * 8 + pending.count * 16 }
 }
 
 /// Sliding windows: the watermark the keys expire by, the partition key table and each partition's
@@ -97,10 +98,10 @@ extension SlidingOperator: SnapshotOperator {
             for i in 0..<p.rowtimes.count {
                 writer.write(p.rowtimes[i])
                 for k in 0..<plans.count {
-                    let v = p.values[i][k]
+                    let v = p.values[i * plans.count + k]
                     writer.write(v.isNull)
                     if stringArgument[k] {
-                        if let text = p.strings[i][k] { writer.write(true); writer.write(bytes: Array(text.utf8)) } else { writer.write(false) }
+                        if let text = p.strings[i * plans.count + k] { writer.write(true); writer.write(bytes: Array(text.utf8)) } else { writer.write(false) }
                     } else {
                         writer.write(v.bits)
                     }
@@ -123,21 +124,18 @@ extension SlidingOperator: SnapshotOperator {
                 let rows = try r.readCount("partition rows", max: 1 << 30)
                 for _ in 0..<rows {
                     p.rowtimes.append(Int64(try r.readInt("row time")))
-                    var values: [Value] = [], strings: [String?] = []
                     for k in 0..<plans.count {
                         let isNull = try r.readBool("null flag")
                         if stringArgument[k] {
                             let text: String? = try r.readBool("text flag") ? String(decoding: try r.readBytes("text", max: 1 << 30), as: UTF8.self) : nil
                             guard (text == nil) == isNull else { throw SketchDecodingError("a string argument's text disagrees with its null flag") }
-                            values.append(Value(bits: 0, isNull: isNull))
-                            strings.append(text)
+                            p.values.append(Value(bits: 0, isNull: isNull))
+                            p.strings.append(text)
                         } else {
-                            values.append(Value(bits: try r.readUInt64("value"), isNull: isNull))
-                            strings.append(nil)
+                            p.values.append(Value(bits: try r.readUInt64("value"), isNull: isNull))
+                            p.strings.append(nil)
                         }
                     }
-                    p.values.append(values)
-                    p.strings.append(strings)
                 }
                 restored.append(p)
             }
