@@ -27,10 +27,10 @@ AVG_STAR_RATING, N: the column names of EngineBench's Eddy query) for a cross-ch
 import argparse
 import json
 import os
-import statistics
 import sys
-import tempfile
 import time
+
+import flink_timing
 
 # The partition keys the benchmark uses, with their Flink types.
 KEY_TYPES = {"customer_id": "BIGINT", "product_category": "STRING"}
@@ -68,16 +68,6 @@ WINDOW w AS (PARTITION BY {key} ORDER BY rowtime
 """
 
 
-def make_environment():
-    from pyflink.table import EnvironmentSettings, TableEnvironment
-
-    environment = TableEnvironment.create(EnvironmentSettings.in_streaming_mode())
-    config = environment.get_config()
-    config.set("parallelism.default", "1")
-    config.set("table.exec.resource.default-parallelism", "1")
-    return environment
-
-
 def create_source(environment, path, key):
     environment.execute_sql("DROP TEMPORARY TABLE IF EXISTS reviews")
     environment.execute_sql(SOURCE_DDL.format(key=key, key_type=KEY_TYPES[key], path=path.replace("'", "''")))
@@ -112,11 +102,6 @@ def check(environment, path, key, seconds, records):
     return rows == records and (smallest or 0) >= 1
 
 
-def count_records(path):
-    with open(path, "rb") as handle:
-        return sum(1 for line in handle if line.strip())
-
-
 def main():
     parser = argparse.ArgumentParser(description="Flink SQL reference for the sliding RANGE window benchmark")
     parser.add_argument("--input", required=True, help="JSON lines file of review messages")
@@ -130,33 +115,17 @@ def main():
     if args.range_seconds < 1:
         parser.error("--range-seconds must be at least 1")
     path = os.path.abspath(args.input)
-    records = count_records(path)
 
-    with tempfile.TemporaryDirectory(prefix="flink-startup-") as directory:
-        tiny = os.path.join(directory, "tiny.jsonl")
-        with open(path, "rb") as source, open(tiny, "wb") as target:
-            for _ in range(100):
-                line = source.readline()
-                if not line:
-                    break
-                target.write(line)
-        launched = time.perf_counter()
-        environment = make_environment()
-        print(f"flink: JVM and table environment up in {time.perf_counter() - launched:.2f} s", file=sys.stderr)
-        run_job(environment, tiny, args.key, args.range_seconds)  # warm-up: class loading, planner JIT
-        startup = statistics.median(run_job(environment, tiny, args.key, args.range_seconds) for _ in range(3))
-        seconds = statistics.median(run_job(environment, path, args.key, args.range_seconds) for _ in range(args.repeat))
-        if args.check and not check(environment, path, args.key, args.range_seconds, records):
-            print("flink: the OVER window's rows do not match the input", file=sys.stderr)
-            sys.exit(1)
+    def timed(environment, job_path):
+        return run_job(environment, job_path, args.key, args.range_seconds)
 
-    processing = max(seconds - startup, 1e-9)
-    print(json.dumps({
-        "records": records,
-        "seconds": round(seconds, 4),
-        "startup_seconds": round(startup, 4),
-        "records_per_second": round(records / processing),
-    }))
+    def verified(environment, records):
+        if check(environment, path, args.key, args.range_seconds, records):
+            return True
+        print("flink: the OVER window's rows do not match the input", file=sys.stderr)
+        return False
+
+    flink_timing.measure(path, args.repeat, timed, verified if args.check else None)
 
 
 if __name__ == "__main__":

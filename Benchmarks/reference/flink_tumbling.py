@@ -26,10 +26,10 @@ window counts add up to the number of records (not timed).
 import argparse
 import json
 import os
-import statistics
 import sys
-import tempfile
 import time
+
+import flink_timing
 
 SOURCE_DDL = """
 CREATE TEMPORARY TABLE reviews (
@@ -62,16 +62,6 @@ SELECT product_category, window_start, window_end,
 FROM TABLE(TUMBLE(TABLE reviews, DESCRIPTOR(rowtime), INTERVAL '10' SECOND))
 GROUP BY product_category, window_start, window_end
 """
-
-
-def make_environment():
-    from pyflink.table import EnvironmentSettings, TableEnvironment
-
-    environment = TableEnvironment.create(EnvironmentSettings.in_streaming_mode())
-    config = environment.get_config()
-    config.set("parallelism.default", "1")
-    config.set("table.exec.resource.default-parallelism", "1")
-    return environment
 
 
 def run_job(environment, path):
@@ -107,11 +97,6 @@ def check(environment, path, records):
     return counted == records
 
 
-def count_records(path):
-    with open(path, "rb") as handle:
-        return sum(1 for line in handle if line.strip())
-
-
 def main():
     parser = argparse.ArgumentParser(description="Flink SQL reference for the tumbling-window benchmark")
     parser.add_argument("--input", required=True, help="JSON lines file of review messages")
@@ -121,33 +106,14 @@ def main():
     if args.repeat < 1:
         parser.error("--repeat must be at least 1")
     path = os.path.abspath(args.input)
-    records = count_records(path)
 
-    with tempfile.TemporaryDirectory(prefix="flink-startup-") as directory:
-        tiny = os.path.join(directory, "tiny.jsonl")
-        with open(path, "rb") as source, open(tiny, "wb") as target:
-            for _ in range(100):
-                line = source.readline()
-                if not line:
-                    break
-                target.write(line)
-        launched = time.perf_counter()
-        environment = make_environment()
-        print(f"flink: JVM and table environment up in {time.perf_counter() - launched:.2f} s", file=sys.stderr)
-        run_job(environment, tiny)  # warm-up: class loading, planner JIT
-        startup = statistics.median(run_job(environment, tiny) for _ in range(3))
-        seconds = statistics.median(run_job(environment, path) for _ in range(args.repeat))
-        if args.check and not check(environment, path, records):
-            print("flink: window counts do not add up to the input", file=sys.stderr)
-            sys.exit(1)
+    def verified(environment, records):
+        if check(environment, path, records):
+            return True
+        print("flink: window counts do not add up to the input", file=sys.stderr)
+        return False
 
-    processing = max(seconds - startup, 1e-9)
-    print(json.dumps({
-        "records": records,
-        "seconds": round(seconds, 4),
-        "startup_seconds": round(startup, 4),
-        "records_per_second": round(records / processing),
-    }))
+    flink_timing.measure(path, args.repeat, run_job, verified if args.check else None)
 
 
 if __name__ == "__main__":
