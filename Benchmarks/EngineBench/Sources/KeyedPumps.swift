@@ -125,15 +125,8 @@ enum KeyedPumps {
     ]
 
     static func run(count: Int, runs: Int = 3) throws {
-        var generator = ReviewGenerator(seed: 42, startEventTimeMillis: 1_795_496_400_000, eventsPerSecond: eventsPerSecond, anomalies: nil)
-        var buffer: [UInt8] = []
-        var offsets: [Int] = [0]
-        buffer.reserveCapacity(count * 700)
-        offsets.reserveCapacity(count + 1)
-        for _ in 0..<count {
-            buffer.append(contentsOf: generator.next().value)
-            offsets.append(buffer.count)
-        }
+        let reviews = PackedReviews(count: count, seed: 42, eventsPerSecond: eventsPerSecond)
+        let buffer = reviews.buffer, offsets = reviews.offsets
         print(String(format: "EngineBench keyed: %d review messages (seed 42, %.0f/s of event time: %.0f s), %d bytes each on average",
                      count, eventsPerSecond, Double(count) / eventsPerSecond, buffer.count / count))
         print("keyed  : CPU time of the engine's thread, best of \(runs) runs; state = engine.stateSizeEstimate after each quarter of the records; "

@@ -13,15 +13,8 @@ import Foundation
 /// machine is shared and wall-clock rates mean little.
 enum PipelineMix {
     static func run(count: Int, runs: Int) throws {
-        var generator = ReviewGenerator(seed: 7, startEventTimeMillis: 1_795_496_400_000, eventsPerSecond: 1000, anomalies: nil)
-        var buffer: [UInt8] = []
-        var offsets: [Int] = [0]
-        buffer.reserveCapacity(count * 500)
-        offsets.reserveCapacity(count + 1)
-        for _ in 0..<count {
-            buffer.append(contentsOf: generator.next().value)
-            offsets.append(buffer.count)
-        }
+        let reviews = PackedReviews(count: count, seed: 7, eventsPerSecond: 1000, bytesPerMessageHint: 500)
+        let buffer = reviews.buffer, offsets = reviews.offsets
         let rcf = ["RANDOM_CUT_FOREST", "RANDOM_CUT_FOREST_WITH_EXPLANATION"]
         let sql = ReviewsSQL.replacingSentiment(in: ReviewsSQL.removingPumps(calling: rcf, from: try ReviewsSQL.text()))
         let topology = try Analyzer.analyze(text: sql, name: "reviews")

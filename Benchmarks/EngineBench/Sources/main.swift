@@ -38,15 +38,8 @@ if CommandLine.arguments.count > 2, CommandLine.arguments[2] == "keyed" {
     try KeyedPumps.run(count: count)
     exit(0)
 }
-var generator = ReviewGenerator(seed: 42, startEventTimeMillis: 1_795_496_400_000, eventsPerSecond: 10_000, anomalies: nil)
-var buffer: [UInt8] = []
-var offsets: [Int] = [0]
-buffer.reserveCapacity(count * 700)
-offsets.reserveCapacity(count + 1)
-for _ in 0..<count {
-    buffer.append(contentsOf: generator.next().value)
-    offsets.append(buffer.count)
-}
+let reviews = PackedReviews(count: count, seed: 42, eventsPerSecond: 10_000)
+let buffer = reviews.buffer, offsets = reviews.offsets
 print("EngineBench: \(count) review messages, \(buffer.count / count) bytes each on average")
 /// `EngineBench N reviews` runs only reviews.sql minus its RCF pumps: the quick loop for its pumps;
 /// `EngineBench N pipeline` only PipelineBench's target variant (without RCF, SENTIMENT replaced).
